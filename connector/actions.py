@@ -1,0 +1,111 @@
+"""commercetools payment update actions, as plain JSON-ready dicts.
+
+`session_actions` is what a new provider session writes (extension and /openOrder);
+`event_actions` is what a notification writes. Both return [] when nothing changes, so
+a repeat is recognised before anything is sent.
+"""
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from typing import Any
+
+from .custom_types import INTERACTION_TYPE, PAYMENT_TYPE
+from .payment import Payment, Transaction
+from .providers.base import Event, Interaction, Session, TransactionChange
+
+# A transaction only moves forward; Success and Failure are final.
+_STATE_RANK = {"Initial": 0, "Pending": 1, "Success": 2, "Failure": 2}
+
+
+def session_actions(payment: Payment, session: Session, correlation_id: str) -> list[dict]:
+    fields = {
+        "sessionToken": session.session_token,
+        "redirectUrl": session.redirect_url,
+        "sessionResponse": _json(session.response) if session.response is not None else None,
+    }
+    actions = set_custom_fields(payment, fields)
+    if session.interface_id and session.interface_id != payment.interface_id:
+        actions.append({"action": "setInterfaceId", "interfaceId": session.interface_id})
+    actions += status_actions(payment, session.status_code, session.status_text)
+    actions += [add_transaction(payment, change) for change in session.transactions]
+    actions += [add_interaction(interaction, correlation_id) for interaction in session.interactions]
+    return actions
+
+
+def event_actions(payment: Payment, event: Event, correlation_id: str) -> list[dict]:
+    if event.transaction is None:
+        effect = status_actions(payment, event.status_code, event.status_text)
+    else:
+        effect = transaction_actions(payment, event.transaction)
+        if effect:  # the status follows the transaction, so a stale event leaves it be
+            effect += status_actions(payment, event.status_code, event.status_text)
+    if not effect:
+        return []
+    return effect + [add_interaction(event.interaction, correlation_id)]
+
+
+def transaction_actions(payment: Payment, change: TransactionChange) -> list[dict]:
+    existing = payment.transaction(change.interaction_id, change.type)
+    if existing is None:
+        return [add_transaction(payment, change)]
+    if _moves_forward(existing, change.state):
+        return [{"action": "changeTransactionState", "transactionId": existing.id, "state": change.state}]
+    return []
+
+
+def _moves_forward(transaction: Transaction, state: str) -> bool:
+    return _STATE_RANK[state] > _STATE_RANK[transaction.state]
+
+
+def add_transaction(payment: Payment, change: TransactionChange) -> dict:
+    transaction: dict[str, Any] = {
+        "type": change.type,
+        "amount": (change.amount or payment.amount_planned).to_draft(),
+        "state": change.state,
+        "interactionId": change.interaction_id,
+    }
+    if change.timestamp:
+        transaction["timestamp"] = change.timestamp
+    return {"action": "addTransaction", "transaction": transaction}
+
+
+def status_actions(payment: Payment, code: str | None, text: str | None) -> list[dict]:
+    if code is None or code == payment.status_code:
+        return []
+    actions = [{"action": "setStatusInterfaceCode", "interfaceCode": code}]
+    if text is not None:
+        actions.append({"action": "setStatusInterfaceText", "interfaceText": text})
+    return actions
+
+
+def set_custom_fields(payment: Payment, values: dict[str, str | None]) -> list[dict]:
+    """Sets the connector's payment fields, adding its custom type when the payment has none."""
+    values = {name: value for name, value in values.items() if value is not None}
+    if payment.custom_fields is None:
+        return [{"action": "setCustomType", "type": _type(PAYMENT_TYPE.key), "fields": values}]
+    return [
+        {"action": "setCustomField", "name": name, "value": value}
+        for name, value in values.items()
+        if payment.custom_fields.get(name) != value
+    ]
+
+
+def add_interaction(interaction: Interaction, correlation_id: str) -> dict:
+    fields = {
+        "type": interaction.type,
+        "request": _json(interaction.request),
+        "createdAt": datetime.now(timezone.utc).isoformat(timespec="milliseconds"),
+        "correlationId": correlation_id,
+    }
+    if interaction.response is not None:
+        fields["response"] = _json(interaction.response)
+    return {"action": "addInterfaceInteraction", "type": _type(INTERACTION_TYPE.key), "fields": fields}
+
+
+def _type(key: str) -> dict:
+    return {"typeId": "type", "key": key}
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"), default=str)

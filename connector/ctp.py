@@ -1,0 +1,147 @@
+"""commercetools through its Python SDK: one client per process, its token reused,
+every failure turned into CommercetoolsUnavailable, 409s retried on the fresh version."""
+from __future__ import annotations
+
+import logging
+import os
+import random
+import threading
+import time
+from collections.abc import Callable
+from typing import TypeVar
+
+import requests
+from commercetools import CommercetoolsError
+from commercetools.platform.client import Client
+from commercetools.platform.models import PaymentUpdate
+from oauthlib.oauth2 import OAuth2Error
+from requests.adapters import HTTPAdapter
+from urllib3.util import Retry
+
+from .errors import CommercetoolsUnavailable, ConcurrentModification, PaymentNotFound
+from .payment import Payment
+from .settings import CommercetoolsSettings
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+# Seconds for connecting to commercetools and for each answer.
+CONNECT_TIMEOUT = 3.0
+READ_TIMEOUT = 10.0
+# Attempts of a read-modify-write when commercetools keeps answering 409.
+MODIFY_ATTEMPTS = 6
+
+
+class CommercetoolsAuthError(CommercetoolsUnavailable):
+    """commercetools refused the client credentials."""
+
+
+class _GuardedAdapter(HTTPAdapter):
+    """Default timeouts, and no silent failures: the SDK returns None for some status
+    codes it does not expect (504, 429), which would read as "not found"."""
+
+    def __init__(self):
+        super().__init__(pool_maxsize=64, max_retries=Retry(total=2, connect=2, read=0, status=0, backoff_factor=0.1))
+
+    def send(self, request, **kwargs):
+        if kwargs.get("timeout") is None:
+            kwargs["timeout"] = (CONNECT_TIMEOUT, READ_TIMEOUT)
+        response = super().send(request, **kwargs)
+        if response.status_code >= 500 or response.status_code == 429:
+            raise CommercetoolsUnavailable(f"commercetools answered HTTP {response.status_code}")
+        return response
+
+
+class Commercetools:
+    """The connector's commercetools project."""
+
+    def __init__(self, settings: CommercetoolsSettings):
+        self.settings = settings
+        self._client: Client | None = None
+        self._lock = threading.Lock()
+        if settings.is_local:
+            # The emulator speaks plain http and answers with its own token scope.
+            os.environ.setdefault("OAUTHLIB_INSECURE_TRANSPORT", "1")
+            os.environ.setdefault("OAUTHLIB_RELAX_TOKEN_SCOPE", "1")
+
+    def project(self):
+        """The SDK's request builder for the project; the client (and its token) is
+        made on first use, so a service starts while commercetools is down."""
+        with self._lock:
+            if self._client is None:
+                self._client = Client(
+                    client_id=self.settings.client_id,
+                    client_secret=self.settings.client_secret,
+                    scope=list(self.settings.scopes),
+                    url=self.settings.api_url,
+                    token_url=f"{self.settings.auth_url}/oauth/token",
+                    http_adapter=_GuardedAdapter(),
+                )
+            return self._client.with_project_key(self.settings.project_key)
+
+    def call(self, operation: Callable[..., T]) -> T:
+        """Runs `operation(project)`, translating every failure; a rejected token is
+        replaced once."""
+        for attempt in (1, 2):
+            try:
+                return operation(self._project_or_unavailable())
+            except CommercetoolsError as error:
+                status = getattr(error.response, "status_code", None)
+                if status == 409:
+                    raise ConcurrentModification(str(error)) from None
+                if status == 401 and attempt == 1:
+                    self._forget_client()
+                    continue
+                raise CommercetoolsUnavailable(f"commercetools answered {status}: {error}") from None
+            except requests.RequestException as error:
+                raise CommercetoolsUnavailable(f"commercetools unreachable: {type(error).__name__}") from None
+        raise AssertionError("unreachable")
+
+    def _project_or_unavailable(self):
+        try:
+            return self.project()
+        except OAuth2Error as error:
+            raise CommercetoolsAuthError(
+                f"commercetools refused the client credentials (CTP_CLIENT_ID/CTP_CLIENT_SECRET): {error.error}"
+            ) from None
+        except requests.RequestException as error:
+            raise CommercetoolsUnavailable(f"commercetools unreachable: {type(error).__name__}") from None
+
+    def _forget_client(self) -> None:
+        with self._lock:
+            self._client = None
+
+    def get_payment(self, payment_id: str) -> Payment:
+        found = self.call(lambda project: project.payments().with_id(payment_id).get())
+        if found is None:
+            raise PaymentNotFound(payment_id)
+        return Payment.from_json(found.serialize())
+
+    def update_payment(self, payment: Payment, actions: list[dict], correlation_id: str | None = None) -> Payment:
+        update = PaymentUpdate.deserialize({"version": payment.version, "actions": actions})
+        headers = {"X-Correlation-ID": correlation_id} if correlation_id else None
+        updated = self.call(lambda project: project.payments().with_id(payment.id).post(update, headers=headers))
+        if updated is None:
+            raise PaymentNotFound(payment.id)
+        return Payment.from_json(updated.serialize())
+
+    def modify_payment(
+        self,
+        payment_id: str,
+        plan: Callable[[Payment], list[dict]],
+        correlation_id: str | None = None,
+    ) -> tuple[Payment, bool]:
+        """Reads the payment, asks `plan` for actions and applies them; on 409 reads the
+        fresh version and plans again. Returns the payment and whether it changed."""
+        for attempt in range(MODIFY_ATTEMPTS):
+            payment = self.get_payment(payment_id)
+            actions = plan(payment)
+            if not actions:
+                return payment, False
+            try:
+                return self.update_payment(payment, actions, correlation_id), True
+            except ConcurrentModification:
+                log.info("payment %s changed meanwhile (attempt %d), retrying", payment_id, attempt + 1)
+                time.sleep(random.uniform(0, 0.05 * 2**attempt))  # jitter spreads the contenders
+        raise CommercetoolsUnavailable(f"payment {payment_id} kept changing; gave up after {MODIFY_ATTEMPTS} attempts")

@@ -1,0 +1,67 @@
+"""Reading settings from environment variables, with one clear error per bad setting."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from urllib.parse import urlsplit
+
+
+class ConfigError(Exception):
+    """A setting is missing or malformed; the message names it."""
+
+
+class Environment:
+    """Typed access to environment variables; blank values count as unset."""
+
+    def __init__(self, environ: Mapping[str, str]):
+        self._environ = environ
+
+    def get(self, name: str, default: str | None = None) -> str | None:
+        value = self._environ.get(name, "").strip()
+        return value or default
+
+    def require(self, name: str) -> str:
+        value = self.get(name)
+        if value is None:
+            raise ConfigError(f"{name} is required")
+        return value
+
+    def url(self, name: str, default: str | None = None) -> str | None:
+        """An http(s) base URL without its trailing slash."""
+        value = self.get(name, default)
+        if value is None:
+            return None
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ConfigError(f"{name} must be an http(s) URL, got {value!r}")
+        return value.rstrip("/")
+
+    def required_url(self, name: str) -> str:
+        self.require(name)
+        return self.url(name)
+
+    def integer(self, name: str, default: int, minimum: int, maximum: int) -> int:
+        value = self.get(name)
+        if value is None:
+            return default
+        try:
+            number = int(value)
+        except ValueError:
+            raise ConfigError(f"{name} must be a whole number, got {value!r}") from None
+        if not minimum <= number <= maximum:
+            raise ConfigError(f"{name} must be between {minimum} and {maximum}, got {number}")
+        return number
+
+    def credentials(self, *names: str) -> dict[str, str] | None:
+        """All of `names`, or None when none is set (the feature is off); a partial set
+        is an error naming the first missing variable."""
+        values = {name: self.get(name) for name in names}
+        if not any(values.values()):
+            return None
+        for name, value in values.items():
+            if value is None:
+                raise ConfigError(f"{name} is required when {_first_set(values)} is set")
+        return values
+
+
+def _first_set(values: dict[str, str | None]) -> str:
+    return next(name for name, value in values.items() if value is not None)

@@ -1,0 +1,65 @@
+"""The provider registry: payment interface name → provider class.
+
+Adding a provider: its package beside nuvei/, its import and its entry below.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from ..environment import Environment
+from ..errors import ProviderDisabled
+from ..payment import Payment
+from .base import Provider, ProviderContext
+from .nuvei import Nuvei
+
+REGISTRY: dict[str, type[Provider]] = {
+    provider.name: provider
+    for provider in (
+        Nuvei,
+    )
+}
+
+
+def provider_configs(env: Environment) -> dict[str, Any]:
+    """Settings of every provider whose credentials are configured."""
+    configs = {name: provider.config_from_env(env) for name, provider in REGISTRY.items()}
+    return {name: config for name, config in configs.items() if config is not None}
+
+
+class Providers:
+    """The enabled providers of one process, built once."""
+
+    def __init__(self, providers: Mapping[str, Provider]):
+        self._providers = dict(providers)
+
+    @classmethod
+    def from_settings(cls, settings) -> Providers:
+        return cls(
+            {
+                name: REGISTRY[name](config, ProviderContext(_notification_url(settings, name)))
+                for name, config in settings.providers.items()
+            }
+        )
+
+    def for_payment(self, payment: Payment) -> Provider | None:
+        """The payment's provider; None when the payment is not for one of ours."""
+        name = payment.provider_name
+        if name not in REGISTRY:
+            return None
+        return self.get(name)
+
+    def get(self, name: str) -> Provider:
+        """An enabled provider; ProviderDisabled for a known one without credentials."""
+        provider = self._providers.get(name)
+        if provider is None:
+            raise ProviderDisabled(name)
+        return provider
+
+    def __contains__(self, name: str) -> bool:
+        return name in self._providers
+
+
+def _notification_url(settings, name: str) -> str | None:
+    base = settings.notification_public_url
+    return f"{base}/notifications/{name}" if base else None

@@ -1,0 +1,131 @@
+"""What a payment provider implements, and the values it hands back.
+
+A provider turns a commercetools payment into a provider session (`open_session`) and a
+provider notification into an `Event` (`read_notification`); everything commercetools-
+specific (update actions, retries, idempotency) is the services' job.
+"""
+from __future__ import annotations
+
+import json
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from ..environment import Environment
+from ..errors import InvalidNotification
+from ..http import Deadline
+from ..money import Money
+from ..payment import Payment
+
+
+@dataclass(frozen=True)
+class Call:
+    """The request a provider call is made for: its deadline and correlation id."""
+
+    deadline: Deadline
+    correlation_id: str
+
+
+@dataclass(frozen=True)
+class Interaction:
+    """One exchange with a provider, secrets already masked, for the payment's log."""
+
+    type: str
+    request: Any
+    response: Any = None
+
+
+@dataclass(frozen=True)
+class TransactionChange:
+    """A payment transaction as the provider reports it."""
+
+    type: str
+    state: str
+    interaction_id: str
+    amount: Money | None = None
+    timestamp: str | None = None
+
+
+@dataclass(frozen=True)
+class Session:
+    """What a provider answered for a new payment; the connector writes it onto it."""
+
+    interface_id: str | None
+    session_token: str | None = None
+    redirect_url: str | None = None
+    response: Mapping[str, Any] | None = None  # becomes sessionResponse; no secrets
+    status_code: str | None = None
+    status_text: str | None = None
+    transactions: tuple[TransactionChange, ...] = ()
+    interactions: tuple[Interaction, ...] = ()
+
+
+@dataclass(frozen=True)
+class Event:
+    """An authentic provider notification, mapped onto commercetools terms."""
+
+    payment_id: str
+    interaction: Interaction
+    transaction: TransactionChange | None = None
+    status_code: str | None = None
+    status_text: str | None = None
+
+
+@dataclass(frozen=True)
+class Notification:
+    """An incoming notification request, independent of the web framework."""
+
+    method: str
+    query: Mapping[str, str] = field(default_factory=dict)
+    form: Mapping[str, str] = field(default_factory=dict)
+    headers: Mapping[str, str] = field(default_factory=dict)
+    body: bytes = b""
+
+    @property
+    def fields(self) -> Mapping[str, str]:
+        """Form fields, from the body of a POST or the query of a GET."""
+        return self.form if self.method == "POST" else self.query
+
+    def json(self) -> Any:
+        try:
+            return json.loads(self.body)
+        except ValueError:
+            raise InvalidNotification("the body is not valid JSON") from None
+
+
+@dataclass(frozen=True)
+class ProviderContext:
+    """Deployment facts a provider needs besides its own settings."""
+
+    notification_url: str | None  # where this provider sends its notifications
+
+
+class Provider(ABC):
+    """A payment provider. Subclasses live in their own package under providers/."""
+
+    name: ClassVar[str]  # the payment interface, lower case
+
+    def __init__(self, config: Any, context: ProviderContext):
+        self.config = config
+        self.context = context
+
+    @classmethod
+    @abstractmethod
+    def config_from_env(cls, env: Environment) -> Any | None:
+        """The provider's settings, or None when its credentials are not configured."""
+
+    @abstractmethod
+    def open_session(self, payment: Payment, call: Call) -> Session:
+        """Create the provider's order or session for a payment that has none.
+
+        Raises InvalidInput (bad sessionRequest), ProviderRefused, ProviderUnavailable."""
+
+    @abstractmethod
+    def read_notification(self, notification: Notification, call: Call) -> Event:
+        """Check that a notification is authentic and map it to an Event.
+
+        Raises NotAuthentic, InvalidNotification, ProviderUnavailable."""
+
+    def after_applied(self, event: Event, call: Call) -> None:
+        """Runs once the event is stored in commercetools (e.g. to acknowledge it)."""

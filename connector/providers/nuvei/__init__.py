@@ -1,0 +1,47 @@
+"""Nuvei: openOrder.do from the extension, DMNs into transactions."""
+from __future__ import annotations
+
+from ...environment import Environment
+from ...errors import InvalidNotification
+from ...payment import Payment
+from ..base import Call, Event, Notification, Provider, ProviderContext, Session
+from . import mapping
+from .client import TEST_API_URL, NuveiClient, NuveiConfig
+from .signature import verify_dmn
+
+
+class Nuvei(Provider):
+    name = "nuvei"
+
+    def __init__(self, config: NuveiConfig, context: ProviderContext, client: NuveiClient | None = None):
+        super().__init__(config, context)
+        self.client = client or NuveiClient(config)
+
+    @classmethod
+    def config_from_env(cls, env: Environment) -> NuveiConfig | None:
+        credentials = env.credentials("NUVEI_MERCHANT_ID", "NUVEI_MERCHANT_SITE_ID", "NUVEI_SECRET_KEY")
+        if credentials is None:
+            return None
+        return NuveiConfig(
+            merchant_id=credentials["NUVEI_MERCHANT_ID"],
+            merchant_site_id=credentials["NUVEI_MERCHANT_SITE_ID"],
+            secret_key=credentials["NUVEI_SECRET_KEY"],
+            api_url=env.url("NUVEI_API_URL", TEST_API_URL),
+        )
+
+    def open_session(self, payment: Payment, call: Call) -> Session:
+        order = mapping.order_request(payment, self.context.notification_url)
+        request, answer = self.client.open_order(order, call.deadline)
+        return mapping.session(request, answer)
+
+    def read_notification(self, notification: Notification, call: Call) -> Event:
+        fields = notification.fields
+        verify_dmn(fields, self.config.secret_key)
+        dmn = mapping.read_dmn(fields)
+        self._check_merchant(dmn)
+        return mapping.event(dmn, fields)
+
+    def _check_merchant(self, dmn: dict) -> None:
+        for field, expected in (("merchant_id", self.config.merchant_id), ("merchant_site_id", self.config.merchant_site_id)):
+            if dmn[field] is not None and dmn[field] != expected:
+                raise InvalidNotification(f"the DMN is for another merchant ({field})")

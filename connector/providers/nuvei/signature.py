@@ -1,0 +1,41 @@
+"""Nuvei's checksums: SHA-256 hex of fields concatenated with the merchant secret."""
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Mapping
+
+from ...errors import NotAuthentic
+
+# Order of the fields in a DMN's advanceResponseChecksum, after the secret.
+DMN_CHECKSUM_FIELDS = ("totalAmount", "currency", "responseTimeStamp", "PPP_TransactionID", "Status", "productId")
+
+
+def _sha256(*parts: str) -> str:
+    return hashlib.sha256("".join(parts).encode("utf-8")).hexdigest()
+
+
+def request_checksum(request: Mapping[str, str], secret: str) -> str:
+    """The `checksum` of an openOrder.do request."""
+    return _sha256(
+        request["merchantId"],
+        request["merchantSiteId"],
+        request["clientRequestId"],
+        request["amount"],
+        request["currency"],
+        request["timeStamp"],
+        secret,
+    )
+
+
+def dmn_checksum(fields: Mapping[str, str], secret: str) -> str:
+    return _sha256(secret, *(fields.get(name, "") for name in DMN_CHECKSUM_FIELDS))
+
+
+def verify_dmn(fields: Mapping[str, str], secret: str) -> None:
+    """Raises NotAuthentic unless advanceResponseChecksum matches (constant time)."""
+    given = fields.get("advanceResponseChecksum", "")
+    if not given:
+        raise NotAuthentic("the DMN has no advanceResponseChecksum")
+    if not hmac.compare_digest(given.lower().encode(), dmn_checksum(fields, secret).encode()):
+        raise NotAuthentic("the DMN's advanceResponseChecksum does not match")

@@ -1,0 +1,50 @@
+"""Checks shared by every provider's `sessionRequest`."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from marshmallow import Schema, ValidationError
+
+from .errors import FieldError, InvalidInput
+
+_MISSING = object()
+
+
+def load(schema: Schema, session_request: Mapping[str, Any]) -> dict[str, Any]:
+    """Validates `session_request` with the provider's schema; every error at once."""
+    try:
+        return schema.load(session_request)
+    except ValidationError as error:
+        raise InvalidInput.from_messages(error.messages, prefix="sessionRequest") from None
+
+
+def reject_overrides(session_request: Mapping[str, Any], owned: Mapping[str, Any]) -> None:
+    """Fields the connector sets itself may be repeated with the same value, never changed.
+
+    `owned` maps a dotted path inside sessionRequest to the connector's value."""
+    errors = [
+        FieldError(f"sessionRequest.{path}", f"is set by the connector to {expected!r}")
+        for path, expected in owned.items()
+        if (given := _lookup(session_request, path)) is not _MISSING and not _same(given, expected)
+    ]
+    if errors:
+        raise InvalidInput(errors)
+
+
+def _lookup(data: Any, path: str) -> Any:
+    for part in path.split("."):
+        if not isinstance(data, Mapping) or part not in data:
+            return _MISSING
+        data = data[part]
+    return data
+
+
+def _same(given: Any, expected: Any) -> bool:
+    if given == expected:
+        return True
+    try:  # amounts: "10.0" and 10 are the same as "10.00"
+        return Decimal(str(given)) == Decimal(str(expected))
+    except (InvalidOperation, ValueError):
+        return False

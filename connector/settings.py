@@ -1,0 +1,96 @@
+"""The connector's configuration, read and checked once at start-up."""
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+from .environment import ConfigError, Environment
+
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+_LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
+
+
+@dataclass(frozen=True)
+class CommercetoolsSettings:
+    project_key: str
+    client_id: str
+    client_secret: str = field(repr=False)
+    api_url: str
+    auth_url: str
+    scopes: tuple[str, ...]
+
+    @classmethod
+    def from_env(cls, env: Environment) -> CommercetoolsSettings:
+        project_key = env.require("CTP_PROJECT_KEY")
+        scopes = env.get("CTP_SCOPES", f"manage_project:{project_key}")
+        return cls(
+            project_key=project_key,
+            client_id=env.require("CTP_CLIENT_ID"),
+            client_secret=env.require("CTP_CLIENT_SECRET"),
+            api_url=env.required_url("CTP_API_URL"),
+            auth_url=env.required_url("CTP_AUTH_URL"),
+            scopes=tuple(scopes.replace(",", " ").split()),
+        )
+
+    @property
+    def is_local(self) -> bool:
+        """Both endpoints on this machine: the emulator, reached over plain http."""
+        return all(urlsplit(url).hostname in _LOOPBACK_HOSTS for url in (self.api_url, self.auth_url))
+
+
+@dataclass(frozen=True)
+class Settings:
+    commercetools: CommercetoolsSettings
+    providers: Mapping[str, Any]  # provider name → its settings, enabled providers only
+    extension_username: str | None = None
+    extension_password: str | None = field(default=None, repr=False)
+    extension_public_url: str | None = None
+    notification_public_url: str | None = None
+    provider_timeout_ms: int = 5000
+    log_level: str = "INFO"
+
+    # The environment variable behind each setting a service may require.
+    _VARIABLES = {
+        "EXTENSION_USERNAME": "extension_username",
+        "EXTENSION_PASSWORD": "extension_password",
+        "EXTENSION_PUBLIC_URL": "extension_public_url",
+        "NOTIFICATION_PUBLIC_URL": "notification_public_url",
+    }
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        from .providers import provider_configs  # providers read their own variables
+
+        env = Environment(os.environ if environ is None else environ)
+        log_level = env.get("LOG_LEVEL", "INFO").upper()
+        if log_level not in LOG_LEVELS:
+            raise ConfigError(f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, got {log_level!r}")
+        return cls(
+            commercetools=CommercetoolsSettings.from_env(env),
+            providers=provider_configs(env),
+            extension_username=env.get("EXTENSION_USERNAME"),
+            extension_password=env.get("EXTENSION_PASSWORD"),
+            extension_public_url=env.url("EXTENSION_PUBLIC_URL"),
+            notification_public_url=env.url("NOTIFICATION_PUBLIC_URL"),
+            provider_timeout_ms=env.integer("PROVIDER_TIMEOUT_MS", 5000, minimum=100, maximum=9000),
+            log_level=log_level,
+        )
+
+    def require(self, *variables: str) -> Settings:
+        """Fails with a ConfigError naming the first of `variables` that is not set."""
+        for variable in variables:
+            if getattr(self, self._VARIABLES[variable]) is None:
+                raise ConfigError(f"{variable} is required")
+        return self
+
+    @property
+    def provider_timeout(self) -> float:
+        return self.provider_timeout_ms / 1000
+
+    @property
+    def log_level_number(self) -> int:
+        return logging.getLevelName(self.log_level)

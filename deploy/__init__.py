@@ -1,0 +1,1 @@
+"""Registers the connector in a commercetools project: `python -m deploy setup`."""

@@ -1,0 +1,1 @@
+"""The extension service: commercetools' API Extension for payments, and /openOrder."""

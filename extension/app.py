@@ -1,0 +1,32 @@
+"""The extension service's app factory."""
+from __future__ import annotations
+
+from flask import Flask
+
+from connector.ctp import Commercetools
+from connector.providers import Providers
+from connector.settings import Settings
+from connector.web import BasicAuth, create_service_app
+
+from .open_order import OpenOrder
+from .routes import extension_blueprint, open_order_blueprint
+from .sessions import Sessions
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    providers: Providers | None = None,
+    commercetools: Commercetools | None = None,
+) -> Flask:
+    """Builds the service once per process: settings checked, clients and pools made."""
+    settings = (settings or Settings.from_env()).require(
+        "EXTENSION_USERNAME", "EXTENSION_PASSWORD", "NOTIFICATION_PUBLIC_URL"
+    )
+    app = create_service_app("extension", settings)
+    auth = BasicAuth(settings.extension_username, settings.extension_password)
+    sessions = Sessions(providers or Providers.from_settings(settings), settings.provider_timeout)
+    commercetools = commercetools or Commercetools(settings.commercetools)
+    app.register_blueprint(extension_blueprint(sessions, auth))
+    app.register_blueprint(open_order_blueprint(OpenOrder(sessions, commercetools), auth))
+    return app

@@ -1,0 +1,52 @@
+"""POST /openOrder: a Nuvei session token for an existing commercetools payment."""
+from __future__ import annotations
+
+from typing import Any
+
+from connector.actions import session_actions
+from connector.ctp import Commercetools
+from connector.errors import InvalidInput, PaymentNotFound
+from connector.money import AmountError, Money
+from connector.payment import Payment
+from connector.providers.nuvei import Nuvei
+
+from .sessions import Sessions
+
+
+class OpenOrder:
+    def __init__(self, sessions: Sessions, commercetools: Commercetools):
+        self.sessions = sessions
+        self.commercetools = commercetools
+
+    def session_token(self, body: dict[str, Any], correlation_id: str) -> str:
+        """The payment's session token, opening a Nuvei order when it has none yet."""
+        payment = self._payment(body)
+        existing = payment.custom_field("sessionToken")
+        if existing:
+            return existing
+        session = self.sessions.open(self.sessions.provider_for(payment), payment, correlation_id)
+
+        def write_session(fresh: Payment) -> list[dict]:
+            # A concurrent call may have stored a token meanwhile; the first one stays.
+            return [] if fresh.custom_field("sessionToken") else session_actions(fresh, session, correlation_id)
+
+        stored, _ = self.commercetools.modify_payment(payment.id, write_session, correlation_id)
+        return stored.custom_field("sessionToken")
+
+    def _payment(self, body: dict[str, Any]) -> Payment:
+        try:
+            payment = self.commercetools.get_payment(body["clientUniqueId"])
+        except PaymentNotFound:
+            raise InvalidInput.field("clientUniqueId", "no payment with this id in commercetools") from None
+        if payment.provider_name != Nuvei.name:
+            raise InvalidInput.field("clientUniqueId", "is not a Nuvei payment")
+        planned = payment.amount_planned
+        if body["currency"] != planned.currency:
+            raise InvalidInput.field("currency", f"does not match the payment's currency {planned.currency}")
+        try:
+            amount = Money.parse(body["amount"], body["currency"])
+        except AmountError as error:
+            raise InvalidInput.field("amount", str(error)) from None
+        if amount.cent_amount != planned.cent_amount:
+            raise InvalidInput.field("amount", f"does not match the payment's planned amount {planned.decimal_text()}")
+        return payment

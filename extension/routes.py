@@ -1,0 +1,136 @@
+"""The extension service's endpoints, each answering errors in its caller's format."""
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, g, request
+from marshmallow import Schema, ValidationError
+from werkzeug.exceptions import HTTPException
+
+from connector.errors import (
+    CommercetoolsUnavailable,
+    ConnectorError,
+    InvalidInput,
+    ProviderRefused,
+    ProviderUnavailable,
+)
+from connector.payment import Payment
+from connector.web import BasicAuth, note
+
+from .open_order import OpenOrder
+from .schemas import ExtensionRequestSchema, OpenOrderSchema
+from .sessions import Sessions
+
+log = logging.getLogger(__name__)
+
+_EXTENSION_REQUEST = ExtensionRequestSchema()
+_OPEN_ORDER = OpenOrderSchema()
+
+
+class Unauthorized(Exception):
+    pass
+
+
+def _load(schema: Schema) -> dict:
+    body = request.get_json(force=True, silent=True)
+    if body is None:
+        raise InvalidInput.field("body", "must be a JSON object")
+    try:
+        return schema.load(body)
+    except ValidationError as error:
+        raise InvalidInput.from_messages(error.messages) from None
+
+
+def _protect(blueprint: Blueprint, auth: BasicAuth) -> None:
+    @blueprint.before_request
+    def check_credentials():
+        if not auth.accepts(request):
+            raise Unauthorized()
+
+
+def extension_blueprint(sessions: Sessions, auth: BasicAuth) -> Blueprint:
+    """POST /extension: commercetools' API Extension call for payments."""
+    blueprint = Blueprint("extension", __name__)
+    _protect(blueprint, auth)
+
+    @blueprint.post("/extension")
+    def extension():
+        envelope = _load(_EXTENSION_REQUEST)
+        payment = Payment.from_json(envelope["resource"]["obj"])
+        note(paymentId=payment.id, provider=payment.provider_name, action=envelope["action"])
+        actions = sessions.extension_actions(payment, g.correlation_id)
+        note(outcome="session opened" if actions else "unchanged")
+        return {"actions": actions}
+
+    blueprint.register_error_handler(Exception, _commercetools_error)
+    return blueprint
+
+
+def _commercetools_error(error: Exception):
+    """Every failure as commercetools' extension error body, always a 400: commercetools
+    then rejects the merchant's request with our message and stores nothing."""
+    if isinstance(error, Unauthorized):
+        return {"errors": [{"code": "Unauthorized", "message": "missing or wrong credentials"}]}, 401
+    note(outcome="rejected", error=type(error).__name__)
+    if isinstance(error, InvalidInput):
+        errors = [
+            {"code": "InvalidInput", "message": f"{e.field}: {e.message}", "extensionExtraInfo": {"field": e.field}}
+            for e in error.errors
+        ]
+    elif isinstance(error, ProviderRefused):
+        errors = [
+            {
+                "code": "InvalidOperation",
+                "message": f"{error.provider} refused the payment: {error.message}",
+                "extensionExtraInfo": {"provider": error.provider, "code": error.code, **error.details},
+            }
+        ]
+    elif isinstance(error, HTTPException):
+        errors = [{"code": "InvalidInput", "message": error.description}]
+    elif isinstance(error, ProviderUnavailable):
+        log.warning("provider call failed: %s", error)
+        errors = [
+            {
+                "code": "General",
+                "message": f"{error.provider} could not be reached in time: {error.reason}",
+                "extensionExtraInfo": {"provider": error.provider},
+            }
+        ]
+    else:
+        log.exception("extension call failed")
+        errors = [{"code": "General", "message": "the payment connector failed; try again"}]
+    return {"errors": errors}, 400
+
+
+def open_order_blueprint(open_order: OpenOrder, auth: BasicAuth) -> Blueprint:
+    """POST /openOrder, as Nuvei's commercetools "Extension API module" defines it."""
+    blueprint = Blueprint("open_order", __name__)
+    _protect(blueprint, auth)
+
+    @blueprint.post("/openOrder")
+    def open_order_view():
+        body = _load(_OPEN_ORDER)
+        note(paymentId=body["clientUniqueId"], provider="nuvei")
+        return {"sessionToken": open_order.session_token(body, g.correlation_id)}
+
+    blueprint.register_error_handler(Exception, _open_order_error)
+    return blueprint
+
+
+def _open_order_error(error: Exception):
+    if isinstance(error, Unauthorized):
+        return {"message": "missing or wrong credentials"}, 401
+    note(outcome="rejected", error=type(error).__name__)
+    if isinstance(error, InvalidInput):
+        return {"errors": [{"message": e.message, "field": e.field} for e in error.errors]}, 400
+    if isinstance(error, HTTPException):
+        return {"message": error.description}, error.code
+    if isinstance(error, ProviderRefused | ProviderUnavailable):
+        log.warning("openOrder: %s", error)
+        return {"errors": [{"message": str(error), "field": "clientUniqueId"}]}, 400
+    if isinstance(error, CommercetoolsUnavailable):
+        log.warning("openOrder: %s", error)
+        return {"message": "commercetools is unavailable; try again"}, 503
+    if not isinstance(error, ConnectorError):
+        log.exception("openOrder failed")
+    return {"message": "the payment connector failed; try again"}, 500

@@ -1,0 +1,29 @@
+"""The notification service's app factory."""
+from __future__ import annotations
+
+from flask import Flask
+
+from connector.ctp import Commercetools
+from connector.providers import Providers
+from connector.settings import Settings
+from connector.web import create_service_app
+
+from .routes import notifications_blueprint
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    providers: Providers | None = None,
+    commercetools: Commercetools | None = None,
+) -> Flask:
+    settings = settings or Settings.from_env()
+    app = create_service_app("notification", settings)
+    app.register_blueprint(
+        notifications_blueprint(
+            providers or Providers.from_settings(settings),
+            commercetools or Commercetools(settings.commercetools),
+            settings.provider_timeout,
+        )
+    )
+    return app

@@ -1,0 +1,24 @@
+"""How a verified provider event becomes a change of the commercetools payment."""
+from __future__ import annotations
+
+from connector.actions import event_actions
+from connector.ctp import Commercetools
+from connector.errors import InvalidNotification, PaymentNotFound
+from connector.payment import Payment
+from connector.providers.base import Event, Provider
+
+
+def apply_event(commercetools: Commercetools, provider: Provider, event: Event, correlation_id: str) -> bool:
+    """Writes the event onto its payment; False when the payment already shows it (a
+    repeat changes nothing, not even the interaction log)."""
+
+    def plan(payment: Payment) -> list[dict]:
+        if payment.provider_name != provider.name:
+            raise InvalidNotification(f"payment {payment.id} is not a {provider.name} payment")
+        return event_actions(payment, event, correlation_id)
+
+    try:
+        _, changed = commercetools.modify_payment(event.payment_id, plan, correlation_id)
+    except PaymentNotFound:
+        raise InvalidNotification(f"unknown payment {event.payment_id}") from None
+    return changed

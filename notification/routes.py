@@ -1,0 +1,81 @@
+"""POST (and for Nuvei GET) /notifications/<provider>."""
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, g, request
+from werkzeug.exceptions import HTTPException
+
+from connector.ctp import Commercetools
+from connector.errors import (
+    CommercetoolsUnavailable,
+    InvalidNotification,
+    NotAuthentic,
+    ProviderDisabled,
+    ProviderUnavailable,
+)
+from connector.http import Deadline
+from connector.providers import REGISTRY, Providers
+from connector.providers.base import Call, Notification
+from connector.web import note
+
+from .apply import apply_event
+
+log = logging.getLogger(__name__)
+
+# Nuvei may send DMNs as a GET with the fields in the query.
+GET_PROVIDERS = frozenset({"nuvei"})
+
+
+def notifications_blueprint(providers: Providers, commercetools: Commercetools, timeout: float) -> Blueprint:
+    blueprint = Blueprint("notifications", __name__)
+
+    @blueprint.route("/notifications/<name>", methods=["GET", "POST"])
+    def notify(name: str):
+        if name not in REGISTRY:
+            return {"message": f"unknown provider {name}"}, 404
+        if request.method == "GET" and name not in GET_PROVIDERS:
+            return {"message": "use POST"}, 405
+        note(provider=name)
+        provider = providers.get(name)
+        call = Call(Deadline(timeout), g.correlation_id)
+        event = provider.read_notification(_notification(), call)
+        note(paymentId=event.payment_id)
+        changed = apply_event(commercetools, provider, event, g.correlation_id)
+        provider.after_applied(event, call)  # on repeats too: an earlier attempt may have failed here
+        outcome = "applied" if changed else "unchanged"
+        note(outcome=outcome)
+        return {"status": outcome}
+
+    blueprint.register_error_handler(Exception, _error)
+    return blueprint
+
+
+def _notification() -> Notification:
+    body = request.get_data(cache=True)  # kept raw for providers that sign the body
+    return Notification(
+        method=request.method,
+        query=request.args.to_dict(),
+        form=request.form.to_dict(),
+        headers=dict(request.headers),
+        body=body,
+    )
+
+
+def _error(error: Exception):
+    """401 for forgeries, 400 for unusable notifications, 503 for whatever may work on
+    a retry (so the provider retries); never a 500."""
+    note(outcome="refused", error=type(error).__name__)
+    if isinstance(error, NotAuthentic):
+        log.warning("notification refused: %s", error)
+        return {"message": "not authentic"}, 401
+    if isinstance(error, InvalidNotification):
+        log.warning("notification refused: %s", error)
+        return {"message": str(error)}, 400
+    if isinstance(error, HTTPException):
+        return {"message": error.description}, error.code
+    if isinstance(error, ProviderDisabled | CommercetoolsUnavailable | ProviderUnavailable):
+        log.error("notification not applied, the provider will retry: %s", error)
+        return {"message": "temporarily unable to apply the notification"}, 503
+    log.exception("notification failed")
+    return {"message": "temporarily unable to apply the notification"}, 503

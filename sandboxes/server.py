@@ -1,0 +1,46 @@
+"""Serves every provider sandbox from one process, each under /<provider>.
+
+python -m sandboxes.server --port 8990; credentials come from the same environment
+variables the connector reads (NUVEI_MERCHANT_ID, ...), as a real provider account
+would hold the same values.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+from collections.abc import Callable, Mapping
+
+from flask import Flask
+from werkzeug.middleware.dispatcher import DispatcherMiddleware
+from werkzeug.serving import make_server
+
+from . import nuvei
+
+SANDBOXES: dict[str, Callable[[Mapping[str, str]], Flask]] = {
+    "nuvei": lambda env: nuvei.create_app(
+        env["NUVEI_MERCHANT_ID"], env["NUVEI_MERCHANT_SITE_ID"], env["NUVEI_SECRET_KEY"]
+    ),
+}
+
+
+def create_app(env: Mapping[str, str]) -> DispatcherMiddleware:
+    root = Flask("sandboxes", static_folder=None)
+
+    @root.get("/health")
+    def health():
+        return {"status": "ok", "sandboxes": sorted(SANDBOXES)}
+
+    return DispatcherMiddleware(root, {f"/{name}": build(env) for name, build in SANDBOXES.items()})
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--port", type=int, default=8990)
+    args = parser.parse_args()
+    server = make_server("127.0.0.1", args.port, create_app(os.environ), threaded=True)
+    print(f"provider sandboxes listening on http://127.0.0.1:{args.port}", flush=True)
+    server.serve_forever()
+
+
+if __name__ == "__main__":
+    main()

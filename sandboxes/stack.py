@@ -1,0 +1,170 @@
+"""Starts and stops the local stack: the commercetools emulator, the provider
+sandboxes and both services (under gunicorn, with the production settings)."""
+from __future__ import annotations
+
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+PROJECT_KEY = "connector-local"
+CLIENT_ID = "connector"
+
+# Test credentials shared by the connector and the sandboxes, as a provider account
+# would hold them; nothing here is a real secret.
+SANDBOX_CREDENTIALS = {
+    "NUVEI_MERCHANT_ID": "8000000000001",
+    "NUVEI_MERCHANT_SITE_ID": "210001",
+    "NUVEI_SECRET_KEY": "sandbox-nuvei-secret",
+}
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@dataclass
+class Ports:
+    emulator: int
+    sandboxes: int
+    extension: int
+    notification: int
+
+    @classmethod
+    def free(cls) -> Ports:
+        return cls(free_port(), free_port(), free_port(), free_port())
+
+
+@dataclass
+class Stack:
+    ports: Ports
+    log_dir: Path
+    overrides: dict[str, str] = field(default_factory=dict)
+    client_secret: str = field(default_factory=lambda: secrets.token_urlsafe(16))
+    extension_password: str = field(default_factory=lambda: secrets.token_urlsafe(16))
+    processes: dict[str, subprocess.Popen] = field(default_factory=dict)
+
+    @property
+    def emulator_url(self) -> str:
+        return f"http://127.0.0.1:{self.ports.emulator}"
+
+    @property
+    def sandboxes_url(self) -> str:
+        return f"http://127.0.0.1:{self.ports.sandboxes}"
+
+    @property
+    def extension_url(self) -> str:
+        return f"http://127.0.0.1:{self.ports.extension}"
+
+    @property
+    def notification_url(self) -> str:
+        return f"http://127.0.0.1:{self.ports.notification}"
+
+    @property
+    def env(self) -> dict[str, str]:
+        """The connector's configuration for this stack."""
+        return {
+            "CTP_PROJECT_KEY": PROJECT_KEY,
+            "CTP_CLIENT_ID": CLIENT_ID,
+            "CTP_CLIENT_SECRET": self.client_secret,
+            "CTP_API_URL": self.emulator_url,
+            "CTP_AUTH_URL": self.emulator_url,
+            "EXTENSION_USERNAME": "commercetools",
+            "EXTENSION_PASSWORD": self.extension_password,
+            "EXTENSION_PUBLIC_URL": self.extension_url,
+            "NOTIFICATION_PUBLIC_URL": self.notification_url,
+            "NUVEI_API_URL": f"{self.sandboxes_url}/nuvei/ppp/api/v1",
+            **SANDBOX_CREDENTIALS,
+            **self.overrides,
+        }
+
+    def start(self) -> Stack:
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            self._spawn(
+                "emulator",
+                ["node", str(ROOT / "sandboxes" / "platform.mjs")],
+                {
+                    "EMULATOR_PORT": str(self.ports.emulator),
+                    "EMULATOR_CLIENT_ID": CLIENT_ID,
+                    "EMULATOR_CLIENT_SECRET": self.client_secret,
+                },
+            )
+            self._spawn("sandboxes", [sys.executable, "-m", "sandboxes.server", "--port", str(self.ports.sandboxes)])
+            self._spawn("extension", self._gunicorn("extension", self.ports.extension))
+            self._spawn("notification", self._gunicorn("notification", self.ports.notification))
+            self._wait_healthy("emulator", f"{self.emulator_url}/_emulator/health")
+            self._wait_healthy("sandboxes", f"{self.sandboxes_url}/health")
+            self._wait_healthy("extension", f"{self.extension_url}/health")
+            self._wait_healthy("notification", f"{self.notification_url}/health")
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def stop(self) -> None:
+        for process in self.processes.values():
+            if process.poll() is None:
+                process.terminate()
+        for name, process in self.processes.items():
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        self.processes.clear()
+
+    def deploy(self, *args: str) -> subprocess.CompletedProcess:
+        """Runs `python -m deploy <args>` against the emulator."""
+        return subprocess.run(
+            [sys.executable, "-m", "deploy", *args],
+            cwd=ROOT,
+            env={**os.environ, **self.env},
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+
+    def log(self, name: str) -> str:
+        return (self.log_dir / f"{name}.log").read_text(errors="replace")
+
+    def _gunicorn(self, service: str, port: int) -> list[str]:
+        return [
+            sys.executable, "-m", "gunicorn",
+            "-c", str(ROOT / "deploy" / "gunicorn.conf.py"),
+            "--bind", f"127.0.0.1:{port}",
+            f"{service}.wsgi:app",
+        ]  # fmt: skip
+
+    def _spawn(self, name: str, command: list[str], extra_env: dict[str, str] | None = None) -> None:
+        log = open(self.log_dir / f"{name}.log", "ab")  # noqa: SIM115 - closed with the process
+        self.processes[name] = subprocess.Popen(
+            command,
+            cwd=ROOT,
+            env={**os.environ, **self.env, **(extra_env or {})},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        log.close()
+
+    def _wait_healthy(self, name: str, url: str, timeout: float = 30) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.processes[name].poll() is not None:
+                raise RuntimeError(f"{name} exited during start-up:\n{self.log(name)[-3000:]}")
+            try:
+                if requests.get(url, timeout=1).status_code == 200:
+                    return
+            except requests.RequestException:
+                pass
+            time.sleep(0.1)
+        raise RuntimeError(f"{name} did not become healthy within {timeout}s:\n{self.log(name)[-3000:]}")
