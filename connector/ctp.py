@@ -14,6 +14,7 @@ import requests
 from commercetools import CommercetoolsError
 from commercetools.platform.client import Client
 from commercetools.platform.models import PaymentUpdate
+from commercetools.utils import BaseTokenSaver
 from oauthlib.oauth2 import OAuth2Error
 from requests.adapters import HTTPAdapter
 from urllib3.util import Retry
@@ -53,12 +54,30 @@ class _GuardedAdapter(HTTPAdapter):
         return response
 
 
+class _TokenSaver(BaseTokenSaver):
+    """One token for the whole process (the SDK's default keeps one per thread, shared
+    by every client), dropped when commercetools rejects it."""
+
+    def __init__(self):
+        self._tokens: dict[str, dict] = {}
+
+    def get_token(self, client_id, scopes):
+        return self._tokens.get(self._create_token_hash(client_id, scopes))
+
+    def add_token(self, client_id, scopes, token):
+        self._tokens[self._create_token_hash(client_id, scopes)] = token
+
+    def clear(self) -> None:
+        self._tokens.clear()
+
+
 class Commercetools:
     """The connector's commercetools project."""
 
     def __init__(self, settings: CommercetoolsSettings):
         self.settings = settings
         self._client: Client | None = None
+        self._tokens = _TokenSaver()
         self._lock = threading.Lock()
         if settings.is_local:
             # The emulator speaks plain http and answers with its own token scope.
@@ -77,6 +96,7 @@ class Commercetools:
                     url=self.settings.api_url,
                     token_url=f"{self.settings.auth_url}/oauth/token",
                     http_adapter=_GuardedAdapter(),
+                    token_saver=self._tokens,
                 )
             return self._client.with_project_key(self.settings.project_key)
 
@@ -111,6 +131,7 @@ class Commercetools:
     def _forget_client(self) -> None:
         with self._lock:
             self._client = None
+            self._tokens.clear()
 
     def get_payment(self, payment_id: str) -> Payment:
         found = self.call(lambda project: project.payments().with_id(payment_id).get())

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ... import session_request
-from ...errors import InvalidNotification
+from ...errors import InvalidInput, InvalidNotification
 from ...money import AmountError, Money
 from ...payment import Payment
 from ...redaction import redact
@@ -35,6 +35,8 @@ _DMN = DmnSchema()
 def order_request(payment: Payment, notification_url: str | None) -> dict[str, Any]:
     """The business fields of openOrder.do for a payment (the client adds the rest)."""
     amount = payment.amount_planned
+    if amount.cent_amount <= 0:
+        raise InvalidInput.field("amountPlanned.centAmount", "must be greater than 0 for Nuvei")
     owned = {"clientUniqueId": payment.id, "amount": amount.decimal_text(), "currency": amount.currency}
     given = payment.session_request()
     session_request.reject_overrides(given, {**owned, "urlDetails.notificationUrl": notification_url})

@@ -1,0 +1,33 @@
+"""Factories for the objects most tests need: settings and commercetools payments."""
+from __future__ import annotations
+
+import pytest
+
+from connector.settings import Settings
+
+BASE_ENV = {
+    "CTP_PROJECT_KEY": "shop",
+    "CTP_CLIENT_ID": "client",
+    "CTP_CLIENT_SECRET": "ctp-secret-value",
+    "CTP_API_URL": "https://api.example.test",
+    "CTP_AUTH_URL": "https://auth.example.test",
+    "EXTENSION_USERNAME": "commercetools",
+    "EXTENSION_PASSWORD": "extension-secret-value",
+    "EXTENSION_PUBLIC_URL": "https://connector.example.test",
+    "NOTIFICATION_PUBLIC_URL": "https://notifications.example.test",
+    "NUVEI_MERCHANT_ID": "merchant-1",
+    "NUVEI_MERCHANT_SITE_ID": "site-1",
+    "NUVEI_SECRET_KEY": "nuvei-secret-value",
+    "NUVEI_API_URL": "https://nuvei.example.test/ppp/api/v1",
+}
+
+
+@pytest.fixture
+def env() -> dict[str, str]:
+    """A complete, valid configuration; tests change copies of it."""
+    return dict(BASE_ENV)
+
+
+@pytest.fixture
+def settings(env) -> Settings:
+    return Settings.from_env(env)

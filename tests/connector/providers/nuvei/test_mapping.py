@@ -1,0 +1,161 @@
+import pytest
+
+from connector.errors import InvalidInput, InvalidNotification
+from connector.money import Money
+from connector.payment import Payment
+from connector.providers.nuvei import mapping
+from tests.factories import payment_json
+
+NOTIFY = "https://notifications.example.test/notifications/nuvei"
+
+
+def order(**payment_fields):
+    payment = Payment.from_json(payment_json(**payment_fields))
+    return payment, mapping.order_request(payment, NOTIFY)
+
+
+def test_order_request_owns_reference_amount_currency_and_callback():
+    payment, request = order()
+    assert request == {
+        "transactionType": "Auth",
+        "clientUniqueId": payment.id,
+        "amount": "19.99",
+        "currency": "EUR",
+        "urlDetails": {"notificationUrl": NOTIFY},
+    }
+
+
+@pytest.mark.parametrize(
+    ("cents", "currency", "digits", "amount"),
+    [(1000, "JPY", 0, "1000"), (1999, "EUR", 2, "19.99"), (1500, "KWD", 3, "1.500")],
+)
+def test_amount_respects_fraction_digits(cents, currency, digits, amount):
+    _, request = order(cent_amount=cents, currency=currency, fraction_digits=digits)
+    assert request["amount"] == amount
+    assert request["currency"] == currency
+
+
+def test_session_request_fields_pass_into_the_order():
+    _, request = order(
+        session_request={
+            "userTokenId": "shopper-7",
+            "transactionType": "Sale",
+            "billingAddress": {"country": "DE", "email": "shopper@example.test", "city": "Berlin"},
+            "urlDetails": {"successUrl": "https://shop.example.test/ok"},
+            "deviceDetails": {"ipAddress": "192.0.2.1"},  # not checked, passed through
+        }
+    )
+    assert request["userTokenId"] == "shopper-7"
+    assert request["transactionType"] == "Sale"
+    assert request["billingAddress"]["city"] == "Berlin"
+    assert request["urlDetails"] == {"successUrl": "https://shop.example.test/ok", "notificationUrl": NOTIFY}
+    assert request["deviceDetails"] == {"ipAddress": "192.0.2.1"}
+
+
+def fields_of(error: InvalidInput) -> set[str]:
+    return {e.field for e in error.errors}
+
+
+def test_every_invalid_field_is_named_at_once():
+    with pytest.raises(InvalidInput) as raised:
+        order(
+            session_request={
+                "transactionType": "Refund",
+                "billingAddress": {"country": "Germany", "email": "not-an-email"},
+                "urlDetails": {"successUrl": "javascript:alert(1)"},
+            }
+        )
+    assert fields_of(raised.value) == {
+        "sessionRequest.transactionType",
+        "sessionRequest.billingAddress.country",
+        "sessionRequest.billingAddress.email",
+        "sessionRequest.urlDetails.successUrl",
+    }
+
+
+def test_owned_fields_cannot_be_overridden():
+    with pytest.raises(InvalidInput) as raised:
+        order(session_request={"amount": "1.00", "urlDetails": {"notificationUrl": "https://attacker.example"}})
+    assert fields_of(raised.value) == {"sessionRequest.amount", "sessionRequest.urlDetails.notificationUrl"}
+
+
+def test_authentication_fields_are_refused():
+    with pytest.raises(InvalidInput) as raised:
+        order(session_request={"merchantId": "someone-else", "checksum": "x"})
+    assert fields_of(raised.value) == {"sessionRequest.merchantId", "sessionRequest.checksum"}
+
+
+def test_a_zero_amount_is_refused_before_calling_nuvei():
+    with pytest.raises(InvalidInput) as raised:
+        order(cent_amount=0)
+    assert fields_of(raised.value) == {"amountPlanned.centAmount"}
+
+
+def test_session_from_the_answer_masks_the_checksum():
+    answer = {"status": "SUCCESS", "sessionToken": "tok", "orderId": 4100, "errCode": 0}
+    session = mapping.session({"checksum": "secret-hash", "amount": "1.00"}, answer)
+    assert (session.session_token, session.interface_id, session.status_code) == ("tok", "4100", "SUCCESS")
+    assert session.interactions[0].request == {"checksum": "***", "amount": "1.00"}
+
+
+@pytest.mark.parametrize(
+    ("transaction_type", "status", "expected"),
+    [
+        ("Auth", "APPROVED", ("Authorization", "Success")),
+        ("Auth", "DECLINED", ("Authorization", "Failure")),
+        ("Auth", "ERROR", ("Authorization", "Failure")),
+        ("Auth", "PENDING", ("Authorization", "Pending")),
+        ("Sale", "APPROVED", ("Charge", "Success")),
+        ("Settle", "APPROVED", ("Charge", "Success")),
+        ("Credit", "APPROVED", ("Refund", "Success")),
+        ("Void", "APPROVED", ("CancelAuthorization", "Success")),
+        ("Sale", "SUCCESS", ("Charge", "Success")),
+        ("Auth", "approved", ("Authorization", "Success")),
+    ],
+)
+def test_status_mapping(transaction_type, status, expected):
+    change = mapping.transaction_change(dmn(transactionType=transaction_type, Status=status))
+    assert (change.type, change.state) == expected
+    assert change.interaction_id == "711"
+    assert change.amount == Money(1999, "EUR", 2)
+
+
+def dmn(**overrides):
+    fields = {
+        "clientUniqueId": "payment-1",
+        "TransactionID": "711",
+        "transactionType": "Auth",
+        "Status": "APPROVED",
+        "totalAmount": "19.99",
+        "currency": "EUR",
+        "ppp_status": "OK",
+        "Reason": "",
+        **overrides,
+    }
+    return mapping.read_dmn(fields)
+
+
+def test_untracked_transaction_types_change_nothing():
+    event = mapping.event(dmn(transactionType="Auth3D"), {})
+    assert event.transaction is None and event.status_code is None
+
+
+def test_the_event_carries_status_and_masked_fields():
+    fields = {"cardNumber": "4****1111", "Status": "APPROVED"}
+    event = mapping.event(dmn(Reason="Approved by issuer"), fields)
+    assert (event.payment_id, event.status_code, event.status_text) == ("payment-1", "APPROVED", "Approved by issuer")
+    assert event.interaction.request["cardNumber"] == "***"
+
+
+@pytest.mark.parametrize("missing", ["clientUniqueId", "TransactionID", "Status", "totalAmount", "currency"])
+def test_a_dmn_without_a_required_field_is_invalid(missing):
+    fields = {"clientUniqueId": "p", "TransactionID": "1", "transactionType": "Auth", "Status": "APPROVED",
+              "totalAmount": "1.00", "currency": "EUR"}  # fmt: skip
+    del fields[missing]
+    with pytest.raises(InvalidNotification, match=missing):
+        mapping.read_dmn(fields)
+
+
+def test_an_amount_the_currency_cannot_hold_is_invalid():
+    with pytest.raises(InvalidNotification, match="totalAmount"):
+        mapping.transaction_change(dmn(totalAmount="19.999"))

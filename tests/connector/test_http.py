@@ -1,0 +1,62 @@
+import socket
+import threading
+import time
+
+import pytest
+
+from connector.errors import ProviderUnavailable
+from connector.http import Deadline, HttpClient
+
+
+def test_deadline_counts_down():
+    now = [100.0]
+    deadline = Deadline(2.0, clock=lambda: now[0])
+    assert deadline.remaining() == 2.0
+    now[0] = 101.5
+    assert deadline.remaining() == 0.5 and not deadline.expired
+    now[0] = 102.0
+    assert deadline.expired
+
+
+@pytest.fixture
+def silent_server():
+    """Accepts connections and never answers, like a provider that hangs."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    accepted = []
+    stop = threading.Event()
+
+    def accept():
+        listener.settimeout(0.1)
+        while not stop.is_set():
+            try:
+                accepted.append(listener.accept()[0])
+            except TimeoutError:
+                continue
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+    stop.set()
+    thread.join()
+    for connection in accepted:
+        connection.close()
+    listener.close()
+
+
+def test_a_hanging_provider_times_out_at_the_deadline(silent_server):
+    started = time.monotonic()
+    with pytest.raises(ProviderUnavailable, match="timed out"):
+        HttpClient("nuvei").request("POST", silent_server, Deadline(0.3), json={})
+    assert 0.25 < time.monotonic() - started < 1.0
+
+
+def test_calls_share_one_deadline(silent_server):
+    deadline = Deadline(0.4)
+    client = HttpClient("nuvei")
+    started = time.monotonic()
+    for _ in range(3):
+        with pytest.raises(ProviderUnavailable):
+            client.request("GET", silent_server, deadline)
+    assert time.monotonic() - started < 0.8  # not three full timeouts

@@ -1,0 +1,154 @@
+"""The extension service through Flask's test client, with Nuvei and commercetools
+stubbed at the HTTP level."""
+import base64
+import json
+
+import pytest
+import requests
+import responses
+
+from connector.providers.nuvei import Nuvei
+from connector.settings import Settings
+from extension.app import create_app
+from tests.factories import payment_json
+
+NUVEI = "https://nuvei.example.test/ppp/api/v1/openOrder.do"
+AUTH = {"Authorization": "Basic " + base64.b64encode(b"commercetools:extension-secret-value").decode()}
+
+
+@pytest.fixture
+def client(settings):
+    return create_app(settings).test_client()
+
+
+@pytest.fixture
+def nuvei_answers():
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mocked:
+        mocked.post(NUVEI, json={"status": "SUCCESS", "sessionToken": "tok-1", "orderId": "410000001"})
+        yield mocked
+
+
+def call(client, payment, action="Create", headers=AUTH):
+    body = {"action": action, "resource": {"typeId": "payment", "id": payment["id"], "obj": payment}}
+    return client.post("/extension", json=body, headers=headers)
+
+
+def nuvei_calls(mocked):
+    return [json.loads(c.request.body) for c in mocked.calls if c.request.url == NUVEI]
+
+
+def test_health_needs_no_credentials(client):
+    answer = client.get("/health")
+    assert (answer.status_code, answer.json) == (200, {"status": "ok"})
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [{}, {"Authorization": "Basic " + base64.b64encode(b"commercetools:wrong").decode()}, {"Authorization": "Bearer x"}],
+)
+def test_extension_needs_the_configured_credentials(client, headers):
+    answer = call(client, payment_json(), headers=headers)
+    assert answer.status_code == 401
+    assert answer.json["errors"][0]["message"] == "missing or wrong credentials"
+
+
+def test_a_new_nuvei_payment_gets_a_session(client, nuvei_answers):
+    payment = payment_json()
+    answer = call(client, payment, headers={**AUTH, "X-Correlation-ID": "checkout-42"})
+    assert answer.status_code == 200
+    actions = {a["action"]: a for a in answer.json["actions"]}
+    assert actions["setCustomType"]["fields"]["sessionToken"] == "tok-1"
+    assert actions["setInterfaceId"]["interfaceId"] == "410000001"
+    assert actions["addInterfaceInteraction"]["fields"]["correlationId"] == "checkout-42"
+    assert answer.headers["X-Correlation-ID"] == "checkout-42"
+    [sent] = nuvei_calls(nuvei_answers)
+    assert sent["clientUniqueId"] == payment["id"]
+    assert sent["urlDetails"]["notificationUrl"] == "https://notifications.example.test/notifications/nuvei"
+
+
+def test_a_payment_with_a_session_is_left_alone(client, nuvei_answers):
+    payment = payment_json(custom_fields={"sessionToken": "tok-0"}, interface_id="410000000")
+    answer = call(client, payment, action="Update")
+    assert (answer.status_code, answer.json) == (200, {"actions": []})
+    assert nuvei_calls(nuvei_answers) == []
+
+
+def test_payments_for_other_interfaces_are_not_ours(client, nuvei_answers):
+    answer = call(client, payment_json(interface="adyen"))
+    assert answer.json == {"actions": []}
+    assert nuvei_calls(nuvei_answers) == []
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ("not json", "body"),
+        ({"action": "Delete", "resource": {"typeId": "payment", "id": "x", "obj": {}}}, "action"),
+        ({"action": "Create", "resource": {"typeId": "cart", "id": "x", "obj": {}}}, "resource.typeId"),
+        ({"action": "Create"}, "resource"),
+    ],
+)
+def test_malformed_calls_are_invalid_input(client, body, field):
+    if isinstance(body, str):
+        answer = client.post("/extension", data=body, headers=AUTH, content_type="application/json")
+    else:
+        answer = client.post("/extension", json=body, headers=AUTH)
+    assert answer.status_code == 400
+    error = answer.json["errors"][0]
+    assert (error["code"], error["extensionExtraInfo"]["field"]) == ("InvalidInput", field)
+
+
+def test_every_invalid_session_request_field_is_reported(client, nuvei_answers):
+    payment = payment_json(session_request={"billingAddress": {"country": "XX1"}, "transactionType": "Void"})
+    answer = call(client, payment)
+    assert answer.status_code == 400
+    fields = {e["extensionExtraInfo"]["field"] for e in answer.json["errors"]}
+    assert fields == {
+        "sessionRequest.billingAddress.country",
+        "sessionRequest.billingAddress.email",
+        "sessionRequest.transactionType",
+    }
+    assert {e["code"] for e in answer.json["errors"]} == {"InvalidInput"}
+    assert nuvei_calls(nuvei_answers) == []
+
+
+def test_a_nuvei_refusal_is_an_invalid_operation(client):
+    with responses.RequestsMock() as mocked:
+        mocked.post(NUVEI, json={"status": "ERROR", "errCode": 1004, "reason": "Invalid currency"})
+        answer = call(client, payment_json())
+    assert answer.status_code == 400
+    [error] = answer.json["errors"]
+    assert error["code"] == "InvalidOperation"
+    assert "Invalid currency" in error["message"]
+    assert error["extensionExtraInfo"]["provider"] == "nuvei"
+    assert error["extensionExtraInfo"]["code"] == "1004"
+
+
+@pytest.mark.parametrize("failure", [{"status": 503, "body": "busy"}, {"body": requests.ConnectTimeout()}])
+def test_a_failing_nuvei_is_general(client, failure):
+    with responses.RequestsMock() as mocked:
+        mocked.post(NUVEI, **failure)
+        answer = call(client, payment_json())
+    assert answer.status_code == 400
+    assert answer.json["errors"][0]["code"] == "General"
+
+
+def test_a_disabled_provider_is_invalid_input(env):
+    for name in ("NUVEI_MERCHANT_ID", "NUVEI_MERCHANT_SITE_ID", "NUVEI_SECRET_KEY"):
+        del env[name]
+    client = create_app(Settings.from_env(env)).test_client()
+    answer = call(client, payment_json())
+    assert answer.status_code == 400
+    assert answer.json["errors"][0]["extensionExtraInfo"]["field"] == "paymentMethodInfo.paymentInterface"
+
+
+def test_an_unexpected_failure_is_still_commercetools_shaped(client, monkeypatch):
+    monkeypatch.setattr(Nuvei, "open_session", lambda *args: 1 / 0)
+    answer = call(client, payment_json())
+    assert answer.status_code == 400
+    assert answer.json == {"errors": [{"code": "General", "message": "the payment connector failed; try again"}]}
+
+
+def test_unknown_routes_answer_json(client):
+    answer = client.get("/nowhere")
+    assert answer.status_code == 404 and "message" in answer.json

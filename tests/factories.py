@@ -1,0 +1,54 @@
+"""Builders of commercetools objects as the API represents them."""
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+
+def payment_json(
+    *,
+    cent_amount: int = 1999,
+    currency: str = "EUR",
+    fraction_digits: int | None = 2,
+    interface: str | None = "nuvei",
+    session_request: dict | str | None = None,
+    custom_fields: dict[str, Any] | None = None,
+    transactions: list[dict] | None = None,
+    interface_id: str | None = None,
+    status_code: str | None = None,
+    version: int = 1,
+) -> dict[str, Any]:
+    """A payment as commercetools represents it."""
+    amount = {"type": "centPrecision", "centAmount": cent_amount, "currencyCode": currency}
+    if fraction_digits is not None:
+        amount["fractionDigits"] = fraction_digits
+    payment: dict[str, Any] = {
+        "id": str(uuid.uuid4()),
+        "version": version,
+        "createdAt": "2026-11-24T10:00:00.000Z",
+        "lastModifiedAt": "2026-11-24T10:00:00.000Z",
+        "amountPlanned": amount,
+        "paymentMethodInfo": {"paymentInterface": interface} if interface else {},
+        "paymentStatus": {"interfaceCode": status_code} if status_code else {},
+        "transactions": transactions or [],
+        "interfaceInteractions": [],
+    }
+    fields = dict(custom_fields or {})
+    if session_request is not None:
+        fields["sessionRequest"] = session_request if isinstance(session_request, str) else json.dumps(session_request)
+    if fields:
+        payment["custom"] = {"type": {"typeId": "type", "id": "type-id"}, "fields": fields}
+    if interface_id:
+        payment["interfaceId"] = interface_id
+    return payment
+
+
+def transaction_json(type_: str = "Authorization", state: str = "Success", interaction_id: str = "T-1") -> dict:
+    return {
+        "id": str(uuid.uuid4()),
+        "type": type_,
+        "state": state,
+        "interactionId": interaction_id,
+        "amount": {"type": "centPrecision", "centAmount": 1999, "currencyCode": "EUR", "fractionDigits": 2},
+    }

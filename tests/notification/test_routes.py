@@ -1,0 +1,131 @@
+"""The notification service through Flask's test client, commercetools stubbed."""
+import json
+
+import pytest
+import responses
+
+from connector.providers.nuvei.signature import dmn_checksum
+from connector.settings import Settings
+from notification.app import create_app
+from tests.factories import payment_json, transaction_json
+
+API = "https://api.example.test/shop"
+
+
+@pytest.fixture
+def client(settings):
+    return create_app(settings).test_client()
+
+
+@pytest.fixture
+def ct():
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mocked:
+        mocked.post(
+            "https://auth.example.test/oauth/token",
+            json={"access_token": "t", "token_type": "Bearer", "expires_in": 3600},
+        )
+        yield mocked
+
+
+def dmn(payment_id, **overrides):
+    fields = {
+        "clientUniqueId": payment_id,
+        "TransactionID": "711",
+        "PPP_TransactionID": "9",
+        "transactionType": "Auth",
+        "Status": "APPROVED",
+        "ppp_status": "OK",
+        "totalAmount": "19.99",
+        "currency": "EUR",
+        "responseTimeStamp": "2026-11-24.13:36:28",
+        "productId": "",
+        **overrides,
+    }
+    fields["advanceResponseChecksum"] = dmn_checksum(fields, "nuvei-secret-value")
+    return fields
+
+
+def updates(mocked):
+    return [json.loads(c.request.body) for c in mocked.calls if c.request.method == "POST" and "/payments/" in c.request.url]
+
+
+def test_an_approved_dmn_adds_the_authorization(client, ct):
+    payment = payment_json()
+    ct.get(f"{API}/payments/{payment['id']}", json=payment)
+    ct.post(f"{API}/payments/{payment['id']}", json={**payment, "version": 2})
+    answer = client.post("/notifications/nuvei", data=dmn(payment["id"]))
+    assert (answer.status_code, answer.json) == (200, {"status": "applied"})
+    [update] = updates(ct)
+    added = next(a for a in update["actions"] if a["action"] == "addTransaction")["transaction"]
+    assert added == {"type": "Authorization", "amount": {"currencyCode": "EUR", "centAmount": 1999}, "state": "Success", "interactionId": "711"}
+
+
+def test_a_get_dmn_is_read_from_the_query(client, ct):
+    payment = payment_json()
+    ct.get(f"{API}/payments/{payment['id']}", json=payment)
+    ct.post(f"{API}/payments/{payment['id']}", json={**payment, "version": 2})
+    answer = client.get("/notifications/nuvei", query_string=dmn(payment["id"]))
+    assert answer.json == {"status": "applied"}
+
+
+def test_a_repeat_sends_no_update(client, ct):
+    payment = payment_json(transactions=[transaction_json(interaction_id="711")], status_code="APPROVED")
+    ct.get(f"{API}/payments/{payment['id']}", json=payment)
+    answer = client.post("/notifications/nuvei", data=dmn(payment["id"]))
+    assert (answer.status_code, answer.json) == (200, {"status": "unchanged"})
+    assert updates(ct) == []
+
+
+def test_a_forged_dmn_is_refused_before_commercetools_is_asked(client, ct):
+    fields = {**dmn("p1"), "totalAmount": "0.01"}
+    answer = client.post("/notifications/nuvei", data=fields)
+    assert (answer.status_code, answer.json) == (401, {"message": "not authentic"})
+    assert not any("api.example.test" in call.request.url for call in ct.calls)
+
+
+def test_a_malformed_dmn_is_a_bad_request(client, ct):
+    fields = dmn("p1")
+    del fields["TransactionID"]
+    fields["advanceResponseChecksum"] = dmn_checksum(fields, "nuvei-secret-value")
+    answer = client.post("/notifications/nuvei", data=fields)
+    assert answer.status_code == 400
+    assert "TransactionID" in answer.json["message"]
+
+
+def test_an_unknown_payment_is_a_bad_request(client, ct):
+    ct.get(f"{API}/payments/p1", status=404, json={"statusCode": 404, "message": "nf", "errors": []})
+    answer = client.post("/notifications/nuvei", data=dmn("p1"))
+    assert answer.status_code == 400 and "unknown payment" in answer.json["message"]
+
+
+def test_a_payment_of_another_provider_is_a_bad_request(client, ct):
+    payment = payment_json(interface="optty")
+    ct.get(f"{API}/payments/{payment['id']}", json=payment)
+    answer = client.post("/notifications/nuvei", data=dmn(payment["id"]))
+    assert answer.status_code == 400
+    assert updates(ct) == []
+
+
+@pytest.mark.parametrize("status", [500, 503, 504])
+def test_commercetools_failing_is_a_503_so_nuvei_retries(client, ct, status):
+    ct.get(f"{API}/payments/p1", status=status, body="down")
+    answer = client.post("/notifications/nuvei", data=dmn("p1"))
+    assert answer.status_code == 503
+
+
+def test_unknown_provider(client):
+    answer = client.post("/notifications/stripe", data={})
+    assert answer.status_code == 404 and "stripe" in answer.json["message"]
+
+
+def test_a_disabled_provider_is_retried_later(env):
+    for name in ("NUVEI_MERCHANT_ID", "NUVEI_MERCHANT_SITE_ID", "NUVEI_SECRET_KEY"):
+        del env[name]
+    client = create_app(Settings.from_env(env)).test_client()
+    assert client.post("/notifications/nuvei", data=dmn("p1")).status_code == 503
+
+
+def test_the_notification_service_needs_no_extension_settings(env):
+    for name in ("EXTENSION_USERNAME", "EXTENSION_PASSWORD", "EXTENSION_PUBLIC_URL", "NOTIFICATION_PUBLIC_URL"):
+        del env[name]
+    assert create_app(Settings.from_env(env)).test_client().get("/health").status_code == 200
