@@ -12,25 +12,24 @@ from .errors import FieldError, InvalidInput
 _MISSING = object()
 
 
-def load(schema: Schema, session_request: Mapping[str, Any]) -> dict[str, Any]:
-    """Validates `session_request` with the provider's schema; every error at once."""
-    try:
-        return schema.load(session_request)
-    except ValidationError as error:
-        raise InvalidInput.from_messages(error.messages, prefix="sessionRequest") from None
+def load(schema: Schema, session_request: Mapping[str, Any], owned: Mapping[str, Any]) -> dict[str, Any]:
+    """Validates `session_request` with the provider's schema and checks that it leaves
+    the connector's own fields alone; raises one InvalidInput with every error.
 
-
-def reject_overrides(session_request: Mapping[str, Any], owned: Mapping[str, Any]) -> None:
-    """Fields the connector sets itself may be repeated with the same value, never changed.
-
-    `owned` maps a dotted path inside sessionRequest to the connector's value."""
+    `owned` maps a dotted path inside sessionRequest to the connector's value: such a
+    field may repeat that value, never change it."""
     errors = [
         FieldError(f"sessionRequest.{path}", f"is set by the connector to {expected!r}")
         for path, expected in owned.items()
         if (given := _lookup(session_request, path)) is not _MISSING and not _same(given, expected)
     ]
+    try:
+        loaded = schema.load(session_request)
+    except ValidationError as error:
+        errors += InvalidInput.from_messages(error.messages, prefix="sessionRequest").errors
     if errors:
-        raise InvalidInput(errors)
+        raise InvalidInput(sorted(errors, key=lambda e: e.field))
+    return loaded
 
 
 def _lookup(data: Any, path: str) -> Any:

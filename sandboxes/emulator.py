@@ -28,13 +28,17 @@ class EmulatorClient:
             self._token = answer.json()["access_token"]
         return {"Authorization": f"Bearer {self._token}"}
 
-    def request(self, method: str, path: str, **kwargs) -> requests.Response:
+    def request(self, method: str, path: str, headers: dict | None = None, **kwargs) -> requests.Response:
         return self._session.request(
-            method, f"{self.base_url}/{self.project_key}/{path}", headers=self._headers(), timeout=30, **kwargs
+            method,
+            f"{self.base_url}/{self.project_key}/{path}",
+            headers={**self._headers(), **(headers or {})},
+            timeout=30,
+            **kwargs,
         )
 
-    def create_payment(self, draft: dict[str, Any]) -> requests.Response:
-        return self.request("POST", "payments", json=draft)
+    def create_payment(self, draft: dict[str, Any], headers: dict | None = None) -> requests.Response:
+        return self.request("POST", "payments", json=draft, headers=headers)
 
     def get_payment(self, payment_id: str) -> dict[str, Any] | None:
         answer = self.request("GET", f"payments/{payment_id}")

@@ -123,12 +123,12 @@ class Stack:
                 process.wait()
         self.processes.clear()
 
-    def deploy(self, *args: str) -> subprocess.CompletedProcess:
-        """Runs `python -m deploy <args>` against the emulator."""
+    def deploy(self, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+        """Runs `python -m deploy <args>` against the emulator (`env` overrides settings)."""
         return subprocess.run(
             [sys.executable, "-m", "deploy", *args],
             cwd=ROOT,
-            env={**os.environ, **self.env},
+            env={**os.environ, **self.env, **(env or {})},
             capture_output=True,
             text=True,
             timeout=60,

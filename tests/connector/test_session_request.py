@@ -1,23 +1,32 @@
 import pytest
+from marshmallow import INCLUDE, Schema, fields
 
 from connector import session_request
 from connector.errors import InvalidInput
 
 
+class Example(Schema):
+    class Meta:
+        unknown = INCLUDE
+
+    currency = fields.String()
+    note = fields.String()
+
+
+OWNED = {"amount": "10.00", "currency": "EUR", "urlDetails.notificationUrl": "https://n"}
+
+
 def test_owned_fields_may_repeat_the_connector_value():
-    session_request.reject_overrides(
-        {"amount": "10.0", "currency": "EUR", "urlDetails": {"notificationUrl": "https://n"}},
-        {"amount": "10.00", "currency": "EUR", "urlDetails.notificationUrl": "https://n"},
-    )
+    given = {"amount": "10.0", "currency": "EUR", "urlDetails": {"notificationUrl": "https://n"}, "note": "hi"}
+    assert session_request.load(Example(), given, OWNED)["note"] == "hi"
 
 
-def test_owned_fields_may_not_change():
+def test_owned_fields_may_not_change_and_all_errors_come_together():
+    given = {"amount": "12.00", "urlDetails": {"notificationUrl": "https://elsewhere"}, "note": 5}
     with pytest.raises(InvalidInput) as raised:
-        session_request.reject_overrides(
-            {"amount": "12.00", "urlDetails": {"notificationUrl": "https://elsewhere"}},
-            {"amount": "10.00", "currency": "EUR", "urlDetails.notificationUrl": "https://n"},
-        )
+        session_request.load(Example(), given, OWNED)
     assert [error.field for error in raised.value.errors] == [
         "sessionRequest.amount",
+        "sessionRequest.note",
         "sessionRequest.urlDetails.notificationUrl",
     ]

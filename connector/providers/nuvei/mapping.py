@@ -38,9 +38,9 @@ def order_request(payment: Payment, notification_url: str | None) -> dict[str, A
     if amount.cent_amount <= 0:
         raise InvalidInput.field("amountPlanned.centAmount", "must be greater than 0 for Nuvei")
     owned = {"clientUniqueId": payment.id, "amount": amount.decimal_text(), "currency": amount.currency}
-    given = payment.session_request()
-    session_request.reject_overrides(given, {**owned, "urlDetails.notificationUrl": notification_url})
-    order = session_request.load(_SESSION_REQUEST, given)
+    order = session_request.load(
+        _SESSION_REQUEST, payment.session_request(), {**owned, "urlDetails.notificationUrl": notification_url}
+    )
     order.update(owned)
     order["urlDetails"] = {**order.get("urlDetails", {}), "notificationUrl": notification_url}
     return order

@@ -1,0 +1,68 @@
+"""One local stack per test session: the commercetools emulator with its extension
+shim, the provider sandboxes, and both services under gunicorn, all over real HTTP."""
+from __future__ import annotations
+
+import pytest
+import requests
+
+from sandboxes.emulator import EmulatorClient
+from sandboxes.stack import CLIENT_ID, PROJECT_KEY, Ports, Stack
+
+# Short, so that the provider-timeout test does not take the default 5 s.
+PROVIDER_TIMEOUT_MS = 1000
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "/e2e/" in str(item.path):
+            item.add_marker(pytest.mark.e2e)
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory):
+    stack = Stack(
+        Ports.free(),
+        tmp_path_factory.mktemp("stack-logs"),
+        overrides={"PROVIDER_TIMEOUT_MS": str(PROVIDER_TIMEOUT_MS)},
+    ).start()
+    try:
+        deployed = stack.deploy("setup")
+        assert deployed.returncode == 0, deployed.stdout + deployed.stderr
+        yield stack
+    finally:
+        stack.stop()
+
+
+@pytest.fixture(scope="session")
+def emulator(stack) -> EmulatorClient:
+    return EmulatorClient(stack.emulator_url, PROJECT_KEY, CLIENT_ID, stack.client_secret)
+
+
+class NuveiSandbox:
+    def __init__(self, base_url: str):
+        self.base_url = base_url
+
+    def dmn(self, session_token: str, **options) -> dict:
+        answer = requests.post(f"{self.base_url}/_sandbox/sessions/{session_token}/dmn", json=options, timeout=30)
+        answer.raise_for_status()
+        return answer.json()
+
+    def orders(self, payment_id: str) -> list[dict]:
+        return requests.get(f"{self.base_url}/_sandbox/orders", params={"clientUniqueId": payment_id}, timeout=5).json()[
+            "orders"
+        ]
+
+    def latency(self, ms: int) -> None:
+        requests.post(f"{self.base_url}/_sandbox/latency", json={"ms": ms}, timeout=5).raise_for_status()
+
+
+@pytest.fixture(scope="session")
+def nuvei(stack) -> NuveiSandbox:
+    return NuveiSandbox(f"{stack.sandboxes_url}/nuvei")
+
+
+@pytest.fixture(autouse=True)
+def _undo_injected_faults(stack, emulator, nuvei):
+    yield
+    nuvei.latency(0)
+    emulator.fault("none")
