@@ -129,3 +129,11 @@ def test_the_notification_service_needs_no_extension_settings(env):
     for name in ("EXTENSION_USERNAME", "EXTENSION_PASSWORD", "EXTENSION_PUBLIC_URL", "NOTIFICATION_PUBLIC_URL"):
         del env[name]
     assert create_app(Settings.from_env(env)).test_client().get("/health").status_code == 200
+
+
+def test_a_dmn_in_another_currency_than_the_payment_is_refused(client, ct):
+    payment = payment_json(currency="USD")
+    ct.get(f"{API}/payments/{payment['id']}", json=payment)
+    answer = client.post("/notifications/nuvei", data=dmn(payment["id"]))
+    assert answer.status_code == 400 and "EUR" in answer.json["message"]
+    assert updates(ct) == []

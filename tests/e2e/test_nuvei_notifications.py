@@ -1,0 +1,111 @@
+"""Nuvei's sandbox sends signed DMNs to the notification service, which writes them
+onto the payment stored in the commercetools emulator."""
+import random
+from concurrent.futures import ThreadPoolExecutor
+
+import requests
+
+from sandboxes.emulator import nuvei_payment
+
+
+def new_session(emulator) -> dict:
+    return emulator.create_payment(nuvei_payment()).json()
+
+
+def token(payment: dict) -> str:
+    return payment["custom"]["fields"]["sessionToken"]
+
+
+def post_dmn(stack, fields: dict) -> requests.Response:
+    return requests.post(f"{stack.notification_url}/notifications/nuvei", data=fields, timeout=30)
+
+
+def test_an_approved_dmn_becomes_a_successful_authorization(emulator, nuvei):
+    payment = new_session(emulator)
+    sent = nuvei.dmn(token(payment), status="APPROVED")
+    assert sent["notification"]["status"] == 200
+    stored = emulator.get_payment(payment["id"])
+    [transaction] = stored["transactions"]
+    assert (transaction["type"], transaction["state"]) == ("Authorization", "Success")
+    assert transaction["interactionId"] == sent["dmn"]["TransactionID"]
+    assert transaction["amount"]["centAmount"] == 1999
+    assert stored["paymentStatus"]["interfaceCode"] == "APPROVED"
+    dmn_log = stored["interfaceInteractions"][-1]["fields"]
+    assert dmn_log["type"] == "nuvei.dmn"
+    assert "4****1111" not in dmn_log["request"] and "Test Shopper" not in dmn_log["request"]
+
+
+def test_the_same_dmn_again_changes_nothing(emulator, nuvei, stack):
+    payment = new_session(emulator)
+    first = nuvei.dmn(token(payment), status="APPROVED")
+    before = emulator.get_payment(payment["id"])
+    again = post_dmn(stack, first["dmn"])
+    assert (again.status_code, again.json()) == (200, {"status": "unchanged"})
+    assert emulator.get_payment(payment["id"]) == before
+
+
+def test_a_dmn_sent_as_get_is_applied(emulator, nuvei):
+    payment = new_session(emulator)
+    assert nuvei.dmn(token(payment), status="DECLINED", method="GET")["notification"]["status"] == 200
+    [transaction] = emulator.get_payment(payment["id"])["transactions"]
+    assert transaction["state"] == "Failure"
+
+
+def test_a_wrong_checksum_is_refused_and_changes_nothing(emulator, nuvei, stack):
+    payment = new_session(emulator)
+    fields = nuvei.dmn(token(payment), status="APPROVED", deliver=False)["dmn"]
+    before = emulator.get_payment(payment["id"])
+    forged = post_dmn(stack, {**fields, "advanceResponseChecksum": "f" * 64})
+    tampered = post_dmn(stack, {**fields, "totalAmount": "0.01"})
+    assert (forged.status_code, tampered.status_code) == (401, 401)
+    assert emulator.get_payment(payment["id"]) == before
+
+
+def test_pending_then_approved_moves_one_transaction(emulator, nuvei):
+    payment = new_session(emulator)
+    nuvei.dmn(token(payment), status="PENDING", transactionId="7100001")
+    assert emulator.get_payment(payment["id"])["transactions"][0]["state"] == "Pending"
+    nuvei.dmn(token(payment), status="APPROVED", transactionId="7100001")
+    [transaction] = emulator.get_payment(payment["id"])["transactions"]
+    assert transaction["state"] == "Success"
+
+
+def test_concurrent_dmns_leave_one_transaction_per_transaction_id(emulator, nuvei, stack):
+    payment = new_session(emulator)
+    kinds = [("Auth", "APPROVED"), ("Settle", "APPROVED"), ("Credit", "PENDING"), ("Void", "DECLINED"), ("Sale", "APPROVED")]
+    distinct = [
+        nuvei.dmn(token(payment), status=status, transactionType=kind, transactionId=f"72000{n}", deliver=False)["dmn"]
+        for n, (kind, status) in enumerate(kinds)
+    ]
+    deliveries = distinct * 4
+    random.Random(7).shuffle(deliveries)
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        answers = list(pool.map(lambda fields: post_dmn(stack, fields), deliveries))
+    assert {answer.status_code for answer in answers} == {200}
+    assert sorted(answer.json()["status"] for answer in answers).count("applied") == len(distinct)
+    stored = emulator.get_payment(payment["id"])
+    assert sorted(t["interactionId"] for t in stored["transactions"]) == sorted(d["TransactionID"] for d in distinct)
+    dmn_logs = [i for i in stored["interfaceInteractions"] if i["fields"]["type"] == "nuvei.dmn"]
+    assert len(dmn_logs) == len(distinct)
+
+
+def test_commercetools_down_answers_503_and_the_retry_applies(emulator, nuvei, stack):
+    payment = new_session(emulator)
+    fields = nuvei.dmn(token(payment), status="APPROVED", deliver=False)["dmn"]
+    for fault in ("unavailable", "reset"):
+        emulator.fault(fault)
+        assert post_dmn(stack, fields).status_code == 503
+    emulator.fault("none")
+    assert emulator.get_payment(payment["id"])["transactions"] == []
+    retried = post_dmn(stack, fields)
+    assert (retried.status_code, retried.json()) == (200, {"status": "applied"})
+    assert len(emulator.get_payment(payment["id"])["transactions"]) == 1
+
+
+def test_a_dmn_for_an_unknown_payment_is_a_bad_request(emulator, nuvei, stack):
+    payment = new_session(emulator)
+    fields = nuvei.dmn(token(payment), status="APPROVED", deliver=False)["dmn"]
+    # The checksum does not cover clientUniqueId, so this is authentic but unusable.
+    answer = post_dmn(stack, {**fields, "clientUniqueId": "00000000-0000-0000-0000-000000000000"})
+    assert answer.status_code == 400
+    assert "unknown payment" in answer.json()["message"]
