@@ -41,17 +41,22 @@ def _load(schema: Schema) -> dict:
         raise InvalidInput.from_messages(error.messages) from None
 
 
-def _protect(blueprint: Blueprint, auth: BasicAuth) -> None:
+def _protected_blueprint(name: str, auth: BasicAuth, on_error) -> Blueprint:
+    """A blueprint behind Basic auth that answers every error with `on_error`."""
+    blueprint = Blueprint(name, __name__)
+
     @blueprint.before_request
     def check_credentials():
         if not auth.accepts(request):
             raise Unauthorized()
 
+    blueprint.register_error_handler(Exception, on_error)
+    return blueprint
+
 
 def extension_blueprint(sessions: Sessions, auth: BasicAuth) -> Blueprint:
     """POST /extension: commercetools' API Extension call for payments."""
-    blueprint = Blueprint("extension", __name__)
-    _protect(blueprint, auth)
+    blueprint = _protected_blueprint("extension", auth, _commercetools_error)
 
     @blueprint.post("/extension")
     def extension():
@@ -62,7 +67,6 @@ def extension_blueprint(sessions: Sessions, auth: BasicAuth) -> Blueprint:
         note(outcome="session opened" if actions else "unchanged")
         return {"actions": actions}
 
-    blueprint.register_error_handler(Exception, _commercetools_error)
     return blueprint
 
 
@@ -104,8 +108,7 @@ def _commercetools_error(error: Exception):
 
 def open_order_blueprint(open_order: OpenOrder, auth: BasicAuth) -> Blueprint:
     """POST /openOrder, as Nuvei's commercetools "Extension API module" defines it."""
-    blueprint = Blueprint("open_order", __name__)
-    _protect(blueprint, auth)
+    blueprint = _protected_blueprint("open_order", auth, _open_order_error)
 
     @blueprint.post("/openOrder")
     def open_order_view():
@@ -113,7 +116,6 @@ def open_order_blueprint(open_order: OpenOrder, auth: BasicAuth) -> Blueprint:
         note(paymentId=body["clientUniqueId"], provider="nuvei")
         return {"sessionToken": open_order.session_token(body, g.correlation_id)}
 
-    blueprint.register_error_handler(Exception, _open_order_error)
     return blueprint
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import pytest
+import responses
 
 from connector.settings import Settings
 
@@ -31,3 +32,15 @@ def env() -> dict[str, str]:
 @pytest.fixture
 def settings(env) -> Settings:
     return Settings.from_env(env)
+
+
+
+@pytest.fixture
+def commercetools_api():
+    """commercetools' HTTP API stubbed (for the `settings` project), a token already issued."""
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mocked:
+        mocked.post(
+            "https://auth.example.test/oauth/token",
+            json={"access_token": "t", "token_type": "Bearer", "expires_in": 3600},
+        )
+        yield mocked

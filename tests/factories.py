@@ -1,9 +1,15 @@
 """Builders of commercetools objects as the API represents them."""
 from __future__ import annotations
 
+import base64
 import json
 import uuid
 from typing import Any
+
+from connector.providers.nuvei.signature import dmn_checksum
+
+# The Basic credentials of the `settings` fixture, as commercetools sends them.
+EXTENSION_AUTH = {"Authorization": "Basic " + base64.b64encode(b"commercetools:extension-secret-value").decode()}
 
 
 def payment_json(
@@ -52,3 +58,22 @@ def transaction_json(type_: str = "Authorization", state: str = "Success", inter
         "interactionId": interaction_id,
         "amount": {"type": "centPrecision", "centAmount": 1999, "currencyCode": "EUR", "fractionDigits": 2},
     }
+
+
+def signed_dmn(payment_id: str = "payment-1", secret: str = "nuvei-secret-value", **overrides) -> dict[str, str]:
+    """A Nuvei DMN for an approved authorization, with its advanceResponseChecksum."""
+    fields = {
+        "clientUniqueId": payment_id,
+        "TransactionID": "711",
+        "PPP_TransactionID": "9",
+        "transactionType": "Auth",
+        "Status": "APPROVED",
+        "ppp_status": "OK",
+        "totalAmount": "19.99",
+        "currency": "EUR",
+        "responseTimeStamp": "2026-11-24.13:36:28",
+        "productId": "",
+        **overrides,
+    }
+    fields["advanceResponseChecksum"] = dmn_checksum(fields, secret)
+    return fields

@@ -1,14 +1,12 @@
 """POST /openOrder with commercetools and Nuvei stubbed at the HTTP level."""
-import base64
 import json
 
 import pytest
-import responses
 
 from extension.app import create_app
+from tests.factories import EXTENSION_AUTH as AUTH
 from tests.factories import payment_json
 
-AUTH = {"Authorization": "Basic " + base64.b64encode(b"commercetools:extension-secret-value").decode()}
 NUVEI = "https://nuvei.example.test/ppp/api/v1/openOrder.do"
 API = "https://api.example.test/shop"
 
@@ -16,16 +14,6 @@ API = "https://api.example.test/shop"
 @pytest.fixture
 def client(settings):
     return create_app(settings).test_client()
-
-
-@pytest.fixture
-def mocked():
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as mocked:
-        mocked.post(
-            "https://auth.example.test/oauth/token",
-            json={"access_token": "t", "token_type": "Bearer", "expires_in": 3600},
-        )
-        yield mocked
 
 
 def open_order(client, body, headers=AUTH):
@@ -49,8 +37,8 @@ def test_missing_and_malformed_fields_are_each_named(client):
     assert all(error["message"] for error in answer.json["errors"])
 
 
-def test_an_unknown_payment_is_a_bad_request(client, mocked):
-    mocked.get(f"{API}/payments/nope", status=404, json={"statusCode": 404, "message": "nf", "errors": []})
+def test_an_unknown_payment_is_a_bad_request(client, commercetools_api):
+    commercetools_api.get(f"{API}/payments/nope", status=404, json={"statusCode": 404, "message": "nf", "errors": []})
     answer = open_order(client, {"clientUniqueId": "nope", "currency": "EUR", "amount": "19.99"})
     assert answer.status_code == 400
     assert answer.json["errors"][0]["field"] == "clientUniqueId"
@@ -60,44 +48,44 @@ def test_an_unknown_payment_is_a_bad_request(client, mocked):
     ("overrides", "field"),
     [({"currency": "USD"}, "currency"), ({"amount": "20.00"}, "amount"), ({"amount": "19.999"}, "amount")],
 )
-def test_amount_and_currency_must_match_the_payment(client, mocked, overrides, field):
+def test_amount_and_currency_must_match_the_payment(client, commercetools_api, overrides, field):
     payment = payment_json()
-    mocked.get(f"{API}/payments/{payment['id']}", json=payment)
+    commercetools_api.get(f"{API}/payments/{payment['id']}", json=payment)
     answer = open_order(client, body_for(payment, **overrides))
     assert answer.status_code == 400
     assert answer.json["errors"][0]["field"] == field
 
 
-def test_only_nuvei_payments(client, mocked):
+def test_only_nuvei_payments(client, commercetools_api):
     payment = payment_json(interface="optty")
-    mocked.get(f"{API}/payments/{payment['id']}", json=payment)
+    commercetools_api.get(f"{API}/payments/{payment['id']}", json=payment)
     answer = open_order(client, body_for(payment))
     assert (answer.status_code, answer.json["errors"][0]["field"]) == (400, "clientUniqueId")
 
 
-def test_opens_an_order_and_stores_the_session_on_the_payment(client, mocked):
+def test_opens_an_order_and_stores_the_session_on_the_payment(client, commercetools_api):
     payment = payment_json()
-    mocked.get(f"{API}/payments/{payment['id']}", json=payment)
-    mocked.post(NUVEI, json={"status": "SUCCESS", "sessionToken": "tok-9", "orderId": "41"})
+    commercetools_api.get(f"{API}/payments/{payment['id']}", json=payment)
+    commercetools_api.post(NUVEI, json={"status": "SUCCESS", "sessionToken": "tok-9", "orderId": "41"})
     stored = {**payment, "version": 2, "custom": {"type": {"typeId": "type", "id": "t"}, "fields": {"sessionToken": "tok-9"}}}
-    mocked.post(f"{API}/payments/{payment['id']}", json=stored)
+    commercetools_api.post(f"{API}/payments/{payment['id']}", json=stored)
     answer = open_order(client, body_for(payment))
     assert (answer.status_code, answer.json) == (200, {"sessionToken": "tok-9"})
-    update = json.loads(next(c.request.body for c in mocked.calls if c.request.url == f"{API}/payments/{payment['id']}" and c.request.method == "POST"))
+    update = json.loads(next(c.request.body for c in commercetools_api.calls if c.request.url == f"{API}/payments/{payment['id']}" and c.request.method == "POST"))
     assert update["version"] == 1
     assert {a["action"] for a in update["actions"]} >= {"setCustomType", "setInterfaceId", "addInterfaceInteraction"}
 
 
-def test_an_existing_token_is_returned_without_calling_nuvei(client, mocked):
+def test_an_existing_token_is_returned_without_calling_nuvei(client, commercetools_api):
     payment = payment_json(custom_fields={"sessionToken": "tok-0"})
-    mocked.get(f"{API}/payments/{payment['id']}", json=payment)
+    commercetools_api.get(f"{API}/payments/{payment['id']}", json=payment)
     answer = open_order(client, body_for(payment))
     assert answer.json == {"sessionToken": "tok-0"}
-    assert not any(call.request.url == NUVEI for call in mocked.calls)
+    assert not any(call.request.url == NUVEI for call in commercetools_api.calls)
 
 
-def test_commercetools_down_is_a_503(client, mocked):
-    mocked.get(f"{API}/payments/p1", status=503, body="down")
+def test_commercetools_down_is_a_503(client, commercetools_api):
+    commercetools_api.get(f"{API}/payments/p1", status=503, body="down")
     answer = open_order(client, {"clientUniqueId": "p1", "currency": "EUR", "amount": "1.00"})
     assert answer.status_code == 503
     assert "message" in answer.json

@@ -10,10 +10,10 @@ import responses
 from connector.providers.nuvei import Nuvei
 from connector.settings import Settings
 from extension.app import create_app
+from tests.factories import EXTENSION_AUTH as AUTH
 from tests.factories import payment_json
 
 NUVEI = "https://nuvei.example.test/ppp/api/v1/openOrder.do"
-AUTH = {"Authorization": "Basic " + base64.b64encode(b"commercetools:extension-secret-value").decode()}
 
 
 @pytest.fixture

@@ -2,12 +2,11 @@
 import json
 
 import pytest
-import responses
 
 from connector.providers.nuvei.signature import dmn_checksum
 from connector.settings import Settings
 from notification.app import create_app
-from tests.factories import payment_json, transaction_json
+from tests.factories import payment_json, signed_dmn, transaction_json
 
 API = "https://api.example.test/shop"
 
@@ -17,74 +16,46 @@ def client(settings):
     return create_app(settings).test_client()
 
 
-@pytest.fixture
-def ct():
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as mocked:
-        mocked.post(
-            "https://auth.example.test/oauth/token",
-            json={"access_token": "t", "token_type": "Bearer", "expires_in": 3600},
-        )
-        yield mocked
-
-
-def dmn(payment_id, **overrides):
-    fields = {
-        "clientUniqueId": payment_id,
-        "TransactionID": "711",
-        "PPP_TransactionID": "9",
-        "transactionType": "Auth",
-        "Status": "APPROVED",
-        "ppp_status": "OK",
-        "totalAmount": "19.99",
-        "currency": "EUR",
-        "responseTimeStamp": "2026-11-24.13:36:28",
-        "productId": "",
-        **overrides,
-    }
-    fields["advanceResponseChecksum"] = dmn_checksum(fields, "nuvei-secret-value")
-    return fields
-
-
 def updates(mocked):
     return [json.loads(c.request.body) for c in mocked.calls if c.request.method == "POST" and "/payments/" in c.request.url]
 
 
-def test_an_approved_dmn_adds_the_authorization(client, ct):
+def test_an_approved_dmn_adds_the_authorization(client, commercetools_api):
     payment = payment_json()
-    ct.get(f"{API}/payments/{payment['id']}", json=payment)
-    ct.post(f"{API}/payments/{payment['id']}", json={**payment, "version": 2})
-    answer = client.post("/notifications/nuvei", data=dmn(payment["id"]))
+    commercetools_api.get(f"{API}/payments/{payment['id']}", json=payment)
+    commercetools_api.post(f"{API}/payments/{payment['id']}", json={**payment, "version": 2})
+    answer = client.post("/notifications/nuvei", data=signed_dmn(payment["id"]))
     assert (answer.status_code, answer.json) == (200, {"status": "applied"})
-    [update] = updates(ct)
+    [update] = updates(commercetools_api)
     added = next(a for a in update["actions"] if a["action"] == "addTransaction")["transaction"]
     assert added == {"type": "Authorization", "amount": {"currencyCode": "EUR", "centAmount": 1999}, "state": "Success", "interactionId": "711"}
 
 
-def test_a_get_dmn_is_read_from_the_query(client, ct):
+def test_a_get_dmn_is_read_from_the_query(client, commercetools_api):
     payment = payment_json()
-    ct.get(f"{API}/payments/{payment['id']}", json=payment)
-    ct.post(f"{API}/payments/{payment['id']}", json={**payment, "version": 2})
-    answer = client.get("/notifications/nuvei", query_string=dmn(payment["id"]))
+    commercetools_api.get(f"{API}/payments/{payment['id']}", json=payment)
+    commercetools_api.post(f"{API}/payments/{payment['id']}", json={**payment, "version": 2})
+    answer = client.get("/notifications/nuvei", query_string=signed_dmn(payment["id"]))
     assert answer.json == {"status": "applied"}
 
 
-def test_a_repeat_sends_no_update(client, ct):
+def test_a_repeat_sends_no_update(client, commercetools_api):
     payment = payment_json(transactions=[transaction_json(interaction_id="711")], status_code="APPROVED")
-    ct.get(f"{API}/payments/{payment['id']}", json=payment)
-    answer = client.post("/notifications/nuvei", data=dmn(payment["id"]))
+    commercetools_api.get(f"{API}/payments/{payment['id']}", json=payment)
+    answer = client.post("/notifications/nuvei", data=signed_dmn(payment["id"]))
     assert (answer.status_code, answer.json) == (200, {"status": "unchanged"})
-    assert updates(ct) == []
+    assert updates(commercetools_api) == []
 
 
-def test_a_forged_dmn_is_refused_before_commercetools_is_asked(client, ct):
-    fields = {**dmn("p1"), "totalAmount": "0.01"}
+def test_a_forged_dmn_is_refused_before_commercetools_is_asked(client, commercetools_api):
+    fields = {**signed_dmn("p1"), "totalAmount": "0.01"}
     answer = client.post("/notifications/nuvei", data=fields)
     assert (answer.status_code, answer.json) == (401, {"message": "not authentic"})
-    assert not any("api.example.test" in call.request.url for call in ct.calls)
+    assert not any("api.example.test" in call.request.url for call in commercetools_api.calls)
 
 
-def test_a_malformed_dmn_is_a_bad_request(client, ct):
-    fields = dmn("p1")
+def test_a_malformed_dmn_is_a_bad_request(client, commercetools_api):
+    fields = signed_dmn("p1")
     del fields["TransactionID"]
     fields["advanceResponseChecksum"] = dmn_checksum(fields, "nuvei-secret-value")
     answer = client.post("/notifications/nuvei", data=fields)
@@ -92,24 +63,24 @@ def test_a_malformed_dmn_is_a_bad_request(client, ct):
     assert "TransactionID" in answer.json["message"]
 
 
-def test_an_unknown_payment_is_a_bad_request(client, ct):
-    ct.get(f"{API}/payments/p1", status=404, json={"statusCode": 404, "message": "nf", "errors": []})
-    answer = client.post("/notifications/nuvei", data=dmn("p1"))
+def test_an_unknown_payment_is_a_bad_request(client, commercetools_api):
+    commercetools_api.get(f"{API}/payments/p1", status=404, json={"statusCode": 404, "message": "nf", "errors": []})
+    answer = client.post("/notifications/nuvei", data=signed_dmn("p1"))
     assert answer.status_code == 400 and "unknown payment" in answer.json["message"]
 
 
-def test_a_payment_of_another_provider_is_a_bad_request(client, ct):
+def test_a_payment_of_another_provider_is_a_bad_request(client, commercetools_api):
     payment = payment_json(interface="optty")
-    ct.get(f"{API}/payments/{payment['id']}", json=payment)
-    answer = client.post("/notifications/nuvei", data=dmn(payment["id"]))
+    commercetools_api.get(f"{API}/payments/{payment['id']}", json=payment)
+    answer = client.post("/notifications/nuvei", data=signed_dmn(payment["id"]))
     assert answer.status_code == 400
-    assert updates(ct) == []
+    assert updates(commercetools_api) == []
 
 
 @pytest.mark.parametrize("status", [500, 503, 504])
-def test_commercetools_failing_is_a_503_so_nuvei_retries(client, ct, status):
-    ct.get(f"{API}/payments/p1", status=status, body="down")
-    answer = client.post("/notifications/nuvei", data=dmn("p1"))
+def test_commercetools_failing_is_a_503_so_nuvei_retries(client, commercetools_api, status):
+    commercetools_api.get(f"{API}/payments/p1", status=status, body="down")
+    answer = client.post("/notifications/nuvei", data=signed_dmn("p1"))
     assert answer.status_code == 503
 
 
@@ -122,7 +93,7 @@ def test_a_disabled_provider_is_retried_later(env):
     for name in ("NUVEI_MERCHANT_ID", "NUVEI_MERCHANT_SITE_ID", "NUVEI_SECRET_KEY"):
         del env[name]
     client = create_app(Settings.from_env(env)).test_client()
-    assert client.post("/notifications/nuvei", data=dmn("p1")).status_code == 503
+    assert client.post("/notifications/nuvei", data=signed_dmn("p1")).status_code == 503
 
 
 def test_the_notification_service_needs_no_extension_settings(env):
@@ -131,9 +102,9 @@ def test_the_notification_service_needs_no_extension_settings(env):
     assert create_app(Settings.from_env(env)).test_client().get("/health").status_code == 200
 
 
-def test_a_dmn_in_another_currency_than_the_payment_is_refused(client, ct):
+def test_a_dmn_in_another_currency_than_the_payment_is_refused(client, commercetools_api):
     payment = payment_json(currency="USD")
-    ct.get(f"{API}/payments/{payment['id']}", json=payment)
-    answer = client.post("/notifications/nuvei", data=dmn(payment["id"]))
+    commercetools_api.get(f"{API}/payments/{payment['id']}", json=payment)
+    answer = client.post("/notifications/nuvei", data=signed_dmn(payment["id"]))
     assert answer.status_code == 400 and "EUR" in answer.json["message"]
-    assert updates(ct) == []
+    assert updates(commercetools_api) == []

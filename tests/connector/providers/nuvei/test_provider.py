@@ -4,8 +4,8 @@ from connector.errors import InvalidNotification, NotAuthentic, ProviderDisabled
 from connector.http import Deadline
 from connector.providers import Providers
 from connector.providers.base import Call, Notification
-from connector.providers.nuvei.signature import dmn_checksum
 from connector.settings import Settings
+from tests.factories import signed_dmn
 
 CALL = Call(Deadline(5), "corr")
 
@@ -15,33 +15,13 @@ def nuvei(settings):
     return Providers.from_settings(settings).get("nuvei")
 
 
-def signed(**overrides):
-    fields = {
-        "clientUniqueId": "payment-1",
-        "TransactionID": "711",
-        "PPP_TransactionID": "9",
-        "transactionType": "Auth",
-        "Status": "APPROVED",
-        "ppp_status": "OK",
-        "totalAmount": "19.99",
-        "currency": "EUR",
-        "responseTimeStamp": "2026-11-24.13:36:28",
-        "productId": "",
-        "merchant_id": "merchant-1",
-        "merchant_site_id": "site-1",
-        **overrides,
-    }
-    fields["advanceResponseChecksum"] = dmn_checksum(fields, "nuvei-secret-value")
-    return fields
-
-
 def test_knows_where_nuvei_calls_back(nuvei):
     assert nuvei.context.notification_url == "https://notifications.example.test/notifications/nuvei"
 
 
 @pytest.mark.parametrize("method", ["POST", "GET"])
 def test_a_signed_dmn_becomes_an_event(nuvei, method):
-    fields = signed()
+    fields = signed_dmn()
     notification = Notification(method, form=fields) if method == "POST" else Notification(method, query=fields)
     event = nuvei.read_notification(notification, CALL)
     assert event.payment_id == "payment-1"
@@ -54,7 +34,7 @@ def test_a_signed_dmn_becomes_an_event(nuvei, method):
 
 
 def test_a_tampered_dmn_is_not_authentic(nuvei):
-    fields = {**signed(), "Status": "APPROVED", "totalAmount": "0.01"}
+    fields = {**signed_dmn(), "Status": "APPROVED", "totalAmount": "0.01"}
     with pytest.raises(NotAuthentic):
         nuvei.read_notification(Notification("POST", form=fields), CALL)
 
@@ -66,7 +46,7 @@ def test_signature_is_checked_before_anything_else(nuvei):
 
 def test_a_dmn_for_another_merchant_site_is_refused(nuvei):
     with pytest.raises(InvalidNotification, match="merchant_site_id"):
-        nuvei.read_notification(Notification("POST", form=signed(merchant_site_id="other")), CALL)
+        nuvei.read_notification(Notification("POST", form=signed_dmn(merchant_id="merchant-1", merchant_site_id="other")), CALL)
 
 
 def test_a_disabled_provider_is_named(env):
