@@ -28,7 +28,8 @@ def session_actions(payment: Payment, session: Session, correlation_id: str) -> 
     if session.interface_id and session.interface_id != payment.interface_id:
         actions.append({"action": "setInterfaceId", "interfaceId": session.interface_id})
     actions += status_actions(payment, session.status_code, session.status_text)
-    actions += [add_transaction(payment, change) for change in session.transactions]
+    for change in session.transactions:
+        actions += transaction_actions(payment, change)
     actions += [add_interaction(interaction, correlation_id) for interaction in session.interactions]
     return actions
 

@@ -25,8 +25,8 @@ def create_app(
     )
     app = create_service_app("extension", settings)
     auth = BasicAuth(settings.extension_username, settings.extension_password)
-    sessions = Sessions(providers or Providers.from_settings(settings), settings.provider_timeout)
     commercetools = commercetools or Commercetools(settings.commercetools)
+    sessions = Sessions(providers or Providers.from_settings(settings, commercetools), settings.provider_timeout)
     app.register_blueprint(extension_blueprint(sessions, auth))
     app.register_blueprint(open_order_blueprint(OpenOrder(sessions, commercetools), auth))
     return app

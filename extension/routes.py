@@ -100,6 +100,9 @@ def _commercetools_error(error: Exception):
                 "extensionExtraInfo": {"provider": error.provider},
             }
         ]
+    elif isinstance(error, CommercetoolsUnavailable):
+        log.warning("commercetools call failed: %s", error)
+        errors = [{"code": "General", "message": "commercetools could not be reached; try again"}]
     else:
         log.exception("extension call failed")
         errors = [{"code": "General", "message": "the payment connector failed; try again"}]

@@ -19,11 +19,7 @@ def create_app(
 ) -> Flask:
     settings = settings or Settings.from_env()
     app = create_service_app("notification", settings)
-    app.register_blueprint(
-        notifications_blueprint(
-            providers or Providers.from_settings(settings),
-            commercetools or Commercetools(settings.commercetools),
-            settings.provider_timeout,
-        )
-    )
+    commercetools = commercetools or Commercetools(settings.commercetools)
+    providers = providers or Providers.from_settings(settings, commercetools)
+    app.register_blueprint(notifications_blueprint(providers, commercetools, settings.provider_timeout))
     return app

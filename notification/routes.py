@@ -23,10 +23,6 @@ from .apply import apply_event
 
 log = logging.getLogger(__name__)
 
-# Nuvei may send DMNs as a GET with the fields in the query.
-GET_PROVIDERS = frozenset({"nuvei"})
-
-
 def notifications_blueprint(providers: Providers, commercetools: Commercetools, timeout: float) -> Blueprint:
     blueprint = Blueprint("notifications", __name__)
 
@@ -34,8 +30,8 @@ def notifications_blueprint(providers: Providers, commercetools: Commercetools, 
     def notify(name: str):
         if name not in REGISTRY:
             return {"message": f"unknown provider {name}"}, 404
-        if request.method == "GET" and name not in GET_PROVIDERS:
-            return {"message": "use POST"}, 405
+        if request.method not in REGISTRY[name].notification_methods:
+            return {"message": f"{name} notifications are sent with {' or '.join(REGISTRY[name].notification_methods)}"}, 405
         note(provider=name)
         provider = providers.get(name)
         call = Call(Deadline(timeout), g.correlation_id)

@@ -66,11 +66,13 @@ class EmulatorClient:
         self._session.post(f"{self.base_url}/_emulator/stats/reset", timeout=5).raise_for_status()
 
 
-def nuvei_payment(cent_amount: int = 1999, currency: str = "EUR", session_request: dict | None = None) -> dict:
-    """A payment draft as a storefront creates it for Nuvei."""
+def payment_draft(
+    interface: str, cent_amount: int = 1999, currency: str = "EUR", session_request: dict | None = None
+) -> dict:
+    """A payment draft as a storefront creates it for a provider."""
     draft: dict[str, Any] = {
         "amountPlanned": {"currencyCode": currency, "centAmount": cent_amount},
-        "paymentMethodInfo": {"paymentInterface": "nuvei", "method": "card"},
+        "paymentMethodInfo": {"paymentInterface": interface, "method": "card"},
     }
     if session_request is not None:
         draft["custom"] = {
@@ -78,3 +80,7 @@ def nuvei_payment(cent_amount: int = 1999, currency: str = "EUR", session_reques
             "fields": {"sessionRequest": json.dumps(session_request)},
         }
     return draft
+
+
+def nuvei_payment(**details) -> dict:
+    return payment_draft("nuvei", **details)

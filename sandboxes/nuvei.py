@@ -22,6 +22,8 @@ from datetime import datetime, timezone
 from decimal import Decimal, InvalidOperation
 from urllib.parse import urlsplit
 
+from collections.abc import Mapping
+
 from flask import Flask, request
 
 from .common import Latency, Store, control_blueprint, deliver
@@ -43,6 +45,23 @@ CURRENCIES = frozenset(
 )
 _MINOR_UNITS = {"JPY": 0, "KRW": 0, "CLP": 0, "ISK": 0, "BHD": 3, "KWD": 3, "JOD": 3, "OMR": 3, "TND": 3}
 DMN_STATUSES = {"APPROVED": "OK", "SUCCESS": "OK", "DECLINED": "FAIL", "ERROR": "FAIL", "PENDING": "PENDING"}
+
+
+# Test credentials of the sandbox account, shared with the connector in the local stack.
+CREDENTIALS = {
+    "NUVEI_MERCHANT_ID": "8000000000001",
+    "NUVEI_MERCHANT_SITE_ID": "210001",
+    "NUVEI_SECRET_KEY": "sandbox-nuvei-secret",
+}
+
+
+def connector_env(base_url: str) -> dict[str, str]:
+    """Where the connector finds this sandbox, served at `base_url`."""
+    return {"NUVEI_API_URL": f"{base_url}/ppp/api/v1"}
+
+
+def from_env(env: Mapping[str, str]) -> Flask:
+    return create_app(env["NUVEI_MERCHANT_ID"], env["NUVEI_MERCHANT_SITE_ID"], env["NUVEI_SECRET_KEY"])
 
 
 def sha256(*parts: str) -> str:

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import argparse
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
+from types import ModuleType
 
 from flask import Flask
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
@@ -16,10 +17,9 @@ from werkzeug.serving import make_server
 
 from . import nuvei
 
-SANDBOXES: dict[str, Callable[[Mapping[str, str]], Flask]] = {
-    "nuvei": lambda env: nuvei.create_app(
-        env["NUVEI_MERCHANT_ID"], env["NUVEI_MERCHANT_SITE_ID"], env["NUVEI_SECRET_KEY"]
-    ),
+# Each module has CREDENTIALS, connector_env(base_url) and from_env(env) → Flask app.
+SANDBOXES: dict[str, ModuleType] = {
+    "nuvei": nuvei,
 }
 
 
@@ -30,7 +30,7 @@ def create_app(env: Mapping[str, str]) -> DispatcherMiddleware:
     def health():
         return {"status": "ok", "sandboxes": sorted(SANDBOXES)}
 
-    return DispatcherMiddleware(root, {f"/{name}": build(env) for name, build in SANDBOXES.items()})
+    return DispatcherMiddleware(root, {f"/{name}": sandbox.from_env(env) for name, sandbox in SANDBOXES.items()})
 
 
 def main() -> None:

@@ -13,18 +13,11 @@ from pathlib import Path
 
 import requests
 
+from .server import SANDBOXES
+
 ROOT = Path(__file__).resolve().parent.parent
 PROJECT_KEY = "connector-local"
 CLIENT_ID = "connector"
-
-# Test credentials shared by the connector and the sandboxes, as a provider account
-# would hold them; nothing here is a real secret.
-SANDBOX_CREDENTIALS = {
-    "NUVEI_MERCHANT_ID": "8000000000001",
-    "NUVEI_MERCHANT_SITE_ID": "210001",
-    "NUVEI_SECRET_KEY": "sandbox-nuvei-secret",
-}
-
 
 def free_port() -> int:
     with socket.socket() as probe:
@@ -82,10 +75,17 @@ class Stack:
             "EXTENSION_PASSWORD": self.extension_password,
             "EXTENSION_PUBLIC_URL": self.extension_url,
             "NOTIFICATION_PUBLIC_URL": self.notification_url,
-            "NUVEI_API_URL": f"{self.sandboxes_url}/nuvei/ppp/api/v1",
-            **SANDBOX_CREDENTIALS,
+            **self._sandbox_env(),
             **self.overrides,
         }
+
+    def _sandbox_env(self) -> dict[str, str]:
+        """Every provider configured against its sandbox, with the sandbox's test account."""
+        env: dict[str, str] = {}
+        for name, sandbox in SANDBOXES.items():
+            env.update(sandbox.CREDENTIALS)
+            env.update(sandbox.connector_env(f"{self.sandboxes_url}/{name}"))
+        return env
 
     def start(self) -> Stack:
         self.log_dir.mkdir(parents=True, exist_ok=True)

@@ -7,9 +7,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from ..ctp import Commercetools
 from ..environment import Environment
 from ..errors import ProviderDisabled
 from ..payment import Payment
+from ..state import CustomObjectState
 from .base import Provider, ProviderContext
 from .nuvei import Nuvei
 
@@ -34,10 +36,16 @@ class Providers:
         self._providers = dict(providers)
 
     @classmethod
-    def from_settings(cls, settings) -> Providers:
+    def from_settings(cls, settings, commercetools: Commercetools) -> Providers:
         return cls(
             {
-                name: REGISTRY[name](config, ProviderContext(_notification_url(settings, name)))
+                name: REGISTRY[name](
+                    config,
+                    ProviderContext(
+                        notification_url=_notification_url(settings, name),
+                        state=CustomObjectState(commercetools, f"payment-connector-{name}"),
+                    ),
+                )
                 for name, config in settings.providers.items()
             }
         )

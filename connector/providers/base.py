@@ -17,6 +17,7 @@ from ..errors import InvalidNotification
 from ..http import Deadline
 from ..money import Money
 from ..payment import Payment
+from ..state import ProviderState
 
 
 @dataclass(frozen=True)
@@ -96,15 +97,17 @@ class Notification:
 
 @dataclass(frozen=True)
 class ProviderContext:
-    """Deployment facts a provider needs besides its own settings."""
+    """What a provider gets from the deployment besides its own settings."""
 
     notification_url: str | None  # where this provider sends its notifications
+    state: ProviderState  # records kept between calls, shared by every replica
 
 
 class Provider(ABC):
     """A payment provider. Subclasses live in their own package under providers/."""
 
     name: ClassVar[str]  # the payment interface, lower case
+    notification_methods: ClassVar[tuple[str, ...]] = ("POST",)
 
     def __init__(self, config: Any, context: ProviderContext):
         self.config = config

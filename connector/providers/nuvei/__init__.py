@@ -12,6 +12,7 @@ from .signature import verify_dmn
 
 class Nuvei(Provider):
     name = "nuvei"
+    notification_methods = ("GET", "POST")  # DMNs come either way
 
     def __init__(self, config: NuveiConfig, context: ProviderContext, client: NuveiClient | None = None):
         super().__init__(config, context)

@@ -1,5 +1,6 @@
 import pytest
 
+from connector.ctp import Commercetools
 from connector.errors import InvalidNotification, NotAuthentic, ProviderDisabled
 from connector.http import Deadline
 from connector.providers import Providers
@@ -12,7 +13,7 @@ CALL = Call(Deadline(5), "corr")
 
 @pytest.fixture
 def nuvei(settings):
-    return Providers.from_settings(settings).get("nuvei")
+    return Providers.from_settings(settings, Commercetools(settings.commercetools)).get("nuvei")
 
 
 def test_knows_where_nuvei_calls_back(nuvei):
@@ -52,6 +53,7 @@ def test_a_dmn_for_another_merchant_site_is_refused(nuvei):
 def test_a_disabled_provider_is_named(env):
     for name in ("NUVEI_MERCHANT_ID", "NUVEI_MERCHANT_SITE_ID", "NUVEI_SECRET_KEY"):
         del env[name]
+    settings = Settings.from_env(env)
     with pytest.raises(ProviderDisabled) as raised:
-        Providers.from_settings(Settings.from_env(env)).get("nuvei")
+        Providers.from_settings(settings, Commercetools(settings.commercetools)).get("nuvei")
     assert raised.value.errors[0].field == "paymentMethodInfo.paymentInterface"

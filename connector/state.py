@@ -1,0 +1,34 @@
+"""Small records a provider keeps between calls (for example an order created at the
+provider whose session could not be opened yet). They live in commercetools custom
+objects, so every replica of a service sees them; never in process memory."""
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from commercetools.platform.models import CustomObjectDraft
+
+from .ctp import Commercetools
+
+
+class ProviderState(Protocol):
+    def get(self, key: str) -> dict[str, Any] | None: ...
+
+    def put(self, key: str, value: dict[str, Any]) -> None: ...
+
+
+class CustomObjectState:
+    """ProviderState in the custom objects of one container (one per provider)."""
+
+    def __init__(self, commercetools: Commercetools, container: str):
+        self.commercetools = commercetools
+        self.container = container
+
+    def get(self, key: str) -> dict[str, Any] | None:
+        found = self.commercetools.call(
+            lambda project: project.custom_objects().with_container_and_key(self.container, key).get()
+        )
+        return found.value if found else None
+
+    def put(self, key: str, value: dict[str, Any]) -> None:
+        draft = CustomObjectDraft(container=self.container, key=key, value=value)
+        self.commercetools.call(lambda project: project.custom_objects().post(draft))
