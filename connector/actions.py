@@ -1,8 +1,8 @@
 """commercetools payment update actions, as plain JSON-ready dicts.
 
 `session_actions` is what a new provider session writes (extension and /openOrder);
-`event_actions` is what a notification writes. Both return [] when nothing changes, so
-a repeat is recognised before anything is sent.
+`event_actions` is what a notification writes, and [] when it would change nothing, so
+that a repeat is recognised before anything is sent.
 """
 from __future__ import annotations
 
@@ -14,6 +14,8 @@ from .custom_types import INTERACTION_TYPE, PAYMENT_TYPE
 from .payment import Payment, Transaction
 from .providers.base import Event, Interaction, Session, TransactionChange
 
+# The payment fields a session writes (sessionRequest is the storefront's).
+SESSION_FIELD_NAMES = frozenset({"sessionToken", "redirectUrl", "sessionResponse"})
 # A transaction only moves forward; Success and Failure are final.
 _STATE_RANK = {"Initial": 0, "Pending": 1, "Success": 2, "Failure": 2}
 
@@ -35,15 +37,16 @@ def session_actions(payment: Payment, session: Session, correlation_id: str) -> 
 
 
 def event_actions(payment: Payment, event: Event, correlation_id: str) -> list[dict]:
-    if event.transaction is None:
-        effect = status_actions(payment, event.status_code, event.status_text)
-    else:
-        effect = transaction_actions(payment, event.transaction)
-        if effect:  # the status follows the transaction, so a stale event leaves it be
+    interaction = add_interaction(event.interaction, correlation_id)
+    if payment.has_interaction(event.interaction.type, interaction["fields"]["request"]):
+        return []  # this very notification was applied before
+    if event.transactions:
+        effect = [action for change in event.transactions for action in transaction_actions(payment, change)]
+        if effect:  # the status follows the transactions, so a stale event leaves it be
             effect += status_actions(payment, event.status_code, event.status_text)
-    if not effect:
-        return []
-    return effect + [add_interaction(event.interaction, correlation_id)]
+    else:
+        effect = status_actions(payment, event.status_code, event.status_text)
+    return effect + [interaction] if effect else []
 
 
 def transaction_actions(payment: Payment, change: TransactionChange) -> list[dict]:
@@ -109,4 +112,5 @@ def _type(key: str) -> dict:
 
 
 def _json(value: Any) -> str:
-    return json.dumps(value, separators=(",", ":"), default=str)
+    # Sorted, so that the same notification always reads the same (see event_actions).
+    return json.dumps(value, separators=(",", ":"), sort_keys=True, default=str)

@@ -8,6 +8,7 @@ import random
 import threading
 import time
 from collections.abc import Callable
+from contextvars import ContextVar
 from typing import TypeVar
 
 import requests
@@ -20,6 +21,7 @@ from requests.adapters import HTTPAdapter
 from urllib3.util import Retry
 
 from .errors import CommercetoolsUnavailable, ConcurrentModification, PaymentNotFound
+from .http import Deadline
 from .payment import Payment
 from .settings import CommercetoolsSettings
 
@@ -33,22 +35,34 @@ READ_TIMEOUT = 10.0
 # Attempts of a read-modify-write when commercetools keeps answering 409.
 MODIFY_ATTEMPTS = 6
 
+# The deadline of the request a commercetools call is made for, if it has one.
+_deadline: ContextVar[Deadline | None] = ContextVar("commercetools_deadline", default=None)
+
 
 class CommercetoolsAuthError(CommercetoolsUnavailable):
     """commercetools refused the client credentials."""
 
 
 class _GuardedAdapter(HTTPAdapter):
-    """Default timeouts, and no silent failures: the SDK returns None for some status
-    codes it does not expect (504, 429), which would read as "not found"."""
+    """Timeouts on every call, and no silent failures: the SDK returns None for status
+    codes some request builders do not expect (409 on custom objects, 504, 429),
+    which would read as "not found"."""
 
     def __init__(self):
         super().__init__(pool_maxsize=64, max_retries=Retry(total=2, connect=2, read=0, status=0, backoff_factor=0.1))
 
     def send(self, request, **kwargs):
-        if kwargs.get("timeout") is None:
-            kwargs["timeout"] = (CONNECT_TIMEOUT, READ_TIMEOUT)
+        connect, read = CONNECT_TIMEOUT, READ_TIMEOUT
+        deadline = _deadline.get()
+        if deadline is not None:
+            remaining = deadline.remaining()
+            if remaining <= 0:
+                raise CommercetoolsUnavailable("no time left before the deadline")
+            connect, read = min(connect, remaining), min(read, remaining)
+        kwargs["timeout"] = (connect, read)
         response = super().send(request, **kwargs)
+        if response.status_code == 409:
+            raise ConcurrentModification(f"{request.method} {request.path_url}: version conflict")
         if response.status_code >= 500 or response.status_code == 429:
             raise CommercetoolsUnavailable(f"commercetools answered HTTP {response.status_code}")
         return response
@@ -100,16 +114,21 @@ class Commercetools:
                 )
             return self._client.with_project_key(self.settings.project_key)
 
-    def call(self, operation: Callable[..., T]) -> T:
+    def call(self, operation: Callable[..., T], deadline: Deadline | None = None) -> T:
         """Runs `operation(project)`, translating every failure; a rejected token is
-        replaced once."""
+        replaced once. With a deadline, no HTTP call waits past it."""
+        token = _deadline.set(deadline)
+        try:
+            return self._call(operation)
+        finally:
+            _deadline.reset(token)
+
+    def _call(self, operation: Callable[..., T]) -> T:
         for attempt in (1, 2):
             try:
                 return operation(self._project_or_unavailable())
             except CommercetoolsError as error:
                 status = getattr(error.response, "status_code", None)
-                if status == 409:
-                    raise ConcurrentModification(str(error)) from None
                 if status == 401 and attempt == 1:
                     self._forget_client()
                     continue

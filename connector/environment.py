@@ -4,6 +4,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from urllib.parse import urlsplit
 
+LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
+
 
 class ConfigError(Exception):
     """A setting is missing or malformed; the message names it."""
@@ -26,13 +28,15 @@ class Environment:
         return value
 
     def url(self, name: str, default: str | None = None) -> str | None:
-        """An http(s) base URL without its trailing slash."""
+        """An https base URL (plain http only on this machine), without trailing slash."""
         value = self.get(name, default)
         if value is None:
             return None
         parts = urlsplit(value)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ConfigError(f"{name} must be an http(s) URL, got {value!r}")
+        if parts.scheme == "http" and parts.hostname not in LOOPBACK_HOSTS:
+            raise ConfigError(f"{name} must use https (plain http only for localhost), got {value!r}")
         return value.rstrip("/")
 
     def required_url(self, name: str) -> str:

@@ -1,11 +1,17 @@
 """Outbound HTTP to providers: one pooled session per provider and process, and a
-deadline that bounds all the calls one answer needs."""
+deadline that bounds all the calls one answer needs, each call whole."""
 from __future__ import annotations
 
+import json
 import time
+from dataclasses import dataclass
+from typing import Any
 
 import requests
 from requests.adapters import HTTPAdapter
+from requests.structures import CaseInsensitiveDict
+from urllib3.exceptions import HTTPError as Urllib3Error
+from urllib3.exceptions import ReadTimeoutError
 from urllib3.util import Timeout
 
 from .errors import ProviderUnavailable
@@ -13,6 +19,7 @@ from .errors import ProviderUnavailable
 # Connections kept per provider host and process; a worker serves at most this many
 # requests at once (see deploy/gunicorn.conf.py).
 POOL_SIZE = 64
+_CHUNK = 64 * 1024
 
 
 class Deadline:
@@ -30,6 +37,23 @@ class Deadline:
         return self.remaining() <= 0
 
 
+@dataclass(frozen=True)
+class HttpResponse:
+    """A provider's answer, read completely within the deadline."""
+
+    status_code: int
+    headers: CaseInsensitiveDict
+    content: bytes
+
+    @property
+    def text(self) -> str:
+        return self.content.decode("utf-8", errors="replace")
+
+    def json(self) -> Any:
+        """The body as JSON; ValueError when it is not."""
+        return json.loads(self.content)
+
+
 class HttpClient:
     """Calls one provider; connection failures and timeouts become ProviderUnavailable."""
 
@@ -37,20 +61,36 @@ class HttpClient:
         self.provider = provider
         self.session = session or _pooled_session()
 
-    def request(self, method: str, url: str, deadline: Deadline, **kwargs) -> requests.Response:
+    def request(self, method: str, url: str, deadline: Deadline, **kwargs) -> HttpResponse:
         remaining = deadline.remaining()
         if remaining <= 0:
             raise ProviderUnavailable(self.provider, "no time left before the deadline")
         try:
-            # total= makes connect and the wait for the answer share one budget.
-            response = self.session.request(method, url, timeout=Timeout(total=remaining), **kwargs)
-        except requests.Timeout:
+            # total= makes connecting and waiting for the headers share one budget;
+            # the body is then read against the deadline, so a provider that trickles
+            # its answer cannot stretch the call either.
+            response = self.session.request(method, url, timeout=Timeout(total=remaining), stream=True, **kwargs)
+            with response:
+                return HttpResponse(response.status_code, response.headers, self._body(response, deadline))
+        except (requests.Timeout, ReadTimeoutError, TimeoutError):
             raise ProviderUnavailable(self.provider, f"timed out after {remaining:.2f}s") from None
-        except requests.RequestException as error:
+        except (requests.RequestException, Urllib3Error, OSError) as error:
             raise ProviderUnavailable(self.provider, f"request failed: {type(error).__name__}") from None
-        if deadline.expired:
-            raise ProviderUnavailable(self.provider, "answered after the deadline")
-        return response
+
+    def _body(self, response: requests.Response, deadline: Deadline) -> bytes:
+        raw = response.raw
+        connection = getattr(raw, "connection", None)
+        chunks = []
+        while True:
+            remaining = deadline.remaining()
+            if remaining <= 0:
+                raise ProviderUnavailable(self.provider, "the answer did not arrive before the deadline")
+            if connection is not None and connection.sock is not None:
+                connection.sock.settimeout(remaining)
+            chunk = raw.read1(_CHUNK)  # at most one receive, so the deadline is checked between them
+            if not chunk:
+                return b"".join(chunks)
+            chunks.append(chunk)
 
 
 def _pooled_session() -> requests.Session:

@@ -34,12 +34,13 @@ class Money:
         return cls(cent_amount, currency, minor_units(currency))
 
     @classmethod
-    def parse(cls, amount: str | Decimal | int | float, currency: str) -> Money:
-        """A decimal amount in major units, e.g. "10.50" EUR → 1050 cents.
+    def parse(cls, amount: str | Decimal | int | float, currency: str, fraction_digits: int | None = None) -> Money:
+        """A decimal amount in major units, e.g. "10.50" EUR → 1050 cents, with the
+        currency's ISO digits unless commercetools' own `fraction_digits` are given.
 
         Raises AmountError for non-numbers, negatives and more decimals than the
         currency has."""
-        digits = minor_units(currency)
+        digits = minor_units(currency) if fraction_digits is None else fraction_digits
         try:
             value = Decimal(str(amount))
         except InvalidOperation:

@@ -30,15 +30,26 @@ class Transaction:
 
 
 @dataclass(frozen=True, slots=True)
+class RecordedInteraction:
+    """An interface interaction already on the payment: its type and request, which
+    identify a notification that was applied."""
+
+    type: str | None
+    request: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class Payment:
     id: str
     version: int
     amount_planned: Money
     payment_interface: str | None
-    custom_fields: Mapping[str, Any] | None  # None: the payment has no custom type
+    custom_type_id: str | None  # None: the payment has no custom type
+    custom_fields: Mapping[str, Any] | None
     interface_id: str | None
     status_code: str | None
     transactions: tuple[Transaction, ...]
+    interactions: tuple[RecordedInteraction, ...] = ()
 
     @property
     def provider_name(self) -> str | None:
@@ -64,6 +75,9 @@ class Payment:
         if not isinstance(value, dict):
             raise InvalidInput.field("sessionRequest", "must be a JSON object")
         return value
+
+    def has_interaction(self, type_: str, request: str) -> bool:
+        return any(i.type == type_ and i.request == request for i in self.interactions)
 
     def transaction(self, interaction_id: str, type_: str) -> Transaction | None:
         return next(
@@ -118,9 +132,23 @@ class PaymentStatusSchema(_Lenient):
     interfaceCode = fields.String(load_default=None)
 
 
+class TypeReferenceSchema(_Lenient):
+    id = fields.String(load_default=None)
+
+
 class CustomFieldsSchema(_Lenient):
+    type = fields.Nested(TypeReferenceSchema, load_default=dict)
     # "fields" would shadow Schema.fields, hence the data_key.
     values = fields.Dict(keys=fields.String(), load_default=dict, data_key="fields")
+
+
+class InteractionSchema(_Lenient):
+    values = fields.Dict(keys=fields.String(), load_default=dict, data_key="fields")
+
+    @post_load
+    def to_interaction(self, data: dict, **_) -> RecordedInteraction:
+        values = data["values"]
+        return RecordedInteraction(values.get("type"), values.get("request"))
 
 
 class PaymentSchema(_Lenient):
@@ -132,6 +160,7 @@ class PaymentSchema(_Lenient):
     custom = fields.Nested(CustomFieldsSchema, load_default=None)
     interfaceId = fields.String(load_default=None)
     transactions = fields.List(fields.Nested(TransactionSchema), load_default=list)
+    interfaceInteractions = fields.List(fields.Nested(InteractionSchema), load_default=list)
 
     @post_load
     def to_payment(self, data: dict, **_) -> Payment:
@@ -141,10 +170,12 @@ class PaymentSchema(_Lenient):
             version=data["version"],
             amount_planned=data["amountPlanned"],
             payment_interface=data["paymentMethodInfo"].get("paymentInterface"),
+            custom_type_id=None if custom is None else custom["type"].get("id"),
             custom_fields=None if custom is None else custom["values"],
             interface_id=data["interfaceId"],
             status_code=data["paymentStatus"].get("interfaceCode"),
             transactions=tuple(data["transactions"]),
+            interactions=tuple(data["interfaceInteractions"]),
         )
 
 

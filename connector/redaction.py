@@ -34,6 +34,11 @@ SENSITIVE_KEYS = frozenset(
         "ccExpYear",
         "bin",
         "last4Digits",
+        "expMonth",
+        "expYear",
+        "Token",
+        "tokenId",
+        "userPaymentOptionId",
     )
 )
 

@@ -8,10 +8,9 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from .environment import ConfigError, Environment
+from .environment import LOOPBACK_HOSTS, ConfigError, Environment
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
-_LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
 
 
 @dataclass(frozen=True)
@@ -39,7 +38,7 @@ class CommercetoolsSettings:
     @property
     def is_local(self) -> bool:
         """Both endpoints on this machine: the emulator, reached over plain http."""
-        return all(urlsplit(url).hostname in _LOOPBACK_HOSTS for url in (self.api_url, self.auth_url))
+        return all(urlsplit(url).hostname in LOOPBACK_HOSTS for url in (self.api_url, self.auth_url))
 
 
 @dataclass(frozen=True)

@@ -8,12 +8,16 @@ from typing import Any, Protocol
 from commercetools.platform.models import CustomObjectDraft
 
 from .ctp import Commercetools
+from .errors import ConcurrentModification
+from .http import Deadline
 
 
 class ProviderState(Protocol):
-    def get(self, key: str) -> dict[str, Any] | None: ...
+    def get(self, key: str, deadline: Deadline) -> dict[str, Any] | None: ...
 
-    def put(self, key: str, value: dict[str, Any]) -> None: ...
+    def create(self, key: str, value: dict[str, Any], deadline: Deadline) -> dict[str, Any]: ...
+
+    def put(self, key: str, value: dict[str, Any], deadline: Deadline) -> None: ...
 
 
 class CustomObjectState:
@@ -23,12 +27,22 @@ class CustomObjectState:
         self.commercetools = commercetools
         self.container = container
 
-    def get(self, key: str) -> dict[str, Any] | None:
+    def get(self, key: str, deadline: Deadline) -> dict[str, Any] | None:
         found = self.commercetools.call(
-            lambda project: project.custom_objects().with_container_and_key(self.container, key).get()
+            lambda project: project.custom_objects().with_container_and_key(self.container, key).get(), deadline
         )
         return found.value if found else None
 
-    def put(self, key: str, value: dict[str, Any]) -> None:
+    def create(self, key: str, value: dict[str, Any], deadline: Deadline) -> dict[str, Any]:
+        """Stores `value` unless a record exists already (another replica was first);
+        returns the record that is stored."""
+        draft = CustomObjectDraft(container=self.container, key=key, value=value, version=0)
+        try:
+            self.commercetools.call(lambda project: project.custom_objects().post(draft), deadline)
+        except ConcurrentModification:
+            return self.get(key, deadline)
+        return value
+
+    def put(self, key: str, value: dict[str, Any], deadline: Deadline) -> None:
         draft = CustomObjectDraft(container=self.container, key=key, value=value)
-        self.commercetools.call(lambda project: project.custom_objects().post(draft))
+        self.commercetools.call(lambda project: project.custom_objects().post(draft), deadline)

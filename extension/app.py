@@ -10,7 +10,7 @@ from connector.web import BasicAuth, create_service_app
 
 from .open_order import OpenOrder
 from .routes import extension_blueprint, open_order_blueprint
-from .sessions import Sessions
+from .sessions import CustomTypeFields, Sessions
 
 
 def create_app(
@@ -26,7 +26,11 @@ def create_app(
     app = create_service_app("extension", settings)
     auth = BasicAuth(settings.extension_username, settings.extension_password)
     commercetools = commercetools or Commercetools(settings.commercetools)
-    sessions = Sessions(providers or Providers.from_settings(settings, commercetools), settings.provider_timeout)
+    sessions = Sessions(
+        providers or Providers.from_settings(settings, commercetools),
+        settings.provider_timeout,
+        CustomTypeFields(commercetools),
+    )
     app.register_blueprint(extension_blueprint(sessions, auth))
     app.register_blueprint(open_order_blueprint(OpenOrder(sessions, commercetools), auth))
     return app

@@ -30,7 +30,10 @@ class OpenOrder:
             # A concurrent call may have stored a token meanwhile; the first one stays.
             return [] if fresh.custom_field("sessionToken") else session_actions(fresh, session, correlation_id)
 
-        stored, _ = self.commercetools.modify_payment(payment.id, write_session, correlation_id)
+        try:
+            stored, _ = self.commercetools.modify_payment(payment.id, write_session, correlation_id)
+        except PaymentNotFound:
+            raise InvalidInput.field("clientUniqueId", "the payment was deleted meanwhile") from None
         return stored.custom_field("sessionToken")
 
     def _payment(self, body: dict[str, Any]) -> Payment:
@@ -44,7 +47,7 @@ class OpenOrder:
         if body["currency"] != planned.currency:
             raise InvalidInput.field("currency", f"does not match the payment's currency {planned.currency}")
         try:
-            amount = Money.parse(body["amount"], body["currency"])
+            amount = Money.parse(body["amount"], body["currency"], planned.fraction_digits)
         except AmountError as error:
             raise InvalidInput.field("amount", str(error)) from None
         if amount.cent_amount != planned.cent_amount:

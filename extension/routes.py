@@ -47,7 +47,7 @@ def _protected_blueprint(name: str, auth: BasicAuth, on_error) -> Blueprint:
 
     @blueprint.before_request
     def check_credentials():
-        if not auth.accepts(request):
+        if not auth.accepts(request.headers.get("Authorization")):
             raise Unauthorized()
 
     blueprint.register_error_handler(Exception, on_error)
@@ -61,7 +61,10 @@ def extension_blueprint(sessions: Sessions, auth: BasicAuth) -> Blueprint:
     @blueprint.post("/extension")
     def extension():
         envelope = _load(_EXTENSION_REQUEST)
-        payment = Payment.from_json(envelope["resource"]["obj"])
+        obj = envelope["resource"]["obj"]
+        if not sessions.handles(obj):
+            return {"actions": []}
+        payment = Payment.from_json(obj)
         note(paymentId=payment.id, provider=payment.provider_name, action=envelope["action"])
         actions = sessions.extension_actions(payment, g.correlation_id)
         note(outcome="session opened" if actions else "unchanged")

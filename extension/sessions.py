@@ -2,7 +2,11 @@
 /openOrder, so both leave the payment in the same state."""
 from __future__ import annotations
 
-from connector.actions import session_actions
+import threading
+
+from connector.actions import SESSION_FIELD_NAMES, session_actions
+from connector.ctp import Commercetools
+from connector.errors import InvalidInput
 from connector.http import Deadline
 from connector.payment import Payment
 from connector.providers import Providers
@@ -10,15 +14,22 @@ from connector.providers.base import Call, Provider, Session
 
 
 class Sessions:
-    def __init__(self, providers: Providers, timeout: float):
+    def __init__(self, providers: Providers, timeout: float, custom_types: CustomTypeFields):
         self.providers = providers
         self.timeout = timeout
+        self.custom_types = custom_types
+
+    def handles(self, payment_json: dict) -> bool:
+        """Whether a payment, before it is read whole, is for one of our providers."""
+        interface = (payment_json.get("paymentMethodInfo") or {}).get("paymentInterface")
+        return isinstance(interface, str) and self.providers.knows(interface)
 
     def provider_for(self, payment: Payment) -> Provider | None:
         """The payment's provider, or None when the payment is not ours."""
         return self.providers.for_payment(payment)
 
     def open(self, provider: Provider, payment: Payment, correlation_id: str) -> Session:
+        self._check_custom_type(payment)
         # One deadline for every call this answer needs (token, order, session...).
         return provider.open_session(payment, Call(Deadline(self.timeout), correlation_id))
 
@@ -26,9 +37,47 @@ class Sessions:
         """The update actions answering commercetools for a payment Create or Update.
 
         A payment that already has a session is left alone: the provider is never
-        called twice for one payment."""
+        called twice for one payment (and a since disabled provider does not matter)."""
+        if payment.has_session:
+            return []
         provider = self.provider_for(payment)
-        if provider is None or payment.has_session:
+        if provider is None:
             return []
         session = self.open(provider, payment, correlation_id)
         return session_actions(payment, session, correlation_id)
+
+    def _check_custom_type(self, payment: Payment) -> None:
+        """A payment may carry its own custom type (a resource has only one) as long as
+        that type has the fields the connector writes; otherwise commercetools would
+        refuse our actions after the provider was already called."""
+        if payment.custom_type_id is None:
+            return
+        missing = SESSION_FIELD_NAMES - self.custom_types.field_names(payment.custom_type_id)
+        if missing:
+            raise InvalidInput.field(
+                "custom.type",
+                f"the payment's custom type lacks the connector's fields {', '.join(sorted(missing))}; "
+                "use the type connector-payment or add them",
+            )
+
+
+class CustomTypeFields:
+    """The field names of custom types by id, read once per process: types change
+    rarely, and a type that lacks fields is read again until it has them."""
+
+    def __init__(self, commercetools: Commercetools):
+        self.commercetools = commercetools
+        self._complete: dict[str, frozenset[str]] = {}
+        self._lock = threading.Lock()
+
+    def field_names(self, type_id: str) -> frozenset[str]:
+        with self._lock:
+            known = self._complete.get(type_id)
+        if known is not None:
+            return known
+        found = self.commercetools.call(lambda project: project.types().with_id(type_id).get())
+        names = frozenset(definition.name for definition in (found.field_definitions or [])) if found else frozenset()
+        if SESSION_FIELD_NAMES <= names:
+            with self._lock:
+                self._complete[type_id] = names
+        return names

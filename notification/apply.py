@@ -15,11 +15,14 @@ def apply_event(commercetools: Commercetools, provider: Provider, event: Event, 
     def plan(payment: Payment) -> list[dict]:
         if payment.provider_name != provider.name:
             raise InvalidNotification(f"payment {payment.id} is not a {provider.name} payment")
-        amount = event.transaction.amount if event.transaction else None
-        if amount and amount.currency != payment.amount_planned.currency:
-            # Signatures do not always cover the payment reference; a notification
-            # replayed onto another payment must at least agree on its currency.
-            raise InvalidNotification(f"the notification is in {amount.currency}, the payment in {payment.amount_planned.currency}")
+        for change in event.transactions:
+            if change.amount and change.amount.currency != payment.amount_planned.currency:
+                # Signatures do not always cover the payment reference; a notification
+                # replayed onto another payment must at least agree on its currency.
+                raise InvalidNotification(
+                    f"the notification is in {change.amount.currency}, the payment in {payment.amount_planned.currency}"
+                )
+        provider.check_event(event, payment)
         return event_actions(payment, event, correlation_id)
 
     try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 
 from flask import Blueprint, g, request
+from requests.structures import CaseInsensitiveDict
 from werkzeug.exceptions import HTTPException
 
 from connector.ctp import Commercetools
@@ -38,7 +39,9 @@ def notifications_blueprint(providers: Providers, commercetools: Commercetools, 
         event = provider.read_notification(_notification(), call)
         note(paymentId=event.payment_id)
         changed = apply_event(commercetools, provider, event, g.correlation_id)
-        provider.after_applied(event, call)  # on repeats too: an earlier attempt may have failed here
+        # On repeats too, as an earlier attempt may have failed here; with a deadline of
+        # its own, as the commercetools round trips may have used up the first one.
+        provider.after_applied(event, Call(Deadline(timeout), g.correlation_id))
         outcome = "applied" if changed else "unchanged"
         note(outcome=outcome)
         return {"status": outcome}
@@ -53,7 +56,7 @@ def _notification() -> Notification:
         method=request.method,
         query=request.args.to_dict(),
         form=request.form.to_dict(),
-        headers=dict(request.headers),
+        headers=CaseInsensitiveDict(request.headers),
         body=body,
     )
 
@@ -72,6 +75,6 @@ def _error(error: Exception):
         return {"message": error.description}, error.code
     if isinstance(error, ProviderDisabled | CommercetoolsUnavailable | ProviderUnavailable):
         log.error("notification not applied, the provider will retry: %s", error)
-        return {"message": "temporarily unable to apply the notification"}, 503
-    log.exception("notification failed")
+    else:
+        log.exception("notification failed, the provider will retry")
     return {"message": "temporarily unable to apply the notification"}, 503

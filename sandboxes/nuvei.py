@@ -6,8 +6,8 @@ Nuvei's public pages do not list the REST 1.0 error codes for each case; the cod
 below are the sandbox's own choice (inferred), kept in one table.
 
 Control: POST /_sandbox/sessions/<sessionToken>/dmn {"status": "APPROVED"|"DECLINED"|
-"PENDING"|"ERROR", "transactionType"?, "transactionId"?, "method"?: "POST"|"GET",
-"deliver"?: true} sends a DMN with a correct advanceResponseChecksum to the session's
+"PENDING"|"ERROR", "transactionType"?, "transactionId"?, "relatedTransactionId"?,
+"method"?: "POST"|"GET", "deliver"?: true} sends a DMN with a correct advanceResponseChecksum to the session's
 notificationUrl; GET /_sandbox/orders?clientUniqueId= lists the orders opened.
 """
 from __future__ import annotations
@@ -226,6 +226,8 @@ def dmn_fields(order: dict, status: str, options: dict, merchant_id: str, site_i
         "nameOnCard": "Test Shopper",
         "sessionToken": order["sessionToken"],
     }
+    if options.get("relatedTransactionId"):
+        fields["relatedTransactionId"] = str(options["relatedTransactionId"])
     fields["advanceResponseChecksum"] = sha256(
         secret,
         fields["totalAmount"],

@@ -269,6 +269,16 @@ function installShim(mock) {
 			}
 		}
 	});
+	// commercetools treats a custom object draft with version 0 as "create only"; the
+	// mock overwrites instead.
+	app.addHook("preHandler", async (request) => {
+		const body = request.body;
+		if (request.method !== "POST" || body?.version !== 0 || !/^\/[^/]+\/custom-objects\/?$/.test(request.url.split("?")[0])) return;
+		const projectKey = request.url.split("/")[1];
+		const existing = await mock.project(projectKey).getRepository("key-value-document");
+		const found = await existing.getWithContainerAndKey({ projectKey }, body.container, body.key);
+		if (found) throw concurrentModification(found.id, found.version);
+	});
 	app.addHook("onResponse", async (request) => {
 		if (!request.url.startsWith("/_emulator/")) countRequest(request);
 	});

@@ -8,6 +8,9 @@ from typing import Any
 
 from connector.providers.nuvei.signature import dmn_checksum
 
+# The id commercetools gave the connector-payment type, in tests.
+CONNECTOR_TYPE_ID = "0a0b0c0d-connector-payment"
+
 # The Basic credentials of the `settings` fixture, as commercetools sends them.
 EXTENSION_AUTH = {"Authorization": "Basic " + base64.b64encode(b"commercetools:extension-secret-value").decode()}
 
@@ -24,6 +27,7 @@ def payment_json(
     interface_id: str | None = None,
     status_code: str | None = None,
     version: int = 1,
+    custom_type_id: str = CONNECTOR_TYPE_ID,
 ) -> dict[str, Any]:
     """A payment as commercetools represents it."""
     amount = {"type": "centPrecision", "centAmount": cent_amount, "currencyCode": currency}
@@ -44,7 +48,7 @@ def payment_json(
     if session_request is not None:
         fields["sessionRequest"] = session_request if isinstance(session_request, str) else json.dumps(session_request)
     if fields:
-        payment["custom"] = {"type": {"typeId": "type", "id": "type-id"}, "fields": fields}
+        payment["custom"] = {"type": {"typeId": "type", "id": custom_type_id}, "fields": fields}
     if interface_id:
         payment["interfaceId"] = interface_id
     return payment
@@ -77,3 +81,20 @@ def signed_dmn(payment_id: str = "payment-1", secret: str = "nuvei-secret-value"
     }
     fields["advanceResponseChecksum"] = dmn_checksum(fields, secret)
     return fields
+
+
+def type_json(type_id: str = CONNECTOR_TYPE_ID, field_names=("sessionRequest", "sessionToken", "redirectUrl", "sessionResponse")) -> dict:
+    """A custom type for payments as commercetools represents it."""
+    return {
+        "id": type_id,
+        "version": 1,
+        "key": f"type-{type_id}",
+        "name": {"en": "a payment type"},
+        "resourceTypeIds": ["payment"],
+        "fieldDefinitions": [
+            {"name": name, "label": {"en": name}, "required": False, "type": {"name": "String"}, "inputHint": "SingleLine"}
+            for name in field_names
+        ],
+        "createdAt": "2026-11-24T10:00:00.000Z",
+        "lastModifiedAt": "2026-11-24T10:00:00.000Z",
+    }

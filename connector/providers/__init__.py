@@ -52,10 +52,14 @@ class Providers:
 
     def for_payment(self, payment: Payment) -> Provider | None:
         """The payment's provider; None when the payment is not for one of ours."""
-        name = payment.provider_name
-        if name not in REGISTRY:
+        if not payment.payment_interface or not self.knows(payment.payment_interface):
             return None
-        return self.get(name)
+        return self.get(payment.provider_name)
+
+    @staticmethod
+    def knows(payment_interface: str) -> bool:
+        """Whether a payment interface names one of the registered providers."""
+        return payment_interface.lower() in REGISTRY
 
     def get(self, name: str) -> Provider:
         """An enabled provider; ProviderDisabled for a known one without credentials."""
@@ -63,9 +67,6 @@ class Providers:
         if provider is None:
             raise ProviderDisabled(name)
         return provider
-
-    def __contains__(self, name: str) -> bool:
-        return name in self._providers
 
 
 def _notification_url(settings, name: str) -> str | None:

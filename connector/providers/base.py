@@ -68,7 +68,7 @@ class Event:
 
     payment_id: str
     interaction: Interaction
-    transaction: TransactionChange | None = None
+    transactions: tuple[TransactionChange, ...] = ()
     status_code: str | None = None
     status_text: str | None = None
 
@@ -130,5 +130,10 @@ class Provider(ABC):
 
         Raises NotAuthentic, InvalidNotification, ProviderUnavailable."""
 
+    def check_event(self, event: Event, payment: Payment) -> None:
+        """Raises InvalidNotification when an authentic event does not fit the payment
+        (for the parts of a notification its signature does not cover)."""
+
     def after_applied(self, event: Event, call: Call) -> None:
-        """Runs once the event is stored in commercetools (e.g. to acknowledge it)."""
+        """Runs once the event is stored in commercetools, or was already (e.g. to
+        acknowledge it at the provider)."""

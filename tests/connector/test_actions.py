@@ -48,7 +48,7 @@ def dmn_event(state="Success", interaction_id="T-1", type_="Authorization", code
     return Event(
         payment_id="p",
         interaction=Interaction("nuvei.dmn", {"Status": code}),
-        transaction=TransactionChange(type_, state, interaction_id, Money.of(1999, "EUR")),
+        transactions=(TransactionChange(type_, state, interaction_id, Money.of(1999, "EUR")),),
         status_code=code,
         status_text="OK",
     )
@@ -70,6 +70,22 @@ def test_a_new_transaction_is_added_with_status_and_log():
 def test_a_repeat_changes_nothing_not_even_the_log():
     payment = Payment.from_json(payment_json(transactions=[transaction_json()], status_code="APPROVED"))
     assert event_actions(payment, dmn_event(), "corr-3") == []
+
+
+def applied(payment_data: dict, actions: list[dict]) -> Payment:
+    """The payment as commercetools would store it after `actions` (interactions only)."""
+    recorded = [a for a in actions if a["action"] == "addInterfaceInteraction"]
+    payment_data["interfaceInteractions"] += [{"type": {"typeId": "type", "id": "i"}, "fields": a["fields"]} for a in recorded]
+    return Payment.from_json(payment_data)
+
+
+def test_a_status_only_notification_repeated_after_another_changes_nothing():
+    data = payment_json(status_code="PENDING")
+    expired = Event("p", Interaction("paynova.session", {"SESSION_STATUS": "EXPIRED", "at": 1}), status_code="EXPIRED")
+    completed = Event("p", Interaction("paynova.session", {"SESSION_STATUS": "COMPLETED", "at": 2}), status_code="COMPLETED")
+    payment = applied(data, event_actions(Payment.from_json(data), expired, "c"))
+    payment = applied(data, event_actions(payment, completed, "c"))
+    assert event_actions(payment, expired, "c") == []  # A, B, then A again
 
 
 def test_pending_moves_to_success_on_the_same_transaction():

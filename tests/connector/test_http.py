@@ -60,3 +60,44 @@ def test_calls_share_one_deadline(silent_server):
         with pytest.raises(ProviderUnavailable):
             client.request("GET", silent_server, deadline)
     assert time.monotonic() - started < 0.8  # not three full timeouts
+
+
+@pytest.fixture
+def trickling_server():
+    """Answers at once, then sends its body one byte every 100 ms."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+
+    def serve():
+        connection, _ = listener.accept()
+        with connection:
+            connection.recv(65536)
+            connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n")
+            try:
+                for _ in range(100):
+                    connection.sendall(b" ")
+                    time.sleep(0.1)
+            except OSError:
+                pass  # the client gave up, as it should
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+    listener.close()
+
+
+def test_a_trickling_answer_cannot_outlast_the_deadline(trickling_server):
+    started = time.monotonic()
+    with pytest.raises(ProviderUnavailable):
+        HttpClient("nuvei").request("GET", trickling_server, Deadline(0.5))
+    assert time.monotonic() - started < 0.8
+
+
+def test_the_answer_is_read_whole(silent_server):
+    import responses
+
+    with responses.RequestsMock() as mocked:
+        mocked.get("https://provider.example.test/x", json={"ok": True}, headers={"X-Id": "7"})
+        answer = HttpClient("nuvei").request("GET", "https://provider.example.test/x", Deadline(1))
+    assert (answer.status_code, answer.json(), answer.headers["x-id"]) == (200, {"ok": True}, "7")

@@ -33,6 +33,14 @@ def test_a_malformed_url_is_named(env, value):
         Settings.from_env(env)
 
 
+def test_plain_http_only_on_this_machine(env):
+    env["NUVEI_API_URL"] = "http://nuvei.example.test/ppp/api/v1"
+    with pytest.raises(ConfigError, match="NUVEI_API_URL must use https"):
+        Settings.from_env(env)
+    env["NUVEI_API_URL"] = "http://localhost:8990/nuvei"
+    assert Settings.from_env(env).providers["nuvei"].api_url == "http://localhost:8990/nuvei"
+
+
 def test_trailing_slashes_are_dropped(env):
     env["NUVEI_API_URL"] = "https://nuvei.example.test/ppp/api/v1/"
     assert Settings.from_env(env).providers["nuvei"].api_url == "https://nuvei.example.test/ppp/api/v1"

@@ -72,7 +72,7 @@ def test_pending_then_approved_moves_one_transaction(emulator, nuvei):
 
 def test_concurrent_dmns_leave_one_transaction_per_transaction_id(emulator, nuvei, stack):
     payment = new_session(emulator)
-    kinds = [("Auth", "APPROVED"), ("Settle", "APPROVED"), ("Credit", "PENDING"), ("Void", "DECLINED"), ("Sale", "APPROVED")]
+    kinds = [("Auth", "APPROVED"), ("Sale", "APPROVED"), ("Auth", "PENDING"), ("Auth", "DECLINED"), ("Sale", "PENDING")]
     distinct = [
         nuvei.dmn(token(payment), status=status, transactionType=kind, transactionId=f"72000{n}", deliver=False)["dmn"]
         for n, (kind, status) in enumerate(kinds)
@@ -105,7 +105,31 @@ def test_commercetools_down_answers_503_and_the_retry_applies(emulator, nuvei, s
 def test_a_dmn_for_an_unknown_payment_is_a_bad_request(emulator, nuvei, stack):
     payment = new_session(emulator)
     fields = nuvei.dmn(token(payment), status="APPROVED", deliver=False)["dmn"]
-    # The checksum does not cover clientUniqueId, so this is authentic but unusable.
     answer = post_dmn(stack, {**fields, "clientUniqueId": "00000000-0000-0000-0000-000000000000"})
     assert answer.status_code == 400
     assert "unknown payment" in answer.json()["message"]
+
+
+def test_unsigned_fields_rewritten_to_fit_another_payment_are_refused(emulator, nuvei, stack):
+    """Nuvei's checksum does not cover clientUniqueId, transactionType or TransactionID:
+    a captured DMN must not become money on another payment."""
+    cheap = new_session(emulator)
+    dear = emulator.create_payment(nuvei_payment(cent_amount=99900)).json()
+    fields = nuvei.dmn(token(cheap), status="APPROVED", deliver=False)["dmn"]
+    before = emulator.get_payment(dear["id"])
+    moved = post_dmn(stack, {**fields, "clientUniqueId": dear["id"]})
+    as_settle = post_dmn(stack, {**fields, "transactionType": "Settle", "TransactionID": "1"})
+    assert (moved.status_code, as_settle.status_code) == (400, 400)
+    assert "totalAmount" in moved.json()["message"]
+    assert "relatedTransactionId" in as_settle.json()["message"]
+    assert emulator.get_payment(dear["id"]) == before
+    assert emulator.get_payment(cheap["id"])["transactions"] == []
+
+
+def test_a_settle_of_a_known_authorization_is_a_charge(emulator, nuvei):
+    payment = new_session(emulator)
+    auth = nuvei.dmn(token(payment), status="APPROVED")["dmn"]
+    settle = nuvei.dmn(token(payment), status="APPROVED", transactionType="Settle", relatedTransactionId=auth["TransactionID"])
+    assert settle["notification"]["status"] == 200
+    types = [(t["type"], t["state"]) for t in emulator.get_payment(payment["id"])["transactions"]]
+    assert types == [("Authorization", "Success"), ("Charge", "Success")]

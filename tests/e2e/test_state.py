@@ -1,14 +1,28 @@
 """Provider state lives in commercetools custom objects, visible to every replica."""
+from concurrent.futures import ThreadPoolExecutor
+
 from connector.ctp import Commercetools
+from connector.http import Deadline
 from connector.settings import Settings
 from connector.state import CustomObjectState
 
 
-def test_records_survive_across_clients(stack):
+def states(stack, count: int) -> list[CustomObjectState]:
     settings = Settings.from_env(stack.env)
-    writer = CustomObjectState(Commercetools(settings.commercetools), "payment-connector-test")
-    reader = CustomObjectState(Commercetools(settings.commercetools), "payment-connector-test")
-    assert reader.get("payment-1") is None
-    writer.put("payment-1", {"orderId": "o-1"})
-    writer.put("payment-1", {"orderId": "o-1", "sessionId": "s-1"})
-    assert reader.get("payment-1") == {"orderId": "o-1", "sessionId": "s-1"}
+    return [CustomObjectState(Commercetools(settings.commercetools), "payment-connector-test") for _ in range(count)]
+
+
+def test_records_survive_across_clients(stack):
+    writer, reader = states(stack, 2)
+    assert reader.get("payment-1", Deadline(5)) is None
+    writer.put("payment-1", {"orderId": "o-1"}, Deadline(5))
+    writer.put("payment-1", {"orderId": "o-1", "sessionId": "s-1"}, Deadline(5))
+    assert reader.get("payment-1", Deadline(5)) == {"orderId": "o-1", "sessionId": "s-1"}
+
+
+def test_of_concurrent_creations_the_first_wins_for_everyone(stack):
+    replicas = states(stack, 6)
+    with ThreadPoolExecutor(6) as pool:
+        stored = list(pool.map(lambda n: replicas[n].create("payment-2", {"orderId": f"o-{n}"}, Deadline(5)), range(6)))
+    assert len({record["orderId"] for record in stored}) == 1
+    assert replicas[0].get("payment-2", Deadline(5)) == stored[0]

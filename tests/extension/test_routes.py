@@ -11,9 +11,10 @@ from connector.providers.nuvei import Nuvei
 from connector.settings import Settings
 from extension.app import create_app
 from tests.factories import EXTENSION_AUTH as AUTH
-from tests.factories import payment_json
+from tests.factories import CONNECTOR_TYPE_ID, payment_json, type_json
 
 NUVEI = "https://nuvei.example.test/ppp/api/v1/openOrder.do"
+API = "https://api.example.test/shop"
 
 
 @pytest.fixture
@@ -22,10 +23,10 @@ def client(settings):
 
 
 @pytest.fixture
-def nuvei_answers():
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as mocked:
-        mocked.post(NUVEI, json={"status": "SUCCESS", "sessionToken": "tok-1", "orderId": "410000001"})
-        yield mocked
+def nuvei_answers(commercetools_api):
+    commercetools_api.post(NUVEI, json={"status": "SUCCESS", "sessionToken": "tok-1", "orderId": "410000001"})
+    commercetools_api.get(f"{API}/types/{CONNECTOR_TYPE_ID}", json=type_json())
+    return commercetools_api
 
 
 def call(client, payment, action="Create", headers=AUTH):
@@ -152,3 +153,41 @@ def test_an_unexpected_failure_is_still_commercetools_shaped(client, monkeypatch
 def test_unknown_routes_answer_json(client):
     answer = client.get("/nowhere")
     assert answer.status_code == 404 and "message" in answer.json
+
+
+def test_a_payment_with_a_foreign_custom_type_is_refused_before_nuvei(client, nuvei_answers):
+    nuvei_answers.get(f"{API}/types/merchant-type", json=type_json("merchant-type", field_names=("giftMessage",)))
+    payment = payment_json(custom_fields={"giftMessage": "Enjoy"}, custom_type_id="merchant-type")
+    answer = call(client, payment)
+    assert answer.status_code == 400
+    [error] = answer.json["errors"]
+    assert (error["code"], error["extensionExtraInfo"]["field"]) == ("InvalidInput", "custom.type")
+    assert "sessionToken" in error["message"]
+    assert nuvei_calls(nuvei_answers) == []
+
+
+def test_the_merchants_own_type_with_the_connector_fields_is_fine(client, nuvei_answers):
+    fields = ("giftMessage", "sessionRequest", "sessionToken", "redirectUrl", "sessionResponse")
+    nuvei_answers.get(f"{API}/types/merchant-type", json=type_json("merchant-type", field_names=fields))
+    payment = payment_json(custom_fields={"giftMessage": "Enjoy"}, custom_type_id="merchant-type")
+    answer = call(client, payment)
+    assert answer.status_code == 200
+    assert {a["name"] for a in answer.json["actions"] if a["action"] == "setCustomField"} == {"sessionToken", "sessionResponse"}
+    # The type is read once per process.
+    call(client, payment_json(custom_fields={"giftMessage": "Again"}, custom_type_id="merchant-type"))
+    assert sum("/types/merchant-type" in c.request.url for c in nuvei_answers.calls) == 1
+
+
+def test_a_disabled_provider_does_not_block_payments_that_have_a_session(env):
+    for name in ("NUVEI_MERCHANT_ID", "NUVEI_MERCHANT_SITE_ID", "NUVEI_SECRET_KEY"):
+        del env[name]
+    client = create_app(Settings.from_env(env)).test_client()
+    answer = call(client, payment_json(custom_fields={"sessionToken": "t"}, interface_id="41"), action="Update")
+    assert (answer.status_code, answer.json) == (200, {"actions": []})
+
+
+def test_a_success_without_a_session_token_is_not_a_session(client, commercetools_api):
+    commercetools_api.post(NUVEI, json={"status": "SUCCESS", "orderId": "41"})
+    answer = call(client, payment_json())
+    assert answer.status_code == 400
+    assert answer.json["errors"][0]["code"] == "General"

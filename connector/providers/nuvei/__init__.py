@@ -42,6 +42,9 @@ class Nuvei(Provider):
         self._check_merchant(dmn)
         return mapping.event(dmn, fields)
 
+    def check_event(self, event: Event, payment: Payment) -> None:
+        mapping.check_against(event, payment)
+
     def _check_merchant(self, dmn: dict) -> None:
         for field, expected in (("merchant_id", self.config.merchant_id), ("merchant_site_id", self.config.merchant_site_id)):
             if dmn[field] is not None and dmn[field] != expected:

@@ -61,4 +61,6 @@ class NuveiClient:
                 message=answer.get("reason") or "openOrder failed",
                 details={key: answer.get(key) for key in ("status", "errCode", "reason", "internalRequestId")},
             )
+        if not answer.get("sessionToken") or answer.get("orderId") in (None, ""):
+            raise ProviderUnavailable("nuvei", "a SUCCESS answer without sessionToken or orderId")
         return answer

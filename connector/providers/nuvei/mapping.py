@@ -28,6 +28,16 @@ TRANSACTION_STATES = {
     "PENDING": "Pending",
 }
 
+# The DMN fields kept in the payment's interaction log; the rest (card details,
+# shopper data, tokens) stays out of commercetools.
+LOGGED_DMN_FIELDS = (
+    "ppp_status", "Status", "Reason", "ErrCode", "ExErrCode", "PPP_TransactionID", "TransactionID",
+    "transactionType", "relatedTransactionId", "clientUniqueId", "totalAmount", "currency",
+    "responseTimeStamp", "productId", "merchant_id", "merchant_site_id",
+)  # fmt: skip
+# Nuvei follow-ups that refer to an earlier transaction with relatedTransactionId.
+FOLLOW_UPS = ("Settle", "Credit", "Void")
+
 _SESSION_REQUEST = SessionRequestSchema()
 _DMN = DmnSchema()
 
@@ -48,11 +58,10 @@ def order_request(payment: Payment, notification_url: str | None) -> dict[str, A
 
 def session(request: Mapping[str, Any], answer: Mapping[str, Any]) -> Session:
     return Session(
-        interface_id=str(answer["orderId"]) if answer.get("orderId") is not None else None,
-        session_token=answer.get("sessionToken"),
+        interface_id=str(answer["orderId"]),
+        session_token=answer["sessionToken"],
         response=redact(answer),
-        status_code=answer.get("status"),
-        status_text="openOrder",
+        status_code=answer["status"],
         interactions=(Interaction("nuvei.openOrder", redact(request), redact(answer)),),
     )
 
@@ -68,17 +77,32 @@ def read_dmn(fields: Mapping[str, str]) -> dict[str, Any]:
 def event(dmn: Mapping[str, Any], fields: Mapping[str, str]) -> Event:
     """The Event for a verified DMN; a transaction type the connector does not track
     (e.g. a 3-D Secure step) yields an Event that changes nothing."""
-    interaction = Interaction("nuvei.dmn", redact(dict(fields)))
+    interaction = Interaction("nuvei.dmn", {name: fields[name] for name in LOGGED_DMN_FIELDS if name in fields})
     change = transaction_change(dmn)
     if change is None:
         return Event(payment_id=dmn["clientUniqueId"], interaction=interaction)
     return Event(
         payment_id=dmn["clientUniqueId"],
         interaction=interaction,
-        transaction=change,
+        transactions=(change,),
         status_code=dmn["Status"].upper(),
         status_text=dmn["Reason"] or dmn["ppp_status"],
     )
+
+
+def check_against(event: Event, payment: Payment) -> None:
+    """What a DMN's checksum does not cover must at least fit the payment: the first
+    transaction is for the planned amount, a follow-up refers to a known transaction."""
+    dmn = event.interaction.request
+    for change in event.transactions:
+        if dmn["transactionType"] in FOLLOW_UPS:
+            related = dmn.get("relatedTransactionId")
+            if not any(t.interaction_id == related for t in payment.transactions):
+                raise InvalidNotification(f"relatedTransactionId {related!r} is not a transaction of this payment")
+        elif change.amount.amount != payment.amount_planned.amount:
+            raise InvalidNotification(
+                f"totalAmount {change.amount.decimal_text()} is not the payment's {payment.amount_planned.decimal_text()}"
+            )
 
 
 def transaction_change(dmn: Mapping[str, Any]) -> TransactionChange | None:

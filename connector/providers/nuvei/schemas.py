@@ -64,5 +64,6 @@ class DmnSchema(Schema):
     Reason = fields.String(load_default=None)
     ErrCode = fields.String(load_default=None)
     responseTimeStamp = fields.String(load_default=None)
+    relatedTransactionId = fields.String(load_default=None)
     merchant_id = fields.String(load_default=None)
     merchant_site_id = fields.String(load_default=None)
