@@ -3,6 +3,7 @@ import threading
 import time
 
 import pytest
+import responses
 
 from connector.errors import ProviderUnavailable
 from connector.http import Deadline, HttpClient
@@ -94,9 +95,7 @@ def test_a_trickling_answer_cannot_outlast_the_deadline(trickling_server):
     assert time.monotonic() - started < 0.8
 
 
-def test_the_answer_is_read_whole(silent_server):
-    import responses
-
+def test_the_answer_is_read_whole():
     with responses.RequestsMock() as mocked:
         mocked.get("https://provider.example.test/x", json={"ok": True}, headers={"X-Id": "7"})
         answer = HttpClient("nuvei").request("GET", "https://provider.example.test/x", Deadline(1))

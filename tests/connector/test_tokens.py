@@ -1,6 +1,10 @@
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from types import SimpleNamespace
 
+import pytest
+
+from connector.errors import ProviderUnavailable
 from connector.http import Deadline
 from connector.tokens import AccessToken
 
@@ -75,12 +79,6 @@ def test_refusing_an_already_replaced_token_keeps_the_new_one():
 
 
 def test_waiting_for_another_threads_fetch_respects_the_deadline():
-    import threading
-
-    import pytest
-
-    from connector.errors import ProviderUnavailable
-
     release = threading.Event()
 
     def slow_fetch(deadline):
