@@ -18,7 +18,7 @@ COPY deploy ./deploy
 RUN pip install . \
     && useradd --create-home --uid 10001 connector
 
-USER connector
+USER 10001
 ENV SERVICE=extension \
     PORT=8080
 EXPOSE 8080 8081

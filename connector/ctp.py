@@ -20,6 +20,7 @@ from oauthlib.oauth2 import OAuth2Error
 from requests.adapters import HTTPAdapter
 from urllib3.util import Retry
 
+from . import metrics
 from .errors import CommercetoolsUnavailable, ConcurrentModification, PaymentNotFound
 from .http import Deadline
 from .payment import Payment
@@ -182,6 +183,7 @@ class Commercetools:
             try:
                 return self.update_payment(payment, actions, correlation_id), True
             except ConcurrentModification:
+                metrics.COMMERCETOOLS_CONFLICTS.inc()
                 log.info("payment %s changed meanwhile (attempt %d), retrying", payment_id, attempt + 1)
                 time.sleep(random.uniform(0, 0.05 * 2**attempt))  # jitter spreads the contenders
         raise CommercetoolsUnavailable(f"payment {payment_id} kept changing; gave up after {MODIFY_ATTEMPTS} attempts")

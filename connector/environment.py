@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
@@ -9,6 +10,16 @@ LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
 
 class ConfigError(Exception):
     """A setting is missing or malformed; the message names it."""
+
+
+@dataclass(frozen=True)
+class Variable:
+    """An environment variable the connector reads, for the docs and the deployment
+    manifests (tests check both against these declarations)."""
+
+    name: str
+    description: str
+    secret: bool = False
 
 
 class Environment:

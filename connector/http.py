@@ -3,9 +3,11 @@ deadline that bounds all the calls one answer needs, each call whole."""
 from __future__ import annotations
 
 import json
+import logging
 import time
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -14,7 +16,10 @@ from urllib3.exceptions import HTTPError as Urllib3Error
 from urllib3.exceptions import ReadTimeoutError
 from urllib3.util import Timeout
 
+from . import correlation, metrics
 from .errors import ProviderUnavailable
+
+log = logging.getLogger("connector.provider")
 
 # Connections kept per provider host and process; a worker serves at most this many
 # requests at once (see deploy/gunicorn.conf.py).
@@ -61,10 +66,36 @@ class HttpClient:
         self.provider = provider
         self.session = session or _pooled_session()
 
-    def request(self, method: str, url: str, deadline: Deadline, **kwargs) -> HttpResponse:
+    def request(self, method: str, url: str, deadline: Deadline, operation: str | None = None, **kwargs) -> HttpResponse:
+        """One call; `operation` names it in logs and metrics (default: the last path
+        segment). The request's correlation id goes along as X-Correlation-ID."""
+        operation = operation or urlsplit(url).path.rstrip("/").rsplit("/", 1)[-1] or method
+        started = time.perf_counter()
+        outcome = "unavailable"
+        try:
+            response = self._send(method, url, deadline, kwargs)
+            outcome = "ok" if response.status_code < 400 else f"http_{response.status_code // 100}xx"
+            return response
+        finally:
+            seconds = time.perf_counter() - started
+            metrics.PROVIDER_CALLS.labels(self.provider, operation, outcome).inc()
+            metrics.PROVIDER_SECONDS.labels(self.provider, operation).observe(seconds)
+            log.info(
+                "%s %s: %s",
+                self.provider,
+                operation,
+                outcome,
+                extra={"fields": {"provider": self.provider, "operation": operation, "outcome": outcome,
+                                  "durationMs": round(seconds * 1000, 2)}},
+            )  # fmt: skip
+
+    def _send(self, method: str, url: str, deadline: Deadline, kwargs: dict) -> HttpResponse:
         remaining = deadline.remaining()
         if remaining <= 0:
             raise ProviderUnavailable(self.provider, "no time left before the deadline")
+        correlation_id = correlation.current()
+        if correlation_id:
+            kwargs["headers"] = {correlation.HEADER: correlation_id, **(kwargs.get("headers") or {})}
         try:
             # total= makes connecting and waiting for the headers share one budget;
             # the body is then read against the deadline, so a provider that trickles

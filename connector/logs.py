@@ -21,7 +21,7 @@ class JsonFormatter(logging.Formatter):
             "service": self.service,
             "logger": record.name,
             "message": record.getMessage(),
-            "correlationId": correlation.current(),
+            "correlationId": getattr(record, "correlation_id", None),
         }
         entry.update(getattr(record, "fields", {}))
         if record.exc_info:
@@ -29,8 +29,19 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, default=str)
 
 
+_make_record = logging.getLogRecordFactory()
+
+
+def _record_with_correlation_id(*args, **kwargs) -> logging.LogRecord:
+    # Taken when the record is made, in the request's own context, whenever it is written.
+    record = _make_record(*args, **kwargs)
+    record.correlation_id = correlation.current()
+    return record
+
+
 def configure(service: str, level: str) -> None:
     """Sends every logger's records to standard error as JSON lines."""
+    logging.setLogRecordFactory(_record_with_correlation_id)
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter(service))
     root = logging.getLogger()

@@ -8,9 +8,24 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from .environment import LOOPBACK_HOSTS, ConfigError, Environment
+from .environment import LOOPBACK_HOSTS, ConfigError, Environment, Variable
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+VARIABLES = (
+    Variable("CTP_PROJECT_KEY", "commercetools project key"),
+    Variable("CTP_CLIENT_ID", "commercetools API client id"),
+    Variable("CTP_CLIENT_SECRET", "commercetools API client secret", secret=True),
+    Variable("CTP_API_URL", "commercetools API URL, e.g. https://api.europe-west1.gcp.commercetools.com"),
+    Variable("CTP_AUTH_URL", "commercetools auth URL, e.g. https://auth.europe-west1.gcp.commercetools.com"),
+    Variable("CTP_SCOPES", "optional; default manage_project:<key> (commas or spaces)"),
+    Variable("EXTENSION_USERNAME", "Basic auth user commercetools sends to the extension (also guards /metrics)"),
+    Variable("EXTENSION_PASSWORD", "Basic auth password commercetools sends to the extension", secret=True),
+    Variable("EXTENSION_PUBLIC_URL", "where commercetools reaches the extension service (deploy)"),
+    Variable("NOTIFICATION_PUBLIC_URL", "where providers reach the notification service"),
+    Variable("PROVIDER_TIMEOUT_MS", "default 5000 (100–9000): one deadline for all provider calls of one answer"),
+    Variable("LOG_LEVEL", "default INFO"),
+)
 
 
 @dataclass(frozen=True)

@@ -1,31 +1,44 @@
 """What both Flask services share: the app skeleton, correlation ids, the request log
-line, /health, JSON answers for unknown routes, and HTTP Basic auth."""
+line and metrics, /health, /metrics, JSON answers for unknown routes, and HTTP Basic
+auth."""
 from __future__ import annotations
 
 import hmac
 import logging
 import time
 
-from flask import Flask, g, request
+from flask import Flask, Response, g, request
 from werkzeug.datastructures import Authorization
 from werkzeug.exceptions import HTTPException
 
-from . import correlation, logs
+from . import correlation, logs, metrics
 from .settings import Settings
 
 access_log = logging.getLogger("connector.access")
 
 
-def create_service_app(service: str, settings: Settings) -> Flask:
+def create_service_app(service: str, settings: Settings, openapi_document: dict) -> Flask:
+    """The app with what every service has: /health (open), /metrics and
+    /openapi.json (behind the extension's credentials where configured)."""
     logs.configure(service, settings.log_level)
     app = Flask(service, static_folder=None)
     app.json.sort_keys = False
     app.before_request(_start_request)
-    app.after_request(_finish_request)
+    app.after_request(lambda response: _finish_request(service, response))
     app.teardown_request(_unbind_correlation_id)
     app.register_error_handler(HTTPException, _json_http_error)
     app.add_url_rule("/health", "health", _health, methods=["GET"])
+    auth = operations_auth(settings)
+    app.add_url_rule("/metrics", "metrics", _guarded(_metrics, auth), methods=["GET"])
+    app.add_url_rule("/openapi.json", "openapi", _guarded(lambda: openapi_document, auth), methods=["GET"])
     return app
+
+
+def operations_auth(settings: Settings) -> BasicAuth | None:
+    """The extension's Basic credentials, where this service is configured with them."""
+    if settings.extension_username and settings.extension_password:
+        return BasicAuth(settings.extension_username, settings.extension_password)
+    return None
 
 
 def note(**fields) -> None:
@@ -37,6 +50,20 @@ def _health():
     return {"status": "ok"}
 
 
+def _metrics():
+    body, content_type = metrics.exposition()
+    return Response(body, content_type=content_type)
+
+
+def _guarded(view, auth: BasicAuth | None):
+    def guarded_view():
+        if auth is not None and not auth.accepts(request.headers.get("Authorization")):
+            return {"message": "missing or wrong credentials"}, 401, {"WWW-Authenticate": "Basic"}
+        return view()
+
+    return guarded_view
+
+
 def _start_request() -> None:
     g.started = time.perf_counter()
     g.log_fields = {}
@@ -44,8 +71,12 @@ def _start_request() -> None:
     g.correlation_token = correlation.bind(g.correlation_id)
 
 
-def _finish_request(response):
+def _finish_request(service: str, response):
     response.headers[correlation.HEADER] = g.correlation_id
+    seconds = time.perf_counter() - g.started
+    endpoint = request.url_rule.rule if request.url_rule else "unmatched"
+    metrics.REQUESTS.labels(service, endpoint, request.method, response.status_code).inc()
+    metrics.REQUEST_SECONDS.labels(service, endpoint).observe(seconds)
     access_log.info(
         "%s %s %s",
         request.method,
@@ -56,7 +87,7 @@ def _finish_request(response):
                 "method": request.method,
                 "path": request.path,
                 "status": response.status_code,
-                "durationMs": round((time.perf_counter() - g.started) * 1000, 2),
+                "durationMs": round(seconds * 1000, 2),
                 **g.log_fields,
             }
         },

@@ -8,7 +8,9 @@ or commercetools, so threads, not processes, carry the concurrency; two processe
 core keep the CPU busy while the GIL is held. WEB_CONCURRENCY and GUNICORN_THREADS
 override the counts.
 """
+import glob
 import os
+import tempfile
 
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 worker_class = "gthread"
@@ -20,8 +22,38 @@ timeout = 30
 graceful_timeout = 20
 # Load balancers keep connections open; close them after the balancer would.
 keepalive = 75
-accesslog = None  # the services write one JSON line per request themselves
-errorlog = "-"
 # gunicorn's control socket has one default path per user, which two services on one
 # host would share; nothing here uses it.
 control_socket_disable = True
+
+# Metrics: every worker writes its own files here and /metrics adds them up. Set before
+# the app (and prometheus_client) is loaded; an operator may point it at a volume.
+METRICS_DIR = os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="connector-metrics-"))
+os.makedirs(METRICS_DIR, exist_ok=True)
+
+
+def on_starting(server):
+    for stale in glob.glob(os.path.join(METRICS_DIR, "*.db")):  # from an earlier run
+        os.remove(stale)
+
+
+def child_exit(server, worker):
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)
+
+
+# gunicorn's own lines as JSON too; requests are logged by the services themselves.
+accesslog = None
+errorlog = "-"
+logconfig_dict = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"json": {"()": "connector.logs.JsonFormatter", "service": "gunicorn"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stderr"}},
+    "root": {"level": "INFO", "handlers": ["console"]},
+    "loggers": {
+        "gunicorn.error": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "gunicorn.access": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
+}

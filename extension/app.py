@@ -8,6 +8,7 @@ from connector.providers import Providers
 from connector.settings import Settings
 from connector.web import BasicAuth, create_service_app
 
+from . import openapi
 from .open_order import OpenOrder
 from .routes import extension_blueprint, open_order_blueprint
 from .sessions import CustomTypeFields, Sessions
@@ -23,7 +24,7 @@ def create_app(
     settings = (settings or Settings.from_env()).require(
         "EXTENSION_USERNAME", "EXTENSION_PASSWORD", "NOTIFICATION_PUBLIC_URL"
     )
-    app = create_service_app("extension", settings)
+    app = create_service_app("extension", settings, openapi.document())
     auth = BasicAuth(settings.extension_username, settings.extension_password)
     commercetools = commercetools or Commercetools(settings.commercetools)
     sessions = Sessions(

@@ -37,3 +37,33 @@ class OpenOrderSchema(Schema):
     amount = fields.String(
         required=True, validate=validate.Regexp(r"^\d+(\.\d+)?$", error="must be a decimal amount such as 10.00")
     )
+
+
+# What the extension service answers; used for its OpenAPI document.
+
+
+class ExtensionErrorSchema(Schema):
+    code = fields.String(required=True, validate=validate.OneOf(("InvalidInput", "InvalidOperation", "General", "Unauthorized")))
+    message = fields.String(required=True)
+    extensionExtraInfo = fields.Dict()
+
+
+class ExtensionErrorsSchema(Schema):
+    errors = fields.List(fields.Nested(ExtensionErrorSchema), required=True)
+
+
+class ExtensionActionsSchema(Schema):
+    actions = fields.List(fields.Dict(), required=True, metadata={"description": "Payment update actions"})
+
+
+class SessionTokenSchema(Schema):
+    sessionToken = fields.String(required=True)
+
+
+class FieldErrorSchema(Schema):
+    message = fields.String(required=True)
+    field = fields.String(required=True)
+
+
+class FieldErrorsSchema(Schema):
+    errors = fields.List(fields.Nested(FieldErrorSchema), required=True)

@@ -6,8 +6,9 @@ from flask import Flask
 from connector.ctp import Commercetools
 from connector.providers import Providers
 from connector.settings import Settings
-from connector.web import create_service_app
+from connector.web import create_service_app, operations_auth
 
+from . import openapi
 from .routes import notifications_blueprint
 
 
@@ -18,7 +19,7 @@ def create_app(
     commercetools: Commercetools | None = None,
 ) -> Flask:
     settings = settings or Settings.from_env()
-    app = create_service_app("notification", settings)
+    app = create_service_app("notification", settings, openapi.document(operations_auth(settings) is not None))
     commercetools = commercetools or Commercetools(settings.commercetools)
     providers = providers or Providers.from_settings(settings, commercetools)
     app.register_blueprint(notifications_blueprint(providers, commercetools, settings.provider_timeout))

@@ -18,6 +18,7 @@ from connector.errors import (
 from connector.http import Deadline
 from connector.providers import REGISTRY, Providers
 from connector.providers.base import Call, Notification
+from connector import metrics
 from connector.web import note
 
 from .apply import apply_event
@@ -44,6 +45,7 @@ def notifications_blueprint(providers: Providers, commercetools: Commercetools, 
         provider.after_applied(event, Call(Deadline(timeout), g.correlation_id))
         outcome = "applied" if changed else "unchanged"
         note(outcome=outcome)
+        metrics.NOTIFICATIONS.labels(name, "applied" if changed else "repeat").inc()
         return {"status": outcome}
 
     blueprint.register_error_handler(Exception, _error)
@@ -64,7 +66,15 @@ def _notification() -> Notification:
 def _error(error: Exception):
     """401 for forgeries, 400 for unusable notifications, 503 for whatever may work on
     a retry (so the provider retries); never a 500."""
-    note(outcome="refused", error=type(error).__name__)
+    body, status = _answer_for(error)
+    outcome = "failed" if status >= 500 else "refused"
+    note(outcome=outcome, error=type(error).__name__)
+    if request.view_args and request.view_args.get("name") in REGISTRY:
+        metrics.NOTIFICATIONS.labels(request.view_args["name"], outcome).inc()
+    return body, status
+
+
+def _answer_for(error: Exception) -> tuple[dict, int]:
     if isinstance(error, NotAuthentic):
         log.warning("notification refused: %s", error)
         return {"message": "not authentic"}, 401

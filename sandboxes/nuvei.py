@@ -101,6 +101,8 @@ def create_app(merchant_id: str, merchant_site_id: str, secret_key: str) -> Flas
             "currency": body["currency"],
             "transactionType": body.get("transactionType", "Auth"),
             "notificationUrl": (body.get("urlDetails") or {}).get("notificationUrl"),
+            # Echoed on this order's DMNs, as a provider that supports correlation ids would.
+            "correlationId": request.headers.get("X-Correlation-ID"),
         }
         orders.put(order["sessionToken"], order)
         return {
@@ -144,10 +146,11 @@ def create_app(merchant_id: str, merchant_site_id: str, secret_key: str) -> Flas
         if options.get("deliver", True):
             if not order["notificationUrl"]:
                 return {"message": "the session has no notificationUrl"}, 409
+            headers = {"X-Correlation-ID": order["correlationId"]} if order["correlationId"] else {}
             if options.get("method", "POST").upper() == "GET":
-                result["notification"] = deliver("GET", order["notificationUrl"], params=fields)
+                result["notification"] = deliver("GET", order["notificationUrl"], params=fields, headers=headers)
             else:
-                result["notification"] = deliver("POST", order["notificationUrl"], data=fields)
+                result["notification"] = deliver("POST", order["notificationUrl"], data=fields, headers=headers)
         return result
 
     @app.get("/_sandbox/orders")

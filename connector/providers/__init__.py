@@ -8,9 +8,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..ctp import Commercetools
-from ..environment import Environment
+from ..environment import Environment, Variable
 from ..errors import ProviderDisabled
 from ..payment import Payment
+from ..settings import VARIABLES
 from ..state import CustomObjectState
 from .base import Provider, ProviderContext
 from .nuvei import Nuvei
@@ -21,6 +22,11 @@ REGISTRY: dict[str, type[Provider]] = {
         Nuvei,
     )
 }
+
+
+def all_variables() -> tuple[Variable, ...]:
+    """Every environment variable the connector reads."""
+    return VARIABLES + tuple(variable for provider in REGISTRY.values() for variable in provider.variables)
 
 
 def provider_configs(env: Environment) -> dict[str, Any]:

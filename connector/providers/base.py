@@ -12,7 +12,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from ..environment import Environment
+from marshmallow import Schema
+
+from ..environment import Environment, Variable
 from ..errors import InvalidNotification
 from ..http import Deadline
 from ..money import Money
@@ -107,7 +109,11 @@ class Provider(ABC):
     """A payment provider. Subclasses live in their own package under providers/."""
 
     name: ClassVar[str]  # the payment interface, lower case
+    variables: ClassVar[tuple[Variable, ...]]  # what config_from_env reads
     notification_methods: ClassVar[tuple[str, ...]] = ("POST",)
+    # What the notification endpoint accepts, for the OpenAPI document.
+    notification_schema: ClassVar[type[Schema] | None] = None
+    notification_media_type: ClassVar[str] = "application/json"
 
     def __init__(self, config: Any, context: ProviderContext):
         self.config = config

@@ -1,18 +1,27 @@
 """Nuvei: openOrder.do from the extension, DMNs into transactions."""
 from __future__ import annotations
 
-from ...environment import Environment
+from ...environment import Environment, Variable
 from ...errors import InvalidNotification
 from ...payment import Payment
 from ..base import Call, Event, Notification, Provider, ProviderContext, Session
 from . import mapping
 from .client import TEST_API_URL, NuveiClient, NuveiConfig
+from .schemas import DmnSchema
 from .signature import verify_dmn
 
 
 class Nuvei(Provider):
     name = "nuvei"
     notification_methods = ("GET", "POST")  # DMNs come either way
+    notification_schema = DmnSchema
+    notification_media_type = "application/x-www-form-urlencoded"
+    variables = (
+        Variable("NUVEI_MERCHANT_ID", "Nuvei merchant id; without the credentials Nuvei is disabled"),
+        Variable("NUVEI_MERCHANT_SITE_ID", "Nuvei merchant site id"),
+        Variable("NUVEI_SECRET_KEY", "Nuvei merchant secret key (checksums)", secret=True),
+        Variable("NUVEI_API_URL", f"default {TEST_API_URL}"),
+    )
 
     def __init__(self, config: NuveiConfig, context: ProviderContext, client: NuveiClient | None = None):
         super().__init__(config, context)

@@ -54,6 +54,9 @@ class DmnSchema(Schema):
     class Meta:
         unknown = EXCLUDE
 
+    advanceResponseChecksum = fields.String(metadata={"description": "SHA-256, checked before anything else"})
+    PPP_TransactionID = fields.String(load_default=None)
+    productId = fields.String(load_default=None)
     clientUniqueId = fields.String(required=True, validate=validate.Length(min=1))
     TransactionID = fields.String(required=True, validate=validate.Length(min=1))
     transactionType = fields.String(required=True)

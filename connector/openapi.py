@@ -1,0 +1,51 @@
+"""OpenAPI 3 documents generated from the marshmallow schemas that validate the input,
+so the documents cannot drift from the code."""
+from __future__ import annotations
+
+from typing import Any
+
+from apispec import APISpec
+from apispec.ext.marshmallow import MarshmallowPlugin
+
+VERSION = "1.0.0"
+
+MESSAGE = {"type": "object", "properties": {"message": {"type": "string"}}, "required": ["message"]}
+HEALTH = {"type": "object", "properties": {"status": {"type": "string", "enum": ["ok"]}}, "required": ["status"]}
+
+
+def new_spec(title: str, description: str) -> APISpec:
+    spec = APISpec(
+        title=title,
+        version=VERSION,
+        openapi_version="3.0.3",
+        plugins=[MarshmallowPlugin()],
+        info={"description": description},
+    )
+    spec.components.security_scheme("basicAuth", {"type": "http", "scheme": "basic"})
+    spec.path(
+        path="/health",
+        operations={"get": {"summary": "Liveness: touches neither commercetools nor a provider.",
+                            "responses": {"200": json_response("Up", HEALTH)}}},
+    )  # fmt: skip
+    return spec
+
+
+def add_operations_endpoints(spec: APISpec, protected: bool) -> None:
+    """/metrics and /openapi.json, behind Basic auth when `protected`."""
+    security = [{"basicAuth": []}] if protected else []
+    unauthorized = {"401": json_response("Missing or wrong credentials", MESSAGE)} if protected else {}
+    spec.path(
+        path="/metrics",
+        operations={"get": {"summary": "Prometheus metrics of every worker.", "security": security, "responses": {
+            "200": {"description": "Metrics", "content": {"text/plain": {"schema": {"type": "string"}}}},
+            **unauthorized}}},
+    )  # fmt: skip
+    spec.path(
+        path="/openapi.json",
+        operations={"get": {"summary": "This document.", "security": security, "responses": {
+            "200": json_response("OpenAPI 3 document", {"type": "object"}), **unauthorized}}},
+    )  # fmt: skip
+
+
+def json_response(description: str, schema: Any) -> dict:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}

@@ -1,0 +1,39 @@
+"""The notification service's OpenAPI document: one path per provider, with the body
+that provider's notifications carry."""
+from __future__ import annotations
+
+from connector.openapi import MESSAGE, add_operations_endpoints, json_response, new_spec
+from connector.providers import REGISTRY
+from connector.providers.base import Provider
+
+from .schemas import NotificationStatusSchema
+
+RESPONSES = {
+    "200": json_response("Applied, or already applied before", NotificationStatusSchema),
+    "400": json_response("Malformed, or for an unknown payment", MESSAGE),
+    "401": json_response("Not authentic; nothing was read or written", MESSAGE),
+    "503": json_response("Could not be applied now; retry later", MESSAGE),
+}
+
+
+def document(metrics_protected: bool) -> dict:
+    spec = new_spec(
+        "Payment connector: notification service",
+        "Provider notifications, checked for authenticity and written onto commercetools payments.",
+    )
+    for name, provider in sorted(REGISTRY.items()):
+        spec.path(path=f"/notifications/{name}", operations=_operations(provider))
+    add_operations_endpoints(spec, protected=metrics_protected)
+    return spec.to_dict()
+
+
+def _operations(provider: type[Provider]) -> dict:
+    operations = {}
+    summary = f"A {provider.name} notification."
+    if "POST" in provider.notification_methods:
+        body = {"content": {provider.notification_media_type: {"schema": provider.notification_schema or {"type": "object"}}}}
+        operations["post"] = {"summary": summary, "requestBody": body, "responses": RESPONSES}
+    if "GET" in provider.notification_methods:
+        parameters = [{"in": "query", "schema": provider.notification_schema}] if provider.notification_schema else []
+        operations["get"] = {"summary": summary + " (fields in the query)", "parameters": parameters, "responses": RESPONSES}
+    return operations

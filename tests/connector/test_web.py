@@ -1,0 +1,62 @@
+"""What both services share: health, metrics, OpenAPI, correlation ids, request logs."""
+import json
+import logging
+
+import pytest
+
+from extension.app import create_app as extension_app
+from notification.app import create_app as notification_app
+from tests.factories import EXTENSION_AUTH
+
+
+@pytest.fixture(params=["extension", "notification"])
+def client(request, settings):
+    factory = extension_app if request.param == "extension" else notification_app
+    return factory(settings).test_client()
+
+
+def test_metrics_need_the_extension_credentials(client):
+    assert client.get("/metrics").status_code == 401
+    answer = client.get("/metrics", headers=EXTENSION_AUTH)
+    assert answer.status_code == 200
+    assert answer.content_type.startswith("text/plain")
+    assert "connector_http_requests_total" in answer.text
+
+
+def test_requests_are_counted_by_endpoint_and_status(client):
+    client.get("/health")
+    client.get("/health")
+    text = client.get("/metrics", headers=EXTENSION_AUTH).text
+    line = next(l for l in text.splitlines() if l.startswith("connector_http_requests_total{") and 'endpoint="/health"' in l)
+    assert float(line.rsplit(" ", 1)[1]) >= 2
+
+
+def test_the_openapi_document_is_served(client):
+    assert client.get("/openapi.json").status_code == 401
+    document = client.get("/openapi.json", headers=EXTENSION_AUTH).json
+    assert document["openapi"].startswith("3.")
+    assert "/health" in document["paths"] and "/metrics" in document["paths"]
+
+
+@pytest.mark.parametrize(
+    ("headers", "expected"),
+    [
+        ({"X-Correlation-ID": "abc-123"}, "abc-123"),
+        ({"X-Request-ID": "req-9"}, "req-9"),
+        ({"X-Correlation-ID": "not ok\\nforged log line"}, None),
+    ],
+)
+def test_correlation_id_is_kept_or_made(client, headers, expected):
+    answer = client.get("/health", headers=headers)
+    echoed = answer.headers["X-Correlation-ID"]
+    assert echoed == expected if expected else (len(echoed) == 32 and "forged" not in echoed)
+
+
+def test_one_json_request_line_with_the_correlation_id(client, caplog):
+    caplog.set_level(logging.INFO, logger="connector.access")
+    client.get("/health", headers={"X-Correlation-ID": "trace-1"})
+    [record] = [r for r in caplog.records if r.name == "connector.access"]
+    formatted = json.loads(logging.getLogger().handlers[0].format(record))
+    assert formatted["correlationId"] == "trace-1"
+    assert (formatted["method"], formatted["path"], formatted["status"]) == ("GET", "/health", 200)
+    assert formatted["service"] in ("extension", "notification") and "durationMs" in formatted
