@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import threading
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -65,6 +67,8 @@ class HttpClient:
     def __init__(self, provider: str, session: requests.Session | None = None):
         self.provider = provider
         self.session = session or _pooled_session()
+        self._proxies: dict[str, dict[str, str]] = {}
+        self._proxies_lock = threading.Lock()
 
     def request(self, method: str, url: str, deadline: Deadline, operation: str | None = None, **kwargs) -> HttpResponse:
         """One call; `operation` names it in logs and metrics (default: the last path
@@ -96,6 +100,7 @@ class HttpClient:
         correlation_id = correlation.current()
         if correlation_id:
             kwargs["headers"] = {correlation.HEADER: correlation_id, **(kwargs.get("headers") or {})}
+        kwargs.setdefault("proxies", self._proxies_for(url))
         try:
             # total= makes connecting and waiting for the headers share one budget;
             # the body is then read against the deadline, so a provider that trickles
@@ -107,6 +112,16 @@ class HttpClient:
             raise ProviderUnavailable(self.provider, f"timed out after {remaining:.2f}s") from None
         except (requests.RequestException, Urllib3Error, OSError) as error:
             raise ProviderUnavailable(self.provider, f"request failed: {type(error).__name__}") from None
+
+    def _proxies_for(self, url: str) -> dict[str, str]:
+        """HTTPS_PROXY/NO_PROXY for the URL's host, read once per host: requests would
+        otherwise scan the whole environment on every call."""
+        parts = urlsplit(url)
+        origin = f"{parts.scheme}://{parts.netloc}"
+        with self._proxies_lock:
+            if origin not in self._proxies:
+                self._proxies[origin] = requests.utils.get_environ_proxies(origin)
+            return self._proxies[origin]
 
     def _body(self, response: requests.Response, deadline: Deadline) -> bytes:
         raw = response.raw
@@ -126,6 +141,10 @@ class HttpClient:
 
 def _pooled_session() -> requests.Session:
     session = requests.Session()
+    # The environment (proxies, CA bundle) is read once here and in _proxies_for, not on
+    # every call.
+    session.trust_env = False
+    session.verify = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or True
     adapter = HTTPAdapter(pool_connections=4, pool_maxsize=POOL_SIZE, max_retries=0)
     session.mount("https://", adapter)
     session.mount("http://", adapter)

@@ -100,3 +100,13 @@ def test_the_answer_is_read_whole():
         mocked.get("https://provider.example.test/x", json={"ok": True}, headers={"X-Id": "7"})
         answer = HttpClient("nuvei").request("GET", "https://provider.example.test/x", Deadline(1))
     assert (answer.status_code, answer.json(), answer.headers["x-id"]) == (200, {"ok": True}, "7")
+
+
+def test_proxies_come_from_the_environment_once_per_host(monkeypatch):
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example.test:3128")
+    monkeypatch.setenv("NO_PROXY", "internal.example.test")
+    client = HttpClient("nuvei")
+    assert client._proxies_for("https://provider.example.test/a").get("https") == "http://proxy.example.test:3128"
+    assert client._proxies_for("https://internal.example.test/b") == {}
+    monkeypatch.delenv("HTTPS_PROXY")  # read once: the client keeps what it found
+    assert client._proxies_for("https://provider.example.test/c").get("https") == "http://proxy.example.test:3128"
