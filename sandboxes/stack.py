@@ -90,7 +90,7 @@ class Stack:
     def start(self) -> Stack:
         self.log_dir.mkdir(parents=True, exist_ok=True)
         try:
-            self._spawn(
+            self.spawn(
                 "emulator",
                 ["node", str(ROOT / "sandboxes" / "platform.mjs")],
                 {
@@ -99,13 +99,13 @@ class Stack:
                     "EMULATOR_CLIENT_SECRET": self.client_secret,
                 },
             )
-            self._spawn("sandboxes", [sys.executable, "-m", "sandboxes.server", "--port", str(self.ports.sandboxes)])
-            self._spawn("extension", self._gunicorn("extension", self.ports.extension))
-            self._spawn("notification", self._gunicorn("notification", self.ports.notification))
-            self._wait_healthy("emulator", f"{self.emulator_url}/_emulator/health")
-            self._wait_healthy("sandboxes", f"{self.sandboxes_url}/health")
-            self._wait_healthy("extension", f"{self.extension_url}/health")
-            self._wait_healthy("notification", f"{self.notification_url}/health")
+            self.spawn("sandboxes", [sys.executable, "-m", "sandboxes.server", "--port", str(self.ports.sandboxes)])
+            self.spawn("extension", self.gunicorn_command("extension.wsgi:app", self.ports.extension))
+            self.spawn("notification", self.gunicorn_command("notification.wsgi:app", self.ports.notification))
+            self.wait_healthy("emulator", f"{self.emulator_url}/_emulator/health")
+            self.wait_healthy("sandboxes", f"{self.sandboxes_url}/health")
+            self.wait_healthy("extension", f"{self.extension_url}/health")
+            self.wait_healthy("notification", f"{self.notification_url}/health")
         except BaseException:
             self.stop()
             raise
@@ -137,15 +137,17 @@ class Stack:
     def log(self, name: str) -> str:
         return (self.log_dir / f"{name}.log").read_text(errors="replace")
 
-    def _gunicorn(self, service: str, port: int) -> list[str]:
+    @staticmethod
+    def gunicorn_command(app: str, port: int) -> list[str]:
+        """gunicorn with the production settings from deploy/."""
         return [
             sys.executable, "-m", "gunicorn",
             "-c", str(ROOT / "deploy" / "gunicorn.conf.py"),
             "--bind", f"127.0.0.1:{port}",
-            f"{service}.wsgi:app",
+            app,
         ]  # fmt: skip
 
-    def _spawn(self, name: str, command: list[str], extra_env: dict[str, str] | None = None) -> None:
+    def spawn(self, name: str, command: list[str], extra_env: dict[str, str] | None = None) -> None:
         log = open(self.log_dir / f"{name}.log", "ab")  # noqa: SIM115 - closed with the process
         self.processes[name] = subprocess.Popen(
             command,
@@ -156,7 +158,7 @@ class Stack:
         )
         log.close()
 
-    def _wait_healthy(self, name: str, url: str, timeout: float = 30) -> None:
+    def wait_healthy(self, name: str, url: str, timeout: float = 30) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.processes[name].poll() is not None:

@@ -1,0 +1,305 @@
+"""./dev.sh bench [--quick]: what the connector costs, measured side by side.
+
+Starts what it measures (the commercetools emulator, the provider sandboxes, both
+services and a bare baseline app under the production gunicorn settings, and a trivial
+server for the load generator's own ceiling), drives them with wrk, prints a table and
+writes it to bench/results.md. Sides that are compared run interleaved in short
+segments, so that drift on a shared machine falls on both.
+"""
+from __future__ import annotations
+
+import argparse
+import base64
+import json
+import os
+import platform
+import statistics
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from urllib.parse import urlencode
+
+import requests
+
+from sandboxes.emulator import EmulatorClient, nuvei_payment
+from sandboxes.nuvei import CREDENTIALS as NUVEI_CREDENTIALS
+from sandboxes.nuvei import dmn_fields
+from sandboxes.stack import CLIENT_ID, PROJECT_KEY, ROOT, Ports, Stack, free_port
+
+from . import load, procstat
+
+RESULTS = Path(__file__).parent / "results.md"
+
+
+@dataclass
+class Profile:
+    """How long and how hard each figure runs."""
+
+    rounds: int
+    segment_seconds: int
+    slow_seconds: int
+    memory_requests: int
+
+    @classmethod
+    def full(cls) -> Profile:
+        return cls(rounds=4, segment_seconds=3, slow_seconds=8, memory_requests=10_000)
+
+    @classmethod
+    def quick(cls) -> Profile:
+        return cls(rounds=1, segment_seconds=1, slow_seconds=2, memory_requests=300)
+
+
+@dataclass
+class Side:
+    name: str
+    url: str
+    body: str
+    pids: list[int]
+    authorization: str | None = None
+    content_type: str = "application/json"
+    payments: list[str] | None = None
+
+
+@dataclass
+class Measured:
+    requests: int = 0
+    seconds: float = 0.0
+    cpu_seconds: float = 0.0
+    failures: int = 0
+    p50s: list[float] = field(default_factory=list)
+    p99s: list[float] = field(default_factory=list)
+
+    @property
+    def rate(self) -> float:
+        return self.requests / self.seconds if self.seconds else 0.0
+
+    @property
+    def cpu_ms(self) -> float:
+        return 1000 * self.cpu_seconds / self.requests if self.requests else float("nan")
+
+    @property
+    def p50(self) -> float:
+        return statistics.median(self.p50s) if self.p50s else float("nan")
+
+    @property
+    def p99(self) -> float:
+        return max(self.p99s) if self.p99s else float("nan")
+
+
+def interleaved(sides: list[Side], rounds: int, seconds: int, connections: int, work_dir: Path) -> dict[str, Measured]:
+    """Each side in turn for `seconds`, `rounds` times (every other round reversed)."""
+    measured = {side.name: Measured() for side in sides}
+    for round_number in range(rounds):
+        for side in sides if round_number % 2 == 0 else reversed(sides):
+            before = sum(procstat.cpu_seconds(pid) for pid in side.pids)
+            result = load.run(
+                side.url, side.body, seconds=seconds, connections=connections, authorization=side.authorization,
+                content_type=side.content_type, payments=side.payments, work_dir=work_dir,
+            )  # fmt: skip
+            totals = measured[side.name]
+            totals.cpu_seconds += sum(procstat.cpu_seconds(pid) for pid in side.pids) - before
+            totals.requests += result.requests
+            totals.seconds += result.seconds
+            totals.failures += result.failures
+            totals.p50s.append(result.p50_ms)
+            totals.p99s.append(result.p99_ms)
+    return measured
+
+
+def extension_body(payment: dict) -> str:
+    """commercetools' extension call for a payment Create; its id is __ID__."""
+    payment = {**payment, "id": "__ID__"}
+    return json.dumps({"action": "Create", "resource": {"typeId": "payment", "id": "__ID__", "obj": payment}})
+
+
+def nuvei_payment_json() -> dict:
+    return {
+        "id": "__ID__",
+        "version": 1,
+        "amountPlanned": {"type": "centPrecision", "currencyCode": "EUR", "centAmount": 1999, "fractionDigits": 2},
+        "paymentMethodInfo": {"paymentInterface": "nuvei", "method": "card"},
+        "paymentStatus": {},
+        "transactions": [],
+        "interfaceInteractions": [],
+    }
+
+
+class Bench:
+    def __init__(self, profile: Profile, work_dir: Path):
+        self.profile = profile
+        self.work_dir = work_dir
+        self.stack = Stack(Ports.free(), work_dir / "logs")
+        self.rows: list[tuple[str, str, str]] = []  # figure, value, target/remark
+
+    def run(self) -> str:
+        load.ensure_wrk()
+        started = time.monotonic()
+        self.stack.start()
+        try:
+            assert self.stack.deploy("setup").returncode == 0
+            self._start_baseline_and_trivial()
+            self.ceiling()
+            self.extension_cost()
+            self.slow_provider()
+            self.notifications()
+            self.memory_and_start_up()
+            self.keep_alive_balance()
+        finally:
+            self.stack.stop()
+        return self.report(time.monotonic() - started)
+
+    # -- set-up
+
+    def _start_baseline_and_trivial(self) -> None:
+        self.baseline_port, self.trivial_port = free_port(), free_port()
+        nuvei_url = f"{self.stack.sandboxes_url}/nuvei/ppp/api/v1/openOrder.do"
+        self.stack.spawn("baseline", Stack.gunicorn_command("bench.baseline:app", self.baseline_port),
+                         {"BASELINE_PROVIDER_URL": nuvei_url})  # fmt: skip
+        self.stack.spawn("trivial", ["node", str(ROOT / "bench" / "trivial.mjs")], {"TRIVIAL_PORT": str(self.trivial_port)})
+        self.stack.wait_healthy("baseline", f"http://127.0.0.1:{self.baseline_port}/health")
+        self.stack.wait_healthy("trivial", f"http://127.0.0.1:{self.trivial_port}/")
+
+    def _auth(self) -> str:
+        return "Basic " + base64.b64encode(f"commercetools:{self.stack.extension_password}".encode()).decode()
+
+    def _connector_side(self, name: str, payment: dict) -> Side:
+        return Side(name, f"{self.stack.extension_url}/extension", extension_body(payment),
+                    procstat.family(self.stack.processes["extension"].pid), self._auth())  # fmt: skip
+
+    def _baseline_side(self) -> Side:
+        return Side("baseline", f"http://127.0.0.1:{self.baseline_port}/extension", extension_body(nuvei_payment_json()),
+                    procstat.family(self.stack.processes["baseline"].pid))  # fmt: skip
+
+    # -- figures
+
+    def ceiling(self) -> None:
+        trivial = Side("trivial", f"http://127.0.0.1:{self.trivial_port}/", "{}", [self.stack.processes["trivial"].pid])
+        result = interleaved([trivial], 1, self.profile.segment_seconds * 2, 16, self.work_dir)["trivial"]
+        self.rows.append(("wrk's ceiling (trivial Node server, 16 connections)", f"{result.rate:,.0f} req/s", "the load generator is not the limit when the figures below stay well under this"))
+
+    def extension_cost(self) -> None:
+        sides = [self._connector_side("connector", nuvei_payment_json()), self._baseline_side()]
+        measured = interleaved(sides, self.profile.rounds, self.profile.segment_seconds, 16, self.work_dir)
+        connector, baseline = measured["connector"], measured["baseline"]
+        for name, totals in measured.items():
+            self.rows.append((f"1. POST /extension, Nuvei Create, 16 clients: {name}",
+                              f"{totals.rate:,.0f} req/s, p50 {totals.p50:.1f} ms, p99 {totals.p99:.1f} ms, "
+                              f"CPU {totals.cpu_ms:.2f} ms/request, failures {totals.failures}", ""))  # fmt: skip
+        self.rows.append(("   CPU per Nuvei extension request", f"{connector.cpu_ms:.2f} ms (baseline {baseline.cpu_ms:.2f})",
+                          _target(connector.cpu_ms <= 1.0, "≤ 1.0 ms")))  # fmt: skip
+        self.rows.append(("   throughput vs baseline", f"{connector.rate / baseline.rate:.2f} ×",
+                          _target(connector.rate >= baseline.rate, "≥ 1.0 ×")))  # fmt: skip
+
+    def slow_provider(self) -> None:
+        requests.post(f"{self.stack.sandboxes_url}/nuvei/_sandbox/latency", json={"ms": 300}, timeout=5)
+        try:
+            sides = [self._connector_side("connector", nuvei_payment_json()), self._baseline_side()]
+            measured = interleaved(sides, 1, self.profile.slow_seconds, 64, self.work_dir)
+        finally:
+            requests.post(f"{self.stack.sandboxes_url}/nuvei/_sandbox/latency", json={"ms": 0}, timeout=5)
+        for name, totals in measured.items():
+            met = totals.rate >= 200 and totals.p99 < 450
+            self.rows.append((f"2. provider answering in 300 ms, 64 clients: {name}",
+                              f"{totals.rate:,.0f} req/s (limit 213), p99 {totals.p99:.0f} ms, failures {totals.failures}",
+                              _target(met, "≥ 200 req/s, p99 < 450 ms") if name == "connector" else ""))  # fmt: skip
+
+    def notifications(self) -> None:
+        emulator = EmulatorClient(self.stack.emulator_url, PROJECT_KEY, CLIENT_ID, self.stack.client_secret)
+        payments = [emulator.create_payment(nuvei_payment()).json() for _ in range(50)]
+        order = {"clientUniqueId": "__PAYMENT__", "amount": "19.99", "currency": "EUR", "transactionType": "Auth",
+                 "sessionToken": "bench"}  # fmt: skip
+        credentials = (NUVEI_CREDENTIALS["NUVEI_MERCHANT_ID"], NUVEI_CREDENTIALS["NUVEI_MERCHANT_SITE_ID"], NUVEI_CREDENTIALS["NUVEI_SECRET_KEY"])
+        fields = dmn_fields(order, "APPROVED", {"transactionId": "__ID__"}, *credentials)
+        body = urlencode(fields)
+        url = f"{self.stack.notification_url}/notifications/nuvei"
+        pids = procstat.family(self.stack.processes["notification"].pid)
+        side = Side("dmn", url, body, pids, content_type="application/x-www-form-urlencoded", payments=[p["id"] for p in payments])
+        emulator.reset_stats()
+        new = interleaved([side], 1, self.profile.segment_seconds * 2, 8, self.work_dir)["dmn"]
+        per_new = emulator.stats()["requests"] / max(new.requests, 1)
+        # The same DMN again and again: one payment, one TransactionID.
+        repeated_body = body.replace("__ID__", "7200000000000001").replace("__PAYMENT__", payments[0]["id"])
+        requests.post(url, data=repeated_body, headers={"Content-Type": "application/x-www-form-urlencoded"}, timeout=10)
+        emulator.reset_stats()
+        repeat_side = Side("repeat", url, repeated_body, pids, content_type="application/x-www-form-urlencoded")
+        repeat = interleaved([repeat_side], 1, self.profile.segment_seconds, 8, self.work_dir)["repeat"]
+        per_repeat = emulator.stats()["requests"] / max(repeat.requests, 1)
+        self.rows.append(("3. Nuvei DMNs applied (new transaction each), 8 clients",
+                          f"{new.rate:,.0f}/s, p99 {new.p99:.0f} ms, CPU {new.cpu_ms:.2f} ms each, failures {new.failures}", ""))  # fmt: skip
+        self.rows.append(("   commercetools requests per new DMN", f"{per_new:.2f}", _target(per_new <= 2, "≤ 2")))
+        self.rows.append(("   commercetools requests per repeated DMN", f"{per_repeat:.2f}", _target(per_repeat <= 1, "≤ 1")))
+
+    def memory_and_start_up(self) -> None:
+        workers = procstat.children(self.stack.processes["extension"].pid)
+        before = [procstat.rss_mb(pid) for pid in workers]
+        side = self._connector_side("memory", nuvei_payment_json())
+        done = 0
+        while done < self.profile.memory_requests:
+            done += interleaved([side], 1, self.profile.segment_seconds, 16, self.work_dir)["memory"].requests
+        after = [procstat.rss_mb(pid) for pid in workers]
+        growth = max(a - b for a, b in zip(after, before, strict=True))
+        self.rows.append((f"5. RSS per extension worker before → after {done:,} requests",
+                          ", ".join(f"{b:.0f} → {a:.0f} MB" for b, a in zip(before, after, strict=True)),
+                          _target(growth < 10, "growth < 10 MB")))  # fmt: skip
+        seconds = self._start_up_seconds()
+        self.rows.append(("   start-up: process start to first 200 on /health", f"{seconds:.2f} s", _target(seconds < 2, "< 2 s")))
+
+    def _start_up_seconds(self) -> float:
+        port = free_port()
+        started = time.monotonic()
+        self.stack.spawn("start-up", Stack.gunicorn_command("extension.wsgi:app", port))
+        try:
+            while True:
+                try:
+                    if requests.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
+                        return time.monotonic() - started
+                except requests.ConnectionError:
+                    time.sleep(0.005)
+        finally:
+            process = self.stack.processes.pop("start-up")
+            process.terminate()
+            process.wait(10)
+
+    def keep_alive_balance(self) -> None:
+        workers = procstat.children(self.stack.processes["extension"].pid)
+        side = self._connector_side("balance", nuvei_payment_json())
+        for label, close in (("kept-alive connections", False), ("a connection per request", True)):
+            before = [procstat.cpu_seconds(pid) for pid in workers]
+            load.run(side.url, side.body, seconds=self.profile.segment_seconds * 2, connections=8,
+                     authorization=side.authorization, close=close, work_dir=self.work_dir)  # fmt: skip
+            used = [procstat.cpu_seconds(pid) - b for pid, b in zip(workers, before, strict=True)]
+            shares = [u / sum(used) if sum(used) else 0 for u in used]
+            self.rows.append((f"6. CPU share per extension worker, 8 {label}", " / ".join(f"{s:.0%}" for s in shares),
+                              _target(min(shares) >= 0.25, "every worker ≥ 25 %")))  # fmt: skip
+
+    def report(self, seconds: float) -> str:
+        header = (
+            f"# Benchmark results\n\n{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} cores, "
+            f"{platform.python_implementation()} {platform.python_version()}, run took {seconds:.0f} s "
+            f"({'quick' if self.profile.rounds == 1 else 'full'} profile).\n\n"
+            "| figure | measured | target |\n| --- | --- | --- |\n"
+        )
+        return header + "".join(f"| {figure} | {value} | {target} |\n" for figure, value, target in self.rows)
+
+
+def _target(met: bool, target: str) -> str:
+    return f"{target}: {'met' if met else 'MISSED'}"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(prog="./dev.sh bench", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="tiny counts, to check that the benchmark still runs")
+    parser.add_argument("--output", type=Path, default=RESULTS, help="where the table goes (default bench/results.md)")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="bench-") as work_dir:
+        table = Bench(Profile.quick() if args.quick else Profile.full(), Path(work_dir)).run()
+    print(table)
+    args.output.write_text(table)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
