@@ -9,8 +9,14 @@ core keep the CPU busy while the GIL is held. WEB_CONCURRENCY and GUNICORN_THREA
 override the counts.
 """
 import glob
+import logging
 import os
+import sys
 import tempfile
+
+from gunicorn.glogging import Logger
+
+from connector.logs import JsonFormatter
 
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 worker_class = "gthread"
@@ -43,17 +49,18 @@ def child_exit(server, worker):
     multiprocess.mark_process_dead(worker.pid)
 
 
-# gunicorn's own lines as JSON too; requests are logged by the services themselves.
-accesslog = None
+# gunicorn's own lines as JSON too. No access lines: the services write one line per
+# request themselves, with more in it, and gunicorn's would cost CPU on every request.
+class JsonLogger(Logger):
+    def setup(self, cfg):
+        super().setup(cfg)
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(JsonFormatter("gunicorn"))
+        self.error_log.handlers = [handler]
+
+    def access(self, resp, req, environ, request_time):
+        pass
+
+
+logger_class = JsonLogger
 errorlog = "-"
-logconfig_dict = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"json": {"()": "connector.logs.JsonFormatter", "service": "gunicorn"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stderr"}},
-    "root": {"level": "INFO", "handlers": ["console"]},
-    "loggers": {
-        "gunicorn.error": {"handlers": ["console"], "level": "INFO", "propagate": False},
-        "gunicorn.access": {"handlers": ["console"], "level": "INFO", "propagate": False},
-    },
-}

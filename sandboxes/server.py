@@ -1,19 +1,18 @@
 """Serves every provider sandbox from one process, each under /<provider>.
 
-python -m sandboxes.server --port 8990; credentials come from the same environment
-variables the connector reads (NUVEI_MERCHANT_ID, ...), as a real provider account
-would hold the same values.
+Run by sandboxes/stack.py under gunicorn: one process (the sandboxes keep their records
+in memory) with many threads and kept-alive connections, as a provider's API would
+offer. Credentials come from the same environment variables the connector reads
+(NUVEI_MERCHANT_ID, ...), as a real provider account would hold the same values.
 """
 from __future__ import annotations
 
-import argparse
 import os
 from collections.abc import Mapping
 from types import ModuleType
 
 from flask import Flask
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
-from werkzeug.serving import make_server
 
 from . import nuvei
 
@@ -33,14 +32,6 @@ def create_app(env: Mapping[str, str]) -> DispatcherMiddleware:
     return DispatcherMiddleware(root, {f"/{name}": sandbox.from_env(env) for name, sandbox in SANDBOXES.items()})
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--port", type=int, default=8990)
-    args = parser.parse_args()
-    server = make_server("127.0.0.1", args.port, create_app(os.environ), threaded=True)
-    print(f"provider sandboxes listening on http://127.0.0.1:{args.port}", flush=True)
-    server.serve_forever()
-
-
-if __name__ == "__main__":
-    main()
+def from_environment() -> DispatcherMiddleware:
+    """The gunicorn entry point: sandboxes.server:from_environment()"""
+    return create_app(os.environ)

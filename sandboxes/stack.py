@@ -99,7 +99,7 @@ class Stack:
                     "EMULATOR_CLIENT_SECRET": self.client_secret,
                 },
             )
-            self.spawn("sandboxes", [sys.executable, "-m", "sandboxes.server", "--port", str(self.ports.sandboxes)])
+            self.spawn("sandboxes", self.sandboxes_command())
             self.spawn("extension", self.gunicorn_command("extension.wsgi:app", self.ports.extension))
             self.spawn("notification", self.gunicorn_command("notification.wsgi:app", self.ports.notification))
             self.wait_healthy("emulator", f"{self.emulator_url}/_emulator/health")
@@ -136,6 +136,15 @@ class Stack:
 
     def log(self, name: str) -> str:
         return (self.log_dir / f"{name}.log").read_text(errors="replace")
+
+    def sandboxes_command(self) -> list[str]:
+        # One process, as the sandboxes keep their records in memory; threads enough for
+        # a benchmark's 64 clients waiting on an added latency.
+        return [
+            sys.executable, "-m", "gunicorn", "--workers", "1", "--worker-class", "gthread", "--threads", "128",
+            "--keep-alive", "75", "--bind", f"127.0.0.1:{self.ports.sandboxes}", "--log-level", "warning",
+            "--no-control-socket", "sandboxes.server:from_environment()",
+        ]  # fmt: skip
 
     @staticmethod
     def gunicorn_command(app: str, port: int) -> list[str]:

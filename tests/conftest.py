@@ -44,3 +44,11 @@ def commercetools_api():
             json={"access_token": "t", "token_type": "Bearer", "expires_in": 3600},
         )
         yield mocked
+
+
+@pytest.fixture
+def nuvei_api(httpserver, env):
+    """Nuvei's API as a real local HTTP server (pytest-httpserver); `env` points at it.
+    Request it before `settings` so that the settings see its URL."""
+    env["NUVEI_API_URL"] = httpserver.url_for("/ppp/api/v1")
+    return httpserver

@@ -1,9 +1,10 @@
 import socket
 import threading
 import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-import responses
+import urllib3
 
 from connector.errors import ProviderUnavailable
 from connector.http import Deadline, HttpClient
@@ -95,18 +96,65 @@ def test_a_trickling_answer_cannot_outlast_the_deadline(trickling_server):
     assert time.monotonic() - started < 0.8
 
 
-def test_the_answer_is_read_whole():
-    with responses.RequestsMock() as mocked:
-        mocked.get("https://provider.example.test/x", json={"ok": True}, headers={"X-Id": "7"})
-        answer = HttpClient("nuvei").request("GET", "https://provider.example.test/x", Deadline(1))
-    assert (answer.status_code, answer.json(), answer.headers["x-id"]) == (200, {"ok": True}, "7")
+@pytest.fixture
+def keep_alive_server():
+    """An HTTP/1.1 server that keeps connections open and counts them."""
+    connections = []
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def setup(self):
+            super().setup()
+            connections.append(self.client_address)
+
+        def do_GET(self):
+            body = b'{"ok": true}'
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("X-Id", "7")
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", connections
+    server.shutdown()
+    server.server_close()
+
+
+def test_the_answer_is_read_whole_and_the_connection_kept(keep_alive_server):
+    url, connections = keep_alive_server
+    client = HttpClient("nuvei")
+    for _ in range(3):
+        answer = client.request("GET", f"{url}/x", Deadline(1))
+        assert (answer.status_code, answer.json(), answer.headers["x-id"]) == (200, {"ok": True}, "7")
+    assert len(connections) == 1  # one connection served all three calls
+
+
+def test_bodies_headers_and_credentials_are_encoded(httpserver):
+    httpserver.expect_request("/form", method="POST", query_string="a=1", data="x=1&y=two",
+                              headers={"Authorization": "Basic dTpw", "X-Extra": "yes"}).respond_with_data("ok")  # fmt: skip
+    httpserver.expect_request("/json", method="POST", json={"amount": "1.00"}).respond_with_data("ok")
+    client = HttpClient("nuvei")
+    form = client.request("POST", httpserver.url_for("/form"), Deadline(1), data={"x": "1", "y": "two"},
+                          params={"a": "1"}, auth=("u", "p"), headers={"X-Extra": "yes"})  # fmt: skip
+    sent_json = client.request("POST", httpserver.url_for("/json"), Deadline(1), json={"amount": "1.00"})
+    assert (form.status_code, sent_json.status_code) == (200, 200)
+    assert httpserver.log[1][0].headers["Content-Type"] == "application/json"
 
 
 def test_proxies_come_from_the_environment_once_per_host(monkeypatch):
     monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example.test:3128")
     monkeypatch.setenv("NO_PROXY", "internal.example.test")
     client = HttpClient("nuvei")
-    assert client._proxies_for("https://provider.example.test/a").get("https") == "http://proxy.example.test:3128"
-    assert client._proxies_for("https://internal.example.test/b") == {}
+    proxied = client._manager_for("https://provider.example.test/a")
+    assert isinstance(proxied, urllib3.ProxyManager) and proxied.proxy.host == "proxy.example.test"
+    assert not isinstance(client._manager_for("https://internal.example.test/b"), urllib3.ProxyManager)
     monkeypatch.delenv("HTTPS_PROXY")  # read once: the client keeps what it found
-    assert client._proxies_for("https://provider.example.test/c").get("https") == "http://proxy.example.test:3128"
+    assert client._manager_for("https://provider.example.test/c") is proxied

@@ -3,17 +3,18 @@ import json
 
 import pytest
 
+from connector.settings import Settings
 from extension.app import create_app
 from tests.factories import EXTENSION_AUTH as AUTH
 from tests.factories import payment_json
 
-NUVEI = "https://nuvei.example.test/ppp/api/v1/openOrder.do"
+OPEN_ORDER = "/ppp/api/v1/openOrder.do"
 API = "https://api.example.test/shop"
 
 
 @pytest.fixture
-def client(settings):
-    return create_app(settings).test_client()
+def client(nuvei_api, env):
+    return create_app(Settings.from_env(env)).test_client()
 
 
 def open_order(client, body, headers=AUTH):
@@ -63,10 +64,10 @@ def test_only_nuvei_payments(client, commercetools_api):
     assert (answer.status_code, answer.json["errors"][0]["field"]) == (400, "clientUniqueId")
 
 
-def test_opens_an_order_and_stores_the_session_on_the_payment(client, commercetools_api):
+def test_opens_an_order_and_stores_the_session_on_the_payment(client, commercetools_api, nuvei_api):
     payment = payment_json()
     commercetools_api.get(f"{API}/payments/{payment['id']}", json=payment)
-    commercetools_api.post(NUVEI, json={"status": "SUCCESS", "sessionToken": "tok-9", "orderId": "41"})
+    nuvei_api.expect_request(OPEN_ORDER).respond_with_json({"status": "SUCCESS", "sessionToken": "tok-9", "orderId": "41"})
     stored = {**payment, "version": 2, "custom": {"type": {"typeId": "type", "id": "t"}, "fields": {"sessionToken": "tok-9"}}}
     commercetools_api.post(f"{API}/payments/{payment['id']}", json=stored)
     answer = open_order(client, body_for(payment))
@@ -76,12 +77,12 @@ def test_opens_an_order_and_stores_the_session_on_the_payment(client, commerceto
     assert {a["action"] for a in update["actions"]} >= {"setCustomType", "setInterfaceId", "addInterfaceInteraction"}
 
 
-def test_an_existing_token_is_returned_without_calling_nuvei(client, commercetools_api):
+def test_an_existing_token_is_returned_without_calling_nuvei(client, commercetools_api, nuvei_api):
     payment = payment_json(custom_fields={"sessionToken": "tok-0"})
     commercetools_api.get(f"{API}/payments/{payment['id']}", json=payment)
     answer = open_order(client, body_for(payment))
     assert answer.json == {"sessionToken": "tok-0"}
-    assert not any(call.request.url == NUVEI for call in commercetools_api.calls)
+    assert nuvei_api.log == []
 
 
 def test_commercetools_down_is_a_503(client, commercetools_api):

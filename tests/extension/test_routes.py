@@ -2,10 +2,10 @@
 stubbed at the HTTP level."""
 import base64
 import json
+import time
 
 import pytest
-import requests
-import responses
+from werkzeug import Response
 
 from connector.providers.nuvei import Nuvei
 from connector.settings import Settings
@@ -13,20 +13,22 @@ from extension.app import create_app
 from tests.factories import EXTENSION_AUTH as AUTH
 from tests.factories import CONNECTOR_TYPE_ID, payment_json, type_json
 
-NUVEI = "https://nuvei.example.test/ppp/api/v1/openOrder.do"
+OPEN_ORDER = "/ppp/api/v1/openOrder.do"
 API = "https://api.example.test/shop"
 
 
 @pytest.fixture
-def client(settings):
-    return create_app(settings).test_client()
+def client(nuvei_api, env, commercetools_api):
+    commercetools_api.get(f"{API}/types/{CONNECTOR_TYPE_ID}", json=type_json())
+    return create_app(Settings.from_env(env)).test_client()
 
 
 @pytest.fixture
-def nuvei_answers(commercetools_api):
-    commercetools_api.post(NUVEI, json={"status": "SUCCESS", "sessionToken": "tok-1", "orderId": "410000001"})
-    commercetools_api.get(f"{API}/types/{CONNECTOR_TYPE_ID}", json=type_json())
-    return commercetools_api
+def nuvei_answers(nuvei_api):
+    nuvei_api.expect_request(OPEN_ORDER, method="POST").respond_with_json(
+        {"status": "SUCCESS", "sessionToken": "tok-1", "orderId": "410000001"}
+    )
+    return nuvei_api
 
 
 def call(client, payment, action="Create", headers=AUTH):
@@ -34,8 +36,8 @@ def call(client, payment, action="Create", headers=AUTH):
     return client.post("/extension", json=body, headers=headers)
 
 
-def nuvei_calls(mocked):
-    return [json.loads(c.request.body) for c in mocked.calls if c.request.url == NUVEI]
+def nuvei_calls(nuvei_api):
+    return [json.loads(request.get_data()) for request, _ in nuvei_api.log]
 
 
 def test_health_needs_no_credentials(client):
@@ -113,10 +115,9 @@ def test_every_invalid_session_request_field_is_reported(client, nuvei_answers):
     assert nuvei_calls(nuvei_answers) == []
 
 
-def test_a_nuvei_refusal_is_an_invalid_operation(client):
-    with responses.RequestsMock() as mocked:
-        mocked.post(NUVEI, json={"status": "ERROR", "errCode": 1004, "reason": "Invalid currency"})
-        answer = call(client, payment_json())
+def test_a_nuvei_refusal_is_an_invalid_operation(client, nuvei_api):
+    nuvei_api.expect_request(OPEN_ORDER).respond_with_json({"status": "ERROR", "errCode": 1004, "reason": "Invalid currency"})
+    answer = call(client, payment_json())
     assert answer.status_code == 400
     [error] = answer.json["errors"]
     assert error["code"] == "InvalidOperation"
@@ -125,13 +126,21 @@ def test_a_nuvei_refusal_is_an_invalid_operation(client):
     assert error["extensionExtraInfo"]["code"] == "1004"
 
 
-@pytest.mark.parametrize("failure", [{"status": 503, "body": "busy"}, {"body": requests.ConnectTimeout()}])
-def test_a_failing_nuvei_is_general(client, failure):
-    with responses.RequestsMock() as mocked:
-        mocked.post(NUVEI, **failure)
-        answer = call(client, payment_json())
+def test_a_failing_nuvei_is_general(client, nuvei_api):
+    nuvei_api.expect_request(OPEN_ORDER).respond_with_data("busy", status=503)
+    answer = call(client, payment_json())
     assert answer.status_code == 400
     assert answer.json["errors"][0]["code"] == "General"
+
+
+def test_a_slow_nuvei_is_general_within_the_provider_timeout(nuvei_api, env, commercetools_api):
+    env["PROVIDER_TIMEOUT_MS"] = "300"
+    client = create_app(Settings.from_env(env)).test_client()
+    nuvei_api.expect_request(OPEN_ORDER).respond_with_handler(lambda request: time.sleep(1) or Response("{}"))
+    started = time.monotonic()
+    answer = call(client, payment_json())
+    assert answer.json["errors"][0]["code"] == "General"
+    assert time.monotonic() - started < 0.8
 
 
 def test_a_disabled_provider_is_invalid_input(env):
@@ -155,8 +164,8 @@ def test_unknown_routes_answer_json(client):
     assert answer.status_code == 404 and "message" in answer.json
 
 
-def test_a_payment_with_a_foreign_custom_type_is_refused_before_nuvei(client, nuvei_answers):
-    nuvei_answers.get(f"{API}/types/merchant-type", json=type_json("merchant-type", field_names=("giftMessage",)))
+def test_a_payment_with_a_foreign_custom_type_is_refused_before_nuvei(client, nuvei_answers, commercetools_api):
+    commercetools_api.get(f"{API}/types/merchant-type", json=type_json("merchant-type", field_names=("giftMessage",)))
     payment = payment_json(custom_fields={"giftMessage": "Enjoy"}, custom_type_id="merchant-type")
     answer = call(client, payment)
     assert answer.status_code == 400
@@ -166,16 +175,16 @@ def test_a_payment_with_a_foreign_custom_type_is_refused_before_nuvei(client, nu
     assert nuvei_calls(nuvei_answers) == []
 
 
-def test_the_merchants_own_type_with_the_connector_fields_is_fine(client, nuvei_answers):
+def test_the_merchants_own_type_with_the_connector_fields_is_fine(client, nuvei_answers, commercetools_api):
     fields = ("giftMessage", "sessionRequest", "sessionToken", "redirectUrl", "sessionResponse")
-    nuvei_answers.get(f"{API}/types/merchant-type", json=type_json("merchant-type", field_names=fields))
+    commercetools_api.get(f"{API}/types/merchant-type", json=type_json("merchant-type", field_names=fields))
     payment = payment_json(custom_fields={"giftMessage": "Enjoy"}, custom_type_id="merchant-type")
     answer = call(client, payment)
     assert answer.status_code == 200
     assert {a["name"] for a in answer.json["actions"] if a["action"] == "setCustomField"} == {"sessionToken", "sessionResponse"}
     # The type is read once per process.
     call(client, payment_json(custom_fields={"giftMessage": "Again"}, custom_type_id="merchant-type"))
-    assert sum("/types/merchant-type" in c.request.url for c in nuvei_answers.calls) == 1
+    assert sum("/types/merchant-type" in c.request.url for c in commercetools_api.calls) == 1
 
 
 def test_a_disabled_provider_does_not_block_payments_that_have_a_session(env):
@@ -186,8 +195,8 @@ def test_a_disabled_provider_does_not_block_payments_that_have_a_session(env):
     assert (answer.status_code, answer.json) == (200, {"actions": []})
 
 
-def test_a_success_without_a_session_token_is_not_a_session(client, commercetools_api):
-    commercetools_api.post(NUVEI, json={"status": "SUCCESS", "orderId": "41"})
+def test_a_success_without_a_session_token_is_not_a_session(client, nuvei_api):
+    nuvei_api.expect_request(OPEN_ORDER).respond_with_json({"status": "SUCCESS", "orderId": "41"})
     answer = call(client, payment_json())
     assert answer.status_code == 400
     assert answer.json["errors"][0]["code"] == "General"
