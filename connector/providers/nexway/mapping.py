@@ -7,10 +7,12 @@ Nexway's own words (COMPLETED, FRAUD_PENDING, CANCELED, ...).
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from decimal import Decimal
 from typing import Any
+
+from marshmallow import ValidationError
 
 from ... import session_request
 from ...errors import FieldError, InvalidInput, InvalidNotification, ProviderRefused, ProviderUnavailable
@@ -18,7 +20,7 @@ from ...money import AmountError, Money
 from ...payment import Payment
 from ...redaction import redact
 from ..base import Event, Interaction, Session, TransactionChange
-from .schemas import EXTERNAL_PAYMENT, NotificationSchema, SessionRequestSchema
+from .schemas import EXTERNAL_PAYMENT, NotificationSchema, OrderLineSchema, SessionRequestSchema
 
 # What order/new's accepted codes say about the order (inferred: Connect names no
 # statuses, these are the ones Nexway's order notifications use).
@@ -54,6 +56,7 @@ LOGGED_ORDER_FIELDS = ("id", "status", "partnerOrderNumber", "currency", "totalP
 CHARGE = "Charge"
 
 _SESSION_REQUEST = SessionRequestSchema()
+_ORDER_LINE = OrderLineSchema()
 _NOTIFICATION = NotificationSchema()
 
 
@@ -67,7 +70,14 @@ def order_request(payment: Payment, order_date: str) -> dict[str, Any]:
     transaction_id = paid_transaction_id(payment)
     if transaction_id is not None:
         owned["payment.transactionId"] = transaction_id
-    order = session_request.load(_SESSION_REQUEST, payment.session_request(), owned)
+    request = payment.session_request()
+    try:
+        order = session_request.load(_SESSION_REQUEST, request, owned)
+    except InvalidInput as invalid:
+        # The lines that are valid by themselves still have their arithmetic checked,
+        # so that the storefront learns of every error at once.
+        errors = [*invalid.errors, *_arithmetic_errors(_valid_lines(request), amount)]
+        raise InvalidInput(sorted(errors, key=lambda error: error.field)) from None
     _check_amounts(order["orderLines"], amount)
     order["payment"] = _payment(order["payment"], transaction_id)
     order.update(partnerOrderNumber=payment.id, currency=amount.currency, orderDate=order_date)
@@ -92,10 +102,8 @@ def _payment(payment: dict[str, Any], transaction_id: str | None) -> dict[str, A
 
 
 def _check_amounts(lines: list[dict[str, Any]], planned: Money) -> None:
-    """Each line's amountTotal = amountDutyFree × quantity × (1 + vatRate/100), within one
-    minor unit of the currency (for the rounding of the line); the lines add up to the
-    planned amount exactly."""
-    errors = [error for index, line in enumerate(lines) for error in _line_errors(index, line, planned)]
+    """Each line computes, and the lines add up to the planned amount exactly."""
+    errors = _arithmetic_errors(enumerate(lines), planned)
     if errors:
         raise InvalidInput(errors)
     total = sum((line["amountTotal"] for line in lines), Decimal(0))
@@ -106,16 +114,33 @@ def _check_amounts(lines: list[dict[str, Any]], planned: Money) -> None:
         )
 
 
-def _line_errors(index: int, line: Mapping[str, Any], planned: Money) -> list[FieldError]:
-    field = f"sessionRequest.orderLines[{index}].amountTotal"
-    try:
-        Money.parse(line["amountTotal"], planned.currency, planned.fraction_digits)
-    except AmountError as error:
-        return [FieldError(field, str(error))]
-    expected = line_total(line["amountDutyFree"], line["quantity"], line["vatRate"])
-    if abs(line["amountTotal"] - expected) > Decimal(1).scaleb(-planned.fraction_digits):
-        return [FieldError(field, f"must be amountDutyFree × quantity × (1 + vatRate/100) = {expected}")]
-    return []
+def _valid_lines(request: Mapping[str, Any]) -> list[tuple[int, dict[str, Any]]]:
+    lines = request.get("orderLines")
+    valid = []
+    for index, line in enumerate(lines if isinstance(lines, list) else []):
+        try:
+            valid.append((index, _ORDER_LINE.load(line)))
+        except ValidationError:
+            continue  # its errors are reported already
+    return valid
+
+
+def _arithmetic_errors(lines: Iterable[tuple[int, Mapping[str, Any]]], planned: Money) -> list[FieldError]:
+    """amountTotal = amountDutyFree × quantity × (1 + vatRate/100), within one minor unit
+    of the currency (for the rounding of the line), with no more decimals than it has."""
+    errors = []
+    tolerance = Decimal(1).scaleb(-planned.fraction_digits)
+    for index, line in lines:
+        field = f"sessionRequest.orderLines[{index}].amountTotal"
+        try:
+            Money.parse(line["amountTotal"], planned.currency, planned.fraction_digits)
+        except AmountError as error:
+            errors.append(FieldError(field, str(error)))
+            continue
+        expected = line_total(line["amountDutyFree"], line["quantity"], line["vatRate"])
+        if abs(line["amountTotal"] - expected) > tolerance:
+            errors.append(FieldError(field, f"must be amountDutyFree × quantity × (1 + vatRate/100) = {expected}"))
+    return errors
 
 
 def line_total(amount_duty_free: Decimal, quantity: int, vat_rate: Decimal) -> Decimal:

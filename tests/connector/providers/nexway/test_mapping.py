@@ -100,6 +100,18 @@ def test_every_invalid_field_is_named_at_once():
     }
 
 
+def test_line_arithmetic_is_reported_with_the_other_errors():
+    request = nexway_session_request()
+    del request["customer"]["email"]
+    request["orderLines"].append({**line(16.66, 1, 20, 19.90, "1002"), "quantity": "one"})
+    request["orderLines"][0]["amountTotal"] = 18.00
+    assert refused_fields(nexway_payment(request)) == {
+        "sessionRequest.customer.email",
+        "sessionRequest.orderLines[0].amountTotal",
+        "sessionRequest.orderLines[1].quantity",
+    }
+
+
 def test_owned_fields_may_be_repeated():
     data = payment_json(interface="nexway", session_request={})
     repeated = nexway_session_request(partnerOrderNumber=data["id"], currency="EUR")
