@@ -333,6 +333,8 @@ def _check_order_fields(body: dict) -> None:
     if not isinstance(body.get("orderLines"), list) or not body["orderLines"]:
         raise Refusal(100, "orderLines is required")
     payment = body.get("payment") or {}
+    if not isinstance(payment, dict):
+        raise Refusal(100, "payment must be an object")
     if payment.get("paymentMethod", "External Payment") != "External Payment" and not payment.get("transactionId"):
         raise Refusal(100, "payment.transactionId is required unless paymentMethod is External Payment")
 

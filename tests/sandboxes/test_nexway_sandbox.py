@@ -95,6 +95,7 @@ def with_line(**changes) -> dict:
         (order(orderDate="24/11/2026"), 100),
         (with_customer(language="French"), 100),
         (order(payment={"paymentMethod": "Credit Card"}), 100),
+        (order(payment="card"), 100),
     ],
 )
 def test_refusals(sandbox, token, body, code):
