@@ -23,7 +23,7 @@ def apply_event(commercetools: Commercetools, provider: Provider, event: Event, 
                     f"the notification is in {change.amount.currency}, the payment in {payment.amount_planned.currency}"
                 )
         provider.check_event(event, payment)
-        return event_actions(payment, event, correlation_id)
+        return event_actions(payment, provider.adjust_event(event, payment), correlation_id)
 
     try:
         _, changed = commercetools.modify_payment(event.payment_id, plan, correlation_id)

@@ -14,11 +14,12 @@ from types import ModuleType
 from flask import Flask
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
-from . import nuvei
+from . import nexway, nuvei
 
 # Each module has CREDENTIALS, connector_env(base_url) and from_env(env) → Flask app.
 SANDBOXES: dict[str, ModuleType] = {
     "nuvei": nuvei,
+    "nexway": nexway,
 }
 
 

@@ -5,6 +5,7 @@ import pytest
 import responses
 
 from connector.settings import Settings
+from tests.provider_stub import ProviderStub
 
 BASE_ENV = {
     "CTP_PROJECT_KEY": "shop",
@@ -44,6 +45,12 @@ def commercetools_api():
             json={"access_token": "t", "token_type": "Bearer", "expires_in": 3600},
         )
         yield mocked
+
+
+@pytest.fixture
+def provider_api(httpserver) -> ProviderStub:
+    """A provider's API as a real local HTTP server with scripted answers."""
+    return ProviderStub(httpserver)
 
 
 @pytest.fixture

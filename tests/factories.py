@@ -98,3 +98,16 @@ def type_json(type_id: str = CONNECTOR_TYPE_ID, field_names=("sessionRequest", "
         "createdAt": "2026-11-24T10:00:00.000Z",
         "lastModifiedAt": "2026-11-24T10:00:00.000Z",
     }
+
+
+def nexway_session_request(product_ref: str = "1001", **overrides) -> dict[str, Any]:
+    """A Nexway sessionRequest for one product at 19.99 EUR (16.66 + 20 % VAT)."""
+    return {
+        "customer": {
+            "email": "shopper@example.test",
+            "language": "fr_FR",
+            "locationInvoice": {"firstName": "Camille", "lastName": "Martin", "city": "Paris", "country": "FR"},
+        },
+        "orderLines": [{"productRef": product_ref, "quantity": 1, "amountDutyFree": 16.66, "vatRate": 20, "amountTotal": 19.99}],
+        **overrides,
+    }

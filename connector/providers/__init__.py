@@ -14,12 +14,14 @@ from ..payment import Payment
 from ..settings import VARIABLES
 from ..state import CustomObjectState
 from .base import Provider, ProviderContext
+from .nexway import Nexway
 from .nuvei import Nuvei
 
 REGISTRY: dict[str, type[Provider]] = {
     provider.name: provider
     for provider in (
         Nuvei,
+        Nexway,
     )
 }
 

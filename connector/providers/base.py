@@ -140,6 +140,13 @@ class Provider(ABC):
         """Raises InvalidNotification when an authentic event does not fit the payment
         (for the parts of a notification its signature does not cover)."""
 
+    def adjust_event(self, event: Event, payment: Payment) -> Event:
+        """The event as it applies to this payment, for providers whose notifications
+        change money depending on what the payment already records (a cancellation
+        refunds a completed charge but fails a pending one). Called with the payment
+        as freshly read for each update attempt."""
+        return event
+
     def after_applied(self, event: Event, call: Call) -> None:
         """Runs once the event is stored in commercetools, or was already (e.g. to
         acknowledge it at the provider)."""

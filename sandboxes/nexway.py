@@ -1,0 +1,435 @@
+"""Nexway Connect sandbox: POST /iam/tokens, POST /connect/order/new, GET
+/connect/order/<orderNumber>, PUT /connect/order/cancel, and order notifications.
+
+Connect calls need a token from /iam/tokens (Bearer, else HTTP 401) and the catalog
+secret in the `secret` header (responseCode 70 missing, 71 invalid). Business errors
+come as Nexway documents them: HTTP 200 with a non-zero responseCode; a created order
+is HTTP 201. Where Nexway's pages name no code, the sandbox uses its own (inferred):
+100 for any other invalid field (the message names it), 1030 order not found, 1071
+order already cancelled. Amounts must be JSON numbers; each line's amountTotal must be
+amountDutyFree × quantity × (1 + vatRate/100) within one minor unit (inferred).
+
+Test products (productRef): 1001 and 1002 deliver at once (responseCode 0);
+9044 is out of stock (1044); 9060 waits for payment validation (1060); 9061 waits for
+fraud validation (1061); 9062 is cancelled for fraud (1062). Any other is unknown (1020).
+
+Notifications go, as the merchant configured in Nexway's back office, to
+NOTIFICATION_PUBLIC_URL/notifications/nexway with HTTP Basic credentials
+NEXWAY_NOTIFICATION_USERNAME/NEXWAY_NOTIFICATION_PASSWORD. Their body follows Nexway's
+order notifications: {subject: "order", type, objectId, eventDate, order: {id, status,
+partnerOrderNumber, currency, totalPriceIncVAT, ...}} (inferred from Nexway Monetize).
+
+Control: POST /_sandbox/orders/<orderNumber>/events {"type": "completed", "deliver"?:
+true} sends an order event (and moves the order to its status); POST
+/_sandbox/lose-answers {"count": 1} makes the next order/new calls create the order and
+answer 504 as if the answer were lost on the way; POST /_sandbox/tokens/revoke makes
+every issued token expire; GET /_sandbox/orders?partnerOrderNumber= lists the orders.
+"""
+from __future__ import annotations
+
+import functools
+import hmac
+import itertools
+import re
+import secrets
+import threading
+from collections.abc import Mapping
+from datetime import datetime, timezone
+from decimal import Decimal
+from typing import Any
+
+from flask import Flask, request
+
+from .common import Latency, Store, control_blueprint, deliver
+
+# The sandbox account, shared with the connector in the local stack.
+CREDENTIALS = {
+    "NEXWAY_SECRET": "sandbox-nexway-catalog-secret",
+    "NEXWAY_CLIENT_SECRET": "sandbox-nexway-client-secret",
+    "NEXWAY_REALM": "sandbox-reseller",
+    "NEXWAY_NOTIFICATION_USERNAME": "nexway-sandbox",
+    "NEXWAY_NOTIFICATION_PASSWORD": "sandbox-nexway-notification-password",
+}
+
+PRODUCTS = {"1001": "Antivirus Plus, 1 year", "1002": "VPN Unlimited, 1 year"}
+# The test products and the responseCode each gives its order.
+OUTCOMES = {"9044": 1044, "9060": 1060, "9061": 1061, "9062": 1062}
+MESSAGES = {
+    0: "OK",
+    70: "Secret is missing",
+    71: "Secret is invalid",
+    100: "Invalid field",
+    130: "partnerOrderNumber is missing",
+    320: "Customer email is missing",
+    321: "Customer email is invalid",
+    1010: "Order already created",
+    1020: "Unknown productRef",
+    1030: "Order not found",
+    1044: "Product out of stock",
+    1048: "Province is required",
+    1060: "Waiting for payment validation",
+    1061: "Waiting for fraud validation",
+    1062: "Order cancelled for fraud",
+    1071: "Order already cancelled",
+}
+# The order's status once created with each code.
+CREATED_STATUS = {0: "COMPLETED", 1060: "PAYMENT_PENDING", 1061: "FRAUD_PENDING"}
+EVENT_STATUSES = {
+    "created": "CREATED",
+    "paymentFailed": "PAYMENT_FAILED",
+    "paymentRefused": "PAYMENT_REFUSED",
+    "completed": "COMPLETED",
+    "partiallyCompleted": "PARTIAL_COMPLETED",
+    "fulfillmentFailed": "PENDING_WITH_ERROR",
+    "canceled": "CANCELED",
+    "aborted": "ABORTED",
+}
+CANCEL_REASONS = {2: "cancelled", 3: "unsatisfied", 4: "double order", 6: "incompatible", 16: "fraud"}
+PROVINCE_COUNTRIES = ("US", "CA", "BR", "AU")
+# The currencies of the sandbox catalog and their minor units.
+CURRENCY_DIGITS = {"EUR": 2, "USD": 2, "GBP": 2, "CHF": 2, "SEK": 2, "PLN": 2, "CAD": 2, "AUD": 2, "BRL": 2, "JPY": 0}
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_LANGUAGE = re.compile(r"^[a-z]{2}_[A-Z]{2}$")
+TOKEN_LIFETIME = 3600
+
+
+def connector_env(base_url: str) -> dict[str, str]:
+    """Where the connector finds this sandbox, served at `base_url`."""
+    return {"NEXWAY_API_URL": base_url}
+
+
+def from_env(env: Mapping[str, str]) -> Flask:
+    notifications = env.get("NOTIFICATION_PUBLIC_URL")
+    return create_app(
+        env["NEXWAY_SECRET"],
+        env["NEXWAY_CLIENT_SECRET"],
+        env["NEXWAY_REALM"],
+        (env["NEXWAY_NOTIFICATION_USERNAME"], env["NEXWAY_NOTIFICATION_PASSWORD"]),
+        f"{notifications.rstrip('/')}/notifications/nexway" if notifications else None,
+    )
+
+
+class Refusal(Exception):
+    """A business error: HTTP 200 with Nexway's responseCode."""
+
+    def __init__(self, code: int, detail: str = "", **answer):
+        self.code = code
+        self.message = f"{MESSAGES[code]}: {detail}" if detail else MESSAGES[code]
+        self.answer = answer
+
+
+class Tokens:
+    """Issued access tokens and when they expire."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._expiry: dict[str, float] = {}
+
+    def issue(self) -> str:
+        token = secrets.token_urlsafe(24)
+        with self._lock:
+            self._expiry[token] = datetime.now(timezone.utc).timestamp() + TOKEN_LIFETIME
+        return token
+
+    def valid(self, token: str) -> bool:
+        with self._lock:
+            return self._expiry.get(token, 0) > datetime.now(timezone.utc).timestamp()
+
+    def revoke_all(self) -> None:
+        with self._lock:
+            self._expiry.clear()
+
+
+class LostAnswers:
+    """How many of the next order/new answers are lost after the order is created."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self.count = 0
+
+    def set(self, count: int) -> None:
+        with self._lock:
+            self.count = count
+
+    def take(self) -> bool:
+        with self._lock:
+            if self.count <= 0:
+                return False
+            self.count -= 1
+            return True
+
+
+def create_app(
+    secret: str,
+    client_secret: str,
+    realm: str,
+    notification_credentials: tuple[str, str],
+    notification_url: str | None,
+) -> Flask:
+    app = Flask("nexway-sandbox", static_folder=None)
+    orders = Store()  # by partnerOrderNumber
+    tokens = Tokens()
+    lost = LostAnswers()
+    latency = Latency()
+    creating = threading.Lock()  # one creation at a time, so that 1010 is exact
+    order_numbers = itertools.count(7_000_001)
+
+    def reset() -> None:
+        orders.clear()
+        tokens.revoke_all()
+        lost.set(0)
+
+    app.register_blueprint(control_blueprint(latency, reset))
+
+    @app.post("/iam/tokens")
+    def issue_token():
+        latency.wait()
+        body = request.get_json(force=True, silent=True) or {}
+        if body.get("grantType") != "client_credentials":
+            return {"error": "unsupported_grant_type", "error_description": "grantType must be client_credentials"}, 400
+        if not (_same(body.get("clientSecret"), client_secret) and body.get("realmName") == realm):
+            return {"error": "invalid_client", "error_description": "unknown client secret or realm"}, 401
+        return {"access_token": tokens.issue(), "expires_in": TOKEN_LIFETIME, "refresh_token": secrets.token_urlsafe(24), "token_type": "Bearer"}
+
+    def authorized(handler):
+        """Bearer token first (HTTP 401), then the catalog secret (70/71)."""
+
+        @functools.wraps(handler)
+        def checked(*args, **kwargs):
+            latency.wait()
+            bearer = request.headers.get("Authorization", "")
+            if not bearer.startswith("Bearer ") or not tokens.valid(bearer.removeprefix("Bearer ")):
+                return {"message": "Unauthorized"}, 401
+            given = request.headers.get("secret")
+            try:
+                if not given:
+                    raise Refusal(70)
+                if not _same(given, secret):
+                    raise Refusal(71)
+                return handler(*args, **kwargs)
+            except Refusal as refusal:
+                return {"responseCode": refusal.code, "responseMessage": refusal.message, **refusal.answer}
+
+        return checked
+
+    @app.post("/connect/order/new")
+    @authorized
+    def create_order():
+        body = request.get_json(force=True, silent=True)
+        if not isinstance(body, dict):
+            raise Refusal(100, "the body is not a JSON object")
+        reference = body.get("partnerOrderNumber")
+        if not isinstance(reference, str) or not reference:
+            raise Refusal(130)
+        with creating:
+            existing = orders.get(reference)
+            if existing is not None:
+                raise Refusal(1010, partnerOrderNumber=reference, orderNumber=existing["orderNumber"])
+            order = new_order(body, next(order_numbers))
+            orders.put(reference, order)
+        if lost.take():
+            return "<html><body><h1>504 Gateway Time-out</h1></body></html>", 504, {"Content-Type": "text/html"}
+        return {**order["answer"], "responseCode": order["code"], "responseMessage": MESSAGES[order["code"]]}, 201
+
+    @app.get("/connect/order/<int:order_number>")
+    @authorized
+    def get_order(order_number: int):
+        order = _one(orders.find(orderNumber=order_number))
+        return {**order["answer"], "responseCode": 0, "responseMessage": "OK", "status": order["status"]}
+
+    @app.put("/connect/order/cancel")
+    @authorized
+    def cancel_order():
+        body = request.get_json(force=True, silent=True) or {}
+        order = _one(orders.find(partnerOrderNumber=body.get("partnerOrderNumber")))
+        reason = body.get("reasonCode")
+        if reason not in CANCEL_REASONS or isinstance(reason, bool):
+            raise Refusal(100, f"reasonCode must be one of {sorted(CANCEL_REASONS)}")
+        if order["status"] == "CANCELED":
+            raise Refusal(1071)
+        notified = send_event(order, "canceled", cancellationReason=CANCEL_REASONS[reason])
+        return {
+            "responseCode": 0,
+            "responseMessage": "OK",
+            "partnerOrderNumber": order["partnerOrderNumber"],
+            "orderNumber": order["orderNumber"],
+            "notification": notified.get("notification"),
+        }
+
+    def send_event(order: dict, type_: str, deliver_it: bool = True, **details) -> dict:
+        """Moves the order to the event's status and notifies the merchant of it."""
+        order["status"] = EVENT_STATUSES[type_]
+        if type_ == "completed":
+            order["answer"] = _delivered(order["answer"])
+        body = notification(order, type_, details)
+        if not deliver_it:
+            return {"event": body}
+        if notification_url is None:
+            return {"event": body, "notification": {"status": None, "error": "no notification URL configured"}}
+        return {"event": body, "notification": deliver("POST", notification_url, json=body, auth=notification_credentials)}
+
+    @app.post("/_sandbox/orders/<int:order_number>/events")
+    def send_order_event(order_number: int):
+        options = request.get_json(force=True, silent=True) or {}
+        found = orders.find(orderNumber=order_number)
+        if not found:
+            return {"message": "unknown order"}, 404
+        if options.get("type") not in EVENT_STATUSES:
+            return {"message": f"type must be one of {sorted(EVENT_STATUSES)}"}, 400
+        return send_event(found[0], options["type"], options.get("deliver", True))
+
+    @app.post("/_sandbox/lose-answers")
+    def lose_answers():
+        count = int((request.get_json(force=True, silent=True) or {}).get("count", 1))
+        lost.set(count)
+        return {"count": count}
+
+    @app.post("/_sandbox/tokens/revoke")
+    def revoke_tokens():
+        tokens.revoke_all()
+        return {"revoked": True}
+
+    @app.get("/_sandbox/orders")
+    def list_orders():
+        return {"orders": [_public(order) for order in orders.find(**request.args.to_dict())]}
+
+    return app
+
+
+def new_order(body: dict, order_number: int) -> dict:
+    """Validates a CreateOrderRequest as Nexway does; the order it creates, or Refusal."""
+    _check_order_fields(body)
+    digits = CURRENCY_DIGITS[body["currency"]]
+    lines = [_checked_line(index, line, digits) for index, line in enumerate(body["orderLines"])]
+    line_answers = [_line_answer(line) for line in lines]
+    for code in (1020, 1044):
+        if any(answer["responseCode"] == code for answer in line_answers):
+            raise Refusal(code, partnerOrderNumber=body["partnerOrderNumber"], orderLines=line_answers)
+    code = max(OUTCOMES.get(line["productRef"], 0) for line in lines)
+    if code == 1062:
+        raise Refusal(1062, partnerOrderNumber=body["partnerOrderNumber"])
+    answer = {"orderNumber": order_number, "partnerOrderNumber": body["partnerOrderNumber"], "orderLines": line_answers}
+    return {
+        "orderNumber": order_number,
+        "partnerOrderNumber": body["partnerOrderNumber"],
+        "code": code,
+        "status": CREATED_STATUS[code],
+        "currency": body["currency"],
+        "totalPriceIncVAT": str(sum((line["amountTotal"] for line in lines), Decimal(0))),
+        "email": body["customer"]["email"],
+        "payment": body.get("payment") or {"paymentMethod": "External Payment"},
+        "answer": _delivered(answer) if code == 0 else answer,
+    }
+
+
+def _check_order_fields(body: dict) -> None:
+    try:
+        datetime.fromisoformat(str(body.get("orderDate")))
+    except ValueError:
+        raise Refusal(100, "orderDate must be ISO 8601") from None
+    if body.get("currency") not in CURRENCY_DIGITS:
+        raise Refusal(100, "currency is not an ISO 4217 currency of this catalog")
+    _check_customer(body.get("customer"))
+    if not isinstance(body.get("orderLines"), list) or not body["orderLines"]:
+        raise Refusal(100, "orderLines is required")
+    payment = body.get("payment") or {}
+    if not isinstance(payment, dict):
+        raise Refusal(100, "payment must be an object")
+    if payment.get("paymentMethod", "External Payment") != "External Payment" and not payment.get("transactionId"):
+        raise Refusal(100, "payment.transactionId is required unless paymentMethod is External Payment")
+
+
+def _check_customer(customer: Any) -> None:
+    if not isinstance(customer, dict):
+        raise Refusal(100, "customer is required")
+    if not customer.get("email"):
+        raise Refusal(320)
+    if not _EMAIL.match(str(customer["email"])):
+        raise Refusal(321)
+    if not _LANGUAGE.match(str(customer.get("language", ""))):
+        raise Refusal(100, "customer.language must look like fr_FR")
+    invoice = customer.get("locationInvoice")
+    if not isinstance(invoice, dict) or not all(invoice.get(name) for name in ("firstName", "lastName", "country")):
+        raise Refusal(100, "customer.locationInvoice needs firstName, lastName and country")
+    if invoice["country"] in PROVINCE_COUNTRIES and not invoice.get("province"):
+        raise Refusal(1048)
+
+
+def _checked_line(index: int, line: Any, digits: int) -> dict:
+    field = f"orderLines[{index}]"
+    if not isinstance(line, dict) or not isinstance(line.get("productRef"), str):
+        raise Refusal(100, f"{field}.productRef is required")
+    quantity = line.get("quantity")
+    if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity < 1:
+        raise Refusal(100, f"{field}.quantity must be a positive integer")
+    amounts = {name: _number(line.get(name), f"{field}.{name}") for name in ("amountDutyFree", "vatRate", "amountTotal")}
+    expected = amounts["amountDutyFree"] * quantity * (1 + amounts["vatRate"] / 100)
+    if abs(expected - amounts["amountTotal"]) > Decimal(1).scaleb(-digits):
+        raise Refusal(100, f"{field}.amountTotal is not amountDutyFree × quantity × (1 + vatRate/100)")
+    return {"productRef": line["productRef"], "quantity": quantity, **amounts}
+
+
+def _number(value: Any, field: str) -> Decimal:
+    if not isinstance(value, int | float) or isinstance(value, bool) or value < 0:
+        raise Refusal(100, f"{field} must be a non-negative number")
+    return Decimal(str(value))
+
+
+def _line_answer(line: dict) -> dict:
+    ref = line["productRef"]
+    if ref not in PRODUCTS and ref not in OUTCOMES:
+        code = 1020
+    else:
+        code = 1044 if OUTCOMES.get(ref) == 1044 else 0
+    return {"productRef": int(ref) if ref.isdigit() else ref, "responseCode": code, "responseMessage": MESSAGES[code]}
+
+
+def _delivered(answer: dict) -> dict:
+    """The answer with what a delivered order carries: links, files and serials."""
+    number = answer["orderNumber"]
+    lines = [
+        {
+            **line,
+            "digitalLockerLink": f"https://locker.nexway.example/{number}",
+            "dateEndDownload": "2027-12-31",
+            "files": [{"group": "installer", "label": "Setup", "size": 1048576.0, "type": "exe", "url": f"https://download.nexway.example/{number}/{line['productRef']}/setup.exe"}],
+            "lineItems": [{"responseCode": 0, "responseMessage": "OK", "serials": [{"charset": "UTF-8", "data": f"SERIAL-{number}-{secrets.token_hex(4).upper()}", "encoding": "none", "fileName": ""}]}],
+        }
+        for line in answer["orderLines"]
+    ]
+    downloads = {"mac": f"https://download.nexway.example/{number}/downloadManager.dmg", "pc": f"https://download.nexway.example/{number}/downloadManager.exe"}
+    return {**answer, "orderLines": lines, "downloadManager": downloads}
+
+
+def notification(order: dict, type_: str, details: dict) -> dict:
+    """An order notification as Nexway sends it."""
+    return {
+        "subject": "order",
+        "type": type_,
+        "objectId": str(order["orderNumber"]),
+        "eventDate": datetime.now(timezone.utc).isoformat(timespec="milliseconds"),
+        "order": {
+            "id": str(order["orderNumber"]),
+            "status": order["status"],
+            "partnerOrderNumber": order["partnerOrderNumber"],
+            "source": "PURCHASE",
+            "currency": order["currency"],
+            "totalPriceIncVAT": float(order["totalPriceIncVAT"]),
+            "user": {"email": order["email"]},
+            **details,
+        },
+    }
+
+
+def _one(found: list[dict]) -> dict:
+    if not found:
+        raise Refusal(1030)
+    return found[0]
+
+
+def _public(order: dict) -> dict:
+    return {key: order[key] for key in ("orderNumber", "partnerOrderNumber", "status", "currency", "totalPriceIncVAT", "payment")}
+
+
+def _same(given: Any, expected: str) -> bool:
+    return isinstance(given, str) and hmac.compare_digest(given.encode(), expected.encode())

@@ -1,0 +1,294 @@
+import json
+from decimal import Decimal
+
+import pytest
+
+from connector.errors import InvalidInput, InvalidNotification, ProviderRefused, ProviderUnavailable
+from connector.payment import Payment
+from connector.providers.nexway import mapping
+from tests.factories import nexway_session_request, payment_json, transaction_json
+
+ORDER_DATE = "2026-11-24T13:36:27+00:00"
+
+
+def nexway_payment(session_request=None, **details) -> Payment:
+    request = nexway_session_request() if session_request is None else session_request
+    return Payment.from_json(payment_json(interface="nexway", session_request=request, **details))
+
+
+def refused_fields(payment: Payment) -> set[str]:
+    with pytest.raises(InvalidInput) as raised:
+        mapping.order_request(payment, ORDER_DATE)
+    return {error.field for error in raised.value.errors}
+
+
+def line(amount_duty_free, quantity, vat_rate, amount_total, product_ref="1001") -> dict:
+    return {"productRef": product_ref, "quantity": quantity, "amountDutyFree": amount_duty_free, "vatRate": vat_rate, "amountTotal": amount_total}
+
+
+def test_the_connector_sets_reference_currency_date_and_payment():
+    payment = nexway_payment()
+    order = mapping.order_request(payment, ORDER_DATE)
+    assert (order["partnerOrderNumber"], order["currency"], order["orderDate"]) == (payment.id, "EUR", ORDER_DATE)
+    assert order["payment"] == {"paymentMethod": "External Payment"}
+    assert order["customer"]["locationInvoice"]["country"] == "FR"
+
+
+def test_amounts_go_as_json_numbers():
+    order = mapping.order_request(nexway_payment(), ORDER_DATE)
+    sent = json.loads(json.dumps(order))
+    assert sent["orderLines"][0] == line(16.66, 1, 20, 19.99)
+    assert isinstance(sent["orderLines"][0]["amountTotal"], float)
+
+
+def test_line_total_is_exact():
+    assert mapping.line_total(Decimal("9.99"), 3, Decimal("20")) == Decimal("35.964")
+    assert mapping.line_total(Decimal("8.33"), 2, Decimal("5.5")) == Decimal("17.5763")
+
+
+@pytest.mark.parametrize(
+    ("lines", "cents", "currency", "digits"),
+    [
+        ([line(16.66, 1, 20, 19.99)], 1999, "EUR", 2),  # 19.992
+        ([line(16.66, 1, 20, 20.00)], 2000, "EUR", 2),  # within one cent
+        ([line(9.99, 3, 20, 35.96)], 3596, "EUR", 2),  # 35.964
+        ([line(1000, 2, 10, 2201)], 2201, "JPY", 0),  # 2200, within one yen
+        ([line(10, 1, 0, 10), line(5, 2, 0, 10)], 2000, "EUR", 2),
+    ],
+)
+def test_lines_within_one_minor_unit_are_accepted(lines, cents, currency, digits):
+    payment = nexway_payment(nexway_session_request(orderLines=lines), cent_amount=cents, currency=currency, fraction_digits=digits)
+    assert len(mapping.order_request(payment, ORDER_DATE)["orderLines"]) == len(lines)
+
+
+@pytest.mark.parametrize(
+    ("bad_line", "currency", "digits"),
+    [
+        (line(16.66, 1, 20, 19.98), "EUR", 2),  # 0.012 off
+        (line(16.66, 1, 20, 20.01), "EUR", 2),
+        (line(1000, 2, 10, 2202), "JPY", 0),
+        (line(16.66, 1, 20, 19.992), "EUR", 2),  # more decimals than the currency has
+    ],
+)
+def test_a_line_that_does_not_compute_is_named(bad_line, currency, digits):
+    cents = int(Decimal(str(bad_line["amountTotal"])).scaleb(digits))
+    payment = nexway_payment(nexway_session_request(orderLines=[bad_line]), cent_amount=cents, currency=currency, fraction_digits=digits)
+    assert refused_fields(payment) == {"sessionRequest.orderLines[0].amountTotal"}
+
+
+def test_lines_must_add_up_to_the_planned_amount():
+    lines = [line(16.66, 1, 20, 19.99), line(16.66, 1, 20, 19.99, "1002")]
+    with pytest.raises(InvalidInput) as raised:
+        mapping.order_request(nexway_payment(nexway_session_request(orderLines=lines)), ORDER_DATE)
+    [error] = raised.value.errors
+    assert error.field == "sessionRequest.orderLines"
+    assert "39.98" in error.message and "19.99 EUR" in error.message
+
+
+def test_every_invalid_field_is_named_at_once():
+    request = nexway_session_request(currency="USD", orderLine=[], affiliateId="12")
+    request["customer"] = {"language": "French", "locationInvoice": {"firstName": "A", "lastName": "B", "country": "US"}}
+    request["orderLines"][0]["quantity"] = 0
+    assert refused_fields(nexway_payment(request)) == {
+        "sessionRequest.currency",
+        "sessionRequest.orderLine",
+        "sessionRequest.affiliateId",
+        "sessionRequest.customer.email",
+        "sessionRequest.customer.language",
+        "sessionRequest.customer.locationInvoice.province",
+        "sessionRequest.orderLines[0].quantity",
+    }
+
+
+def test_line_arithmetic_is_reported_with_the_other_errors():
+    request = nexway_session_request()
+    del request["customer"]["email"]
+    request["orderLines"].append({**line(16.66, 1, 20, 19.90, "1002"), "quantity": "one"})
+    request["orderLines"][0]["amountTotal"] = 18.00
+    assert refused_fields(nexway_payment(request)) == {
+        "sessionRequest.customer.email",
+        "sessionRequest.orderLines[0].amountTotal",
+        "sessionRequest.orderLines[1].quantity",
+    }
+
+
+def test_owned_fields_may_be_repeated():
+    data = payment_json(interface="nexway", session_request={})
+    repeated = nexway_session_request(partnerOrderNumber=data["id"], currency="EUR")
+    data["custom"]["fields"]["sessionRequest"] = json.dumps(repeated)
+    assert mapping.order_request(Payment.from_json(data), ORDER_DATE)["partnerOrderNumber"] == data["id"]
+
+
+def test_customer_and_lines_are_required():
+    assert refused_fields(nexway_payment({})) == {"sessionRequest.customer", "sessionRequest.orderLines"}
+
+
+def test_the_transaction_id_is_the_payments_successful_payment():
+    paid = [transaction_json("Authorization", "Failure", "psp-1"), transaction_json("Charge", "Success", "psp-2")]
+    order = mapping.order_request(nexway_payment(transactions=paid), ORDER_DATE)
+    assert order["payment"] == {"paymentMethod": "External Payment", "transactionId": "psp-2"}
+
+
+def test_a_session_request_may_not_contradict_the_payments_transaction():
+    request = nexway_session_request(payment={"transactionId": "other"})
+    payment = nexway_payment(request, transactions=[transaction_json("Charge", "Success", "psp-2")])
+    assert refused_fields(payment) == {"sessionRequest.payment.transactionId"}
+
+
+def test_a_payment_method_other_than_external_needs_a_transaction_id():
+    payment = nexway_payment(nexway_session_request(payment={"paymentMethod": "Credit Card"}))
+    assert refused_fields(payment) == {"sessionRequest.payment.transactionId"}
+    given = nexway_payment(nexway_session_request(payment={"paymentMethod": "Credit Card", "transactionId": "psp-9"}))
+    assert mapping.order_request(given, ORDER_DATE)["payment"] == {"paymentMethod": "Credit Card", "transactionId": "psp-9"}
+
+
+def created(code=0, **fields) -> dict:
+    return {
+        "responseCode": code,
+        "responseMessage": "OK",
+        "orderNumber": 7001,
+        "orderLines": [
+            {
+                "productRef": 1001,
+                "responseCode": 0,
+                "digitalLockerLink": "https://locker.example.test/7001",
+                "files": [{"label": "Setup", "url": "https://download.example.test/setup.exe"}],
+                "lineItems": [{"responseCode": 0, "serials": [{"data": "KEY-1234-SECRET"}]}],
+            }
+        ],
+        "downloadManager": {"pc": "https://download.example.test/dm.exe"},
+        **fields,
+    }
+
+
+def test_an_accepted_order_is_a_successful_charge_without_serials():
+    payment = nexway_payment()
+    session = mapping.session(payment, created(partnerOrderNumber=payment.id), ())
+    assert (session.interface_id, session.status_code) == ("7001", "COMPLETED")
+    [charge] = session.transactions
+    assert (charge.type, charge.state, charge.interaction_id) == ("Charge", "Success", "7001")
+    stored = json.dumps(session.response)
+    assert "KEY-1234-SECRET" not in stored
+    assert "https://download.example.test/setup.exe" in stored and "https://locker.example.test/7001" in stored
+
+
+@pytest.mark.parametrize(("code", "status"), [(1060, "PAYMENT_PENDING"), (1061, "FRAUD_PENDING")])
+def test_an_order_waiting_for_validation_is_a_pending_charge(code, status):
+    session = mapping.session(nexway_payment(), created(code, responseMessage="waiting"), ())
+    assert (session.status_code, session.status_text, session.transactions[0].state) == (status, "waiting", "Pending")
+
+
+def test_an_order_read_back_takes_its_status_from_the_answer():
+    session = mapping.session(nexway_payment(), created(status="FRAUD_PENDING"), ())
+    assert session.transactions[0].state == "Pending"
+    with pytest.raises(ProviderRefused) as raised:
+        mapping.session(nexway_payment(), created(status="CANCELED"), ())
+    assert raised.value.code == "CANCELED"
+
+
+def test_an_order_of_another_payment_is_not_taken():
+    with pytest.raises(ProviderUnavailable):
+        mapping.session(nexway_payment(), created(partnerOrderNumber="someone-else"), ())
+
+
+def notification(type_="completed", **order) -> dict:
+    return {
+        "subject": "order",
+        "type": type_,
+        "objectId": "7001",
+        "eventDate": "2026-11-24T14:00:00Z",
+        "order": {
+            "id": "7001",
+            "status": "COMPLETED",
+            "partnerOrderNumber": "payment-1",
+            "currency": "EUR",
+            "user": {"email": "shopper@example.test"},
+            **order,
+        },
+    }
+
+
+@pytest.mark.parametrize(
+    ("type_", "state"),
+    [
+        ("created", "Pending"),
+        ("completed", "Success"),
+        ("partiallyCompleted", "Success"),
+        ("paymentFailed", "Failure"),
+        ("paymentRefused", "Failure"),
+        ("aborted", "Failure"),
+        ("canceled", "Failure"),
+    ],
+)
+def test_order_events_move_the_charge(type_, state):
+    event = mapping.event(mapping.read_notification(notification(type_, status="SOME_STATUS")))
+    assert event.payment_id == "payment-1"
+    [change] = event.transactions
+    assert (change.type, change.state, change.interaction_id) == ("Charge", state, "7001")
+    assert (event.status_code, event.status_text) == ("SOME_STATUS", type_)
+
+
+def test_a_failed_fulfilment_is_recorded_on_the_status_only():
+    event = mapping.event(mapping.read_notification(notification("fulfillmentFailed", status="PENDING_WITH_ERROR")))
+    assert event.transactions == () and event.status_code == "PENDING_WITH_ERROR"
+
+
+def test_an_unknown_event_type_changes_nothing():
+    event = mapping.event(mapping.read_notification(notification("renewCompleted")))
+    assert (event.transactions, event.status_code) == ((), None)
+
+
+def test_the_log_keeps_no_shopper_data():
+    event = mapping.event(mapping.read_notification(notification()))
+    assert "shopper@example.test" not in json.dumps(event.interaction.request)
+    assert event.interaction.request["order"]["id"] == "7001"
+
+
+@pytest.mark.parametrize(
+    ("body", "named"),
+    [
+        ({**notification(), "subject": "subscription"}, "subject"),
+        ({k: v for k, v in notification().items() if k != "eventDate"}, "eventDate"),
+        (notification(partnerOrderNumber=""), "order.partnerOrderNumber"),
+        (notification(id=None), "order.id"),
+    ],
+)
+def test_an_unusable_notification_names_its_fields(body, named):
+    with pytest.raises(InvalidNotification, match=named):
+        mapping.read_notification(body)
+
+
+def test_a_notification_must_be_an_object():
+    with pytest.raises(InvalidNotification):
+        mapping.read_notification(["order"])
+
+
+def charged_payment(state="Success") -> Payment:
+    return nexway_payment(interface_id="7001", transactions=[transaction_json("Charge", state, "7001")])
+
+
+def test_a_cancellation_refunds_a_charge_that_succeeded():
+    event = mapping.event(mapping.read_notification(notification("canceled", status="CANCELED")))
+    [change] = mapping.adjust_event(event, charged_payment("Success")).transactions
+    assert (change.type, change.state, change.interaction_id) == ("Refund", "Success", "7001")
+
+
+@pytest.mark.parametrize("payment", [charged_payment("Pending"), nexway_payment()])
+def test_a_cancellation_fails_a_charge_not_made(payment):
+    event = mapping.event(mapping.read_notification(notification("canceled", status="CANCELED")))
+    assert mapping.adjust_event(event, payment) == event
+
+
+def test_other_events_are_not_adjusted():
+    event = mapping.event(mapping.read_notification(notification("aborted")))
+    assert mapping.adjust_event(event, charged_payment("Success")) == event
+
+
+def test_an_event_for_another_order_or_currency_does_not_fit():
+    other_order = mapping.event(mapping.read_notification(notification(id="9999")))
+    other_currency = mapping.event(mapping.read_notification(notification(currency="USD")))
+    with pytest.raises(InvalidNotification, match="9999"):
+        mapping.check_against(other_order, charged_payment())
+    with pytest.raises(InvalidNotification, match="USD"):
+        mapping.check_against(other_currency, charged_payment())
+    mapping.check_against(mapping.event(mapping.read_notification(notification())), charged_payment())

@@ -1,0 +1,67 @@
+"""Driving the Nexway sandbox from end-to-end tests, as Nexway and the merchant's back
+office would."""
+from __future__ import annotations
+
+import uuid
+
+import pytest
+import requests
+
+from sandboxes.emulator import payment_draft
+from sandboxes.nexway import CREDENTIALS
+from tests.factories import nexway_session_request
+
+
+class NexwaySandbox:
+    def __init__(self, base_url: str):
+        self.base_url = base_url
+
+    def orders(self, payment_id: str) -> list[dict]:
+        answer = requests.get(f"{self.base_url}/_sandbox/orders", params={"partnerOrderNumber": payment_id}, timeout=5)
+        return answer.json()["orders"]
+
+    def event(self, order_number: str, type_: str, deliver: bool = True) -> dict:
+        answer = requests.post(
+            f"{self.base_url}/_sandbox/orders/{order_number}/events", json={"type": type_, "deliver": deliver}, timeout=30
+        )
+        answer.raise_for_status()
+        return answer.json()
+
+    def cancel(self, payment_id: str, reason_code: int = 3) -> dict:
+        """The merchant cancels an order through Nexway's API (3: unsatisfied)."""
+        token = requests.post(
+            f"{self.base_url}/iam/tokens",
+            json={"clientSecret": CREDENTIALS["NEXWAY_CLIENT_SECRET"], "realmName": CREDENTIALS["NEXWAY_REALM"], "grantType": "client_credentials"},
+            timeout=5,
+        ).json()["access_token"]
+        return requests.put(
+            f"{self.base_url}/connect/order/cancel",
+            json={"partnerOrderNumber": payment_id, "reasonCode": reason_code, "comment": "test"},
+            headers={"Authorization": f"Bearer {token}", "secret": CREDENTIALS["NEXWAY_SECRET"]},
+            timeout=30,
+        ).json()
+
+    def lose_answers(self, count: int) -> None:
+        requests.post(f"{self.base_url}/_sandbox/lose-answers", json={"count": count}, timeout=5).raise_for_status()
+
+    def revoke_tokens(self) -> None:
+        requests.post(f"{self.base_url}/_sandbox/tokens/revoke", timeout=5).raise_for_status()
+
+
+@pytest.fixture
+def nexway(stack):
+    sandbox = NexwaySandbox(f"{stack.sandboxes_url}/nexway")
+    yield sandbox
+    sandbox.lose_answers(0)
+
+
+def nexway_draft(session_request: dict | None = None, interface: str = "nexway", **details) -> dict:
+    """A storefront's Nexway payment draft; its method name is unique, so that a test can
+    tell whether commercetools stored it."""
+    draft = payment_draft(interface, session_request=session_request or nexway_session_request(), **details)
+    draft["paymentMethodInfo"]["method"] = f"test-{uuid.uuid4().hex[:12]}"
+    return draft
+
+
+def stored(emulator, draft: dict) -> list[dict]:
+    return emulator.payments(where=f'paymentMethodInfo(method="{draft["paymentMethodInfo"]["method"]}")')

@@ -1,0 +1,117 @@
+"""A storefront creates Nexway payments in commercetools; the platform shim calls the
+extension service, which creates the order at the Nexway sandbox."""
+import json
+
+from sandboxes.nexway import CREDENTIALS
+from tests.factories import nexway_session_request
+
+from .nexway_support import nexway, nexway_draft, stored  # noqa: F401 - nexway is a fixture
+
+
+def test_create_stores_the_order_and_its_download_links(emulator, nexway):
+    created = emulator.create_payment(nexway_draft(), headers={"X-Correlation-ID": "checkout-nexway-1"})
+    assert created.status_code == 201, created.text
+    payment = emulator.get_payment(created.json()["id"])
+    [order] = nexway.orders(payment["id"])
+    assert payment["interfaceId"] == str(order["orderNumber"])
+    assert payment["paymentStatus"]["interfaceCode"] == "COMPLETED"
+    [charge] = payment["transactions"]
+    assert (charge["type"], charge["state"], charge["interactionId"]) == ("Charge", "Success", payment["interfaceId"])
+    assert charge["amount"]["centAmount"] == 1999
+    response = json.loads(payment["custom"]["fields"]["sessionResponse"])
+    assert response["downloadManager"]["pc"].startswith("https://")
+    assert response["orderLines"][0]["files"][0]["url"].startswith("https://")
+    [interaction] = payment["interfaceInteractions"]
+    assert interaction["fields"]["type"] == "nexway.createOrder"
+    assert interaction["fields"]["correlationId"] == "checkout-nexway-1"
+
+
+def test_no_serial_or_secret_reaches_commercetools(emulator, nexway):
+    payment = emulator.create_payment(nexway_draft()).json()
+    stored_payment = json.dumps(emulator.get_payment(payment["id"]))
+    assert "SERIAL-" not in stored_payment
+    for secret in (CREDENTIALS["NEXWAY_SECRET"], CREDENTIALS["NEXWAY_CLIENT_SECRET"]):
+        assert secret not in stored_payment
+
+
+def test_an_out_of_stock_product_reaches_the_merchant_and_nothing_is_stored(emulator, nexway):
+    draft = nexway_draft(nexway_session_request("9044"))
+    answer = emulator.create_payment(draft)
+    assert answer.status_code == 400
+    [error] = answer.json()["errors"]
+    assert error["code"] == "InvalidOperation"
+    assert (error["extensionExtraInfo"]["provider"], error["extensionExtraInfo"]["code"]) == ("nexway", "1044")
+    assert "out of stock" in error["message"]
+    assert stored(emulator, draft) == []
+
+
+def test_invalid_input_is_named_at_once_and_nothing_is_stored(emulator, nexway):
+    request = nexway_session_request()
+    del request["customer"]["email"]
+    request["orderLines"][0]["amountTotal"] = 18.00
+    draft = nexway_draft(request, cent_amount=1800)
+    answer = emulator.create_payment(draft)
+    assert answer.status_code == 400
+    errors = answer.json()["errors"]
+    assert {e["code"] for e in errors} == {"InvalidInput"}
+    assert {e["extensionExtraInfo"]["field"] for e in errors} == {
+        "sessionRequest.customer.email",
+        "sessionRequest.orderLines[0].amountTotal",
+    }
+    assert stored(emulator, draft) == []
+
+
+def test_a_field_nexway_refuses_is_named(emulator, nexway):
+    answer = emulator.create_payment(nexway_draft(nexway_session_request("4242")))
+    assert answer.status_code == 400
+    [error] = answer.json()["errors"]
+    assert (error["code"], error["extensionExtraInfo"]["field"]) == ("InvalidInput", "sessionRequest.orderLines[0].productRef")
+
+
+def test_a_retry_after_a_lost_answer_reuses_the_order(emulator, nexway):
+    # The storefront sets the interface once the shopper chose Nexway: an Update.
+    payment = emulator.create_payment(nexway_draft(interface="undecided")).json()
+    choose_nexway = [{"action": "setMethodInfoInterface", "interface": "nexway"}]
+    nexway.lose_answers(1)
+    lost = emulator.update_payment(payment["id"], payment["version"], choose_nexway)
+    assert lost.status_code == 400 and lost.json()["errors"][0]["code"] == "General"
+    [order] = nexway.orders(payment["id"])  # created at Nexway all the same
+    retried = emulator.update_payment(payment["id"], payment["version"], choose_nexway)
+    assert retried.status_code == 200, retried.text
+    assert nexway.orders(payment["id"]) == [order]
+    updated = retried.json()
+    assert updated["interfaceId"] == str(order["orderNumber"])
+    assert [i["fields"]["type"] for i in updated["interfaceInteractions"]] == ["nexway.createOrder", "nexway.getOrder"]
+    assert json.loads(updated["interfaceInteractions"][0]["fields"]["response"])["responseCode"] == 1010
+    assert [(t["type"], t["state"]) for t in updated["transactions"]] == [("Charge", "Success")]
+
+
+def test_an_expired_token_is_replaced_without_the_merchant_noticing(emulator, nexway):
+    assert emulator.create_payment(nexway_draft()).status_code == 201
+    nexway.revoke_tokens()
+    assert emulator.create_payment(nexway_draft()).status_code == 201
+
+
+def test_the_order_refers_to_the_payment_the_storefront_took(emulator, nexway):
+    draft = nexway_draft()
+    amount = {"currencyCode": "EUR", "centAmount": 1999}
+    draft["transactions"] = [{"type": "Authorization", "state": "Success", "interactionId": "psp-4711", "amount": amount}]
+    payment = emulator.create_payment(draft).json()
+    [order] = nexway.orders(payment["id"])
+    assert order["payment"] == {"paymentMethod": "External Payment", "transactionId": "psp-4711"}
+    # The storefront's authorization, then Nexway's sale.
+    assert [(t["type"], t["interactionId"]) for t in payment["transactions"]] == [
+        ("Authorization", "psp-4711"),
+        ("Charge", str(order["orderNumber"])),
+    ]
+
+
+def test_logs_hold_no_nexway_credential_or_serial(emulator, nexway, stack):
+    payment = emulator.create_payment(nexway_draft()).json()
+    nexway.event(payment["interfaceId"], "completed")
+    secrets = [value for name, value in CREDENTIALS.items() if name != "NEXWAY_NOTIFICATION_USERNAME"] + ["SERIAL-"]
+    for service in ("extension", "notification"):
+        log = stack.log(service)
+        assert payment["id"] in log
+        for secret in secrets:
+            assert secret not in log, f"{service} logged {secret}"
