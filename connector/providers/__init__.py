@@ -13,12 +13,14 @@ from ..errors import ProviderDisabled
 from ..payment import Payment
 from ..state import CustomObjectState
 from .base import Provider, ProviderContext
+from .kustom import Kustom
 from .nuvei import Nuvei
 
 REGISTRY: dict[str, type[Provider]] = {
     provider.name: provider
     for provider in (
         Nuvei,
+        Kustom,
     )
 }
 
