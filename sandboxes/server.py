@@ -15,11 +15,12 @@ from flask import Flask
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 from werkzeug.serving import make_server
 
-from . import nuvei
+from . import kustom, nuvei
 
 # Each module has CREDENTIALS, connector_env(base_url) and from_env(env) → Flask app.
 SANDBOXES: dict[str, ModuleType] = {
     "nuvei": nuvei,
+    "kustom": kustom,
 }
 
 
