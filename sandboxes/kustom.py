@@ -155,8 +155,7 @@ def create_app(api_key: str) -> Flask:
     def read_order(order_id: str):
         latency.wait()
         authenticate()
-        order = stored_order(order_id)
-        return {name: order[name] for name in ORDER_FIELDS if name in order}
+        return _public(stored_order(order_id))
 
     @app.post("/ordermanagement/v1/orders/<order_id>/acknowledge")
     def acknowledge(order_id: str):
@@ -217,13 +216,18 @@ def create_app(api_key: str) -> Flask:
 def _notify(order: dict, options: dict, **body):
     """Sends a push or decision to the order's push URL, as Kustom does, unless the
     caller only wants the order's new state."""
-    result: dict[str, Any] = {"order": {name: order[name] for name in ORDER_FIELDS if name in order}}
+    result: dict[str, Any] = {"order": _public(order)}
     if options.get("deliver", True):
         push_url = order["merchant_urls"].get("push")
         if not push_url:
             return {"message": "the order has no merchant_urls.push"}, 409
         result["notification"] = deliver("POST", push_url.replace(ORDER_ID_PLACEHOLDER, order["order_id"]), **body)
     return result
+
+
+def _public(order: dict) -> dict:
+    """The order as order management shows it."""
+    return {name: order[name] for name in ORDER_FIELDS if order.get(name) is not None}
 
 
 def _new_order(token: str, fraud_status: str, body: dict) -> dict:

@@ -26,6 +26,16 @@ def marked(draft: dict) -> tuple[dict, str]:
     return draft, marker
 
 
+def call_extension(stack, payment: dict) -> requests.Response:
+    """The extension called as commercetools calls it on a payment Create."""
+    return requests.post(
+        f"{stack.extension_url}/extension",
+        json={"action": "Create", "resource": {"typeId": "payment", "id": payment["id"], "obj": payment}},
+        auth=("commercetools", stack.extension_password),
+        timeout=10,
+    )
+
+
 def test_an_accepted_charge_is_a_successful_authorization(emulator, kustom, stack):
     created = emulator.create_payment(kustom_payment(kustom.token()), headers={"X-Correlation-ID": "checkout-kustom-1"})
     assert created.status_code == 201, created.text
@@ -88,12 +98,7 @@ def test_the_extension_called_twice_for_one_payment_charges_once(emulator, kusto
         "type": payment["custom"]["type"],
         "fields": {"sessionRequest": payment["custom"]["fields"]["sessionRequest"]},
     }
-    retried = requests.post(
-        f"{stack.extension_url}/extension",
-        json={"action": "Create", "resource": {"typeId": "payment", "id": payment["id"], "obj": as_first_sent}},
-        auth=("commercetools", stack.extension_password),
-        timeout=10,
-    )
+    retried = call_extension(stack, as_first_sent)
     assert retried.status_code == 200, retried.text
     actions = {action["action"]: action for action in retried.json()["actions"]}
     assert actions["setInterfaceId"]["interfaceId"] == payment["interfaceId"]
@@ -127,13 +132,28 @@ def test_a_token_kustom_does_not_know_is_an_invalid_operation(emulator, kustom):
     assert emulator.payments(where=f'paymentMethodInfo(method="{marker}")') == []
 
 
-def test_a_slow_kustom_is_answered_as_general_before_the_timeout(emulator, kustom):
-    kustom.latency(PROVIDER_TIMEOUT_MS + 2000)
-    draft, marker = marked(kustom_payment(kustom.token()))
+def test_a_charge_that_timed_out_is_not_repeated_by_the_retry(kustom, stack):
+    """Kustom may still create the order after the extension gave up; commercetools'
+    retry of that payment must get this order back, not charge again."""
+    payment = {
+        "id": str(uuid.uuid4()),
+        "version": 1,
+        "amountPlanned": {"type": "centPrecision", "currencyCode": "EUR", "centAmount": 1999, "fractionDigits": 2},
+        "paymentMethodInfo": {"paymentInterface": "kustom"},
+        "custom": kustom_payment(kustom.token())["custom"],
+    }
+    kustom.latency(PROVIDER_TIMEOUT_MS + 300)
     started = time.monotonic()
-    answer = emulator.create_payment(draft)
-    elapsed = time.monotonic() - started
-    assert answer.status_code == 400
-    assert answer.json()["errors"][0]["code"] == "General"
-    assert elapsed < PROVIDER_TIMEOUT_MS / 1000 + 0.5
-    assert emulator.payments(where=f'paymentMethodInfo(method="{marker}")') == []
+    timed_out = call_extension(stack, payment)
+    assert time.monotonic() - started < PROVIDER_TIMEOUT_MS / 1000 + 0.5
+    assert (timed_out.status_code, timed_out.json()["errors"][0]["code"]) == (400, "General")
+    kustom.latency(0)
+    retried = call_extension(stack, payment)
+    assert retried.status_code == 200, retried.text
+    deadline = time.monotonic() + 5
+    while len(kustom.charges(payment["id"])) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)  # the first request is still on its way through the sandbox
+    [order] = kustom.orders(payment["id"])
+    actions = {action["action"]: action for action in retried.json()["actions"]}
+    assert actions["setInterfaceId"]["interfaceId"] == order["order_id"]
+    assert sorted(charge["replayed"] for charge in kustom.charges(payment["id"])) == [False, True]

@@ -82,11 +82,8 @@ class KustomClient:
 
 
 def _json_object(response: HttpResponse) -> dict[str, Any]:
-    try:
-        answer = response.json()
-    except ValueError:
-        raise ProviderUnavailable("kustom", "the answer is not JSON") from None
-    if not isinstance(answer, dict):
+    answer = _body(response)
+    if answer is None:
         raise ProviderUnavailable("kustom", "the answer is not a JSON object")
     return answer
 
@@ -94,11 +91,16 @@ def _json_object(response: HttpResponse) -> dict[str, Any]:
 def _error_body(response: HttpResponse) -> dict[str, Any]:
     """Kustom's {error_code, error_messages, correlation_id}; {} for other bodies
     (a proxy's HTML page, an empty 401)."""
+    body = _body(response) or {}
+    return {name: body[name] for name in ERROR_FIELDS if name in body}
+
+
+def _body(response: HttpResponse) -> dict[str, Any] | None:
     try:
         body = response.json()
     except ValueError:
-        return {}
-    return {name: body[name] for name in ERROR_FIELDS if name in body} if isinstance(body, dict) else {}
+        return None
+    return body if isinstance(body, dict) else None
 
 
 def _refusal(status: int, error: dict[str, Any]) -> ProviderRefused:
