@@ -105,6 +105,10 @@ def _body(response: HttpResponse) -> dict[str, Any] | None:
 
 def _refusal(status: int, error: dict[str, Any]) -> ProviderRefused:
     code = error.get("error_code") or f"HTTP {status}"
+    return ProviderRefused("kustom", code=code, message=error_text(error) or code, details={"httpStatus": status, **error})
+
+
+def error_text(error: dict[str, Any]) -> str | None:
+    """Kustom's error_messages as one line."""
     messages = error.get("error_messages")
-    message = "; ".join(map(str, messages)) if isinstance(messages, list) and messages else code
-    return ProviderRefused("kustom", code=code, message=message, details={"httpStatus": status, **error})
+    return "; ".join(map(str, messages)) if isinstance(messages, list) and messages else None

@@ -14,7 +14,7 @@ from ...money import Money, minor_units
 from ...payment import Payment
 from ...redaction import redact
 from ..base import Event, Interaction, Notification, Session, TransactionChange
-from .client import Charge
+from .client import Charge, error_text
 from .schemas import FraudDecisionSchema, OrderSchema, PushSchema, SessionRequestSchema, tax_total
 
 # Kustom replaces this placeholder in merchant_urls.push with the order's id.
@@ -119,12 +119,11 @@ def session(payment: Payment, request: Mapping[str, Any], charge: Charge) -> Ses
 def _declined(payment: Payment, error: Mapping[str, Any], interaction: Interaction) -> Session:
     """A declined charge is stored as a failed authorization. Kustom created no order,
     so the idempotency key stands in for its id."""
-    messages = error.get("error_messages")
     return Session(
         interface_id=None,
         response=redact(error),
         status_code=error["error_code"],
-        status_text="; ".join(map(str, messages)) if isinstance(messages, list) and messages else None,
+        status_text=error_text(error),
         transactions=(TransactionChange("Authorization", "Failure", idempotency_key(payment.id)),),
         interactions=(interaction,),
     )

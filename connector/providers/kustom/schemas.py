@@ -75,14 +75,10 @@ class OrderLineSchema(_PassThrough):
 
 
 def _sign_errors(line: dict) -> dict[str, str]:
-    negative = line.get("type") in NEGATIVE_LINE_TYPES
-    wrong_sign = (lambda value: value > 0) if negative else (lambda value: value < 0)
-    message = f"must not be {'positive' if negative else 'negative'} on a {line.get('type', 'physical')} line"
-    return {
-        name: message
-        for name in ("unit_price", "total_amount", "total_tax_amount")
-        if wrong_sign(line.get(name, 0))
-    }
+    line_type = line.get("type", "physical")
+    sign = -1 if line_type in NEGATIVE_LINE_TYPES else 1
+    message = f"must not be {'positive' if sign < 0 else 'negative'} on a {line_type} line"
+    return {name: message for name in ("unit_price", "total_amount", "total_tax_amount") if line.get(name, 0) * sign < 0}
 
 
 def _amount_errors(line: dict) -> dict[str, str]:
