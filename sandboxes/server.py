@@ -15,11 +15,13 @@ from flask import Flask
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
 from . import nexway, nuvei
+from . import kustom, nuvei
 
 # Each module has CREDENTIALS, connector_env(base_url) and from_env(env) → Flask app.
 SANDBOXES: dict[str, ModuleType] = {
     "nuvei": nuvei,
     "nexway": nexway,
+    "kustom": kustom,
 }
 
 

@@ -1,7 +1,8 @@
 """A provider's API as a real local HTTP server, with canned answers.
 
 Answers registered for one method and path are given in order, the last one again for
-every later call, so a test can script "401, then 200" or "the same answer every time".
+every later call, so a test can script "401, then 200" or "the same answer every time";
+an answer registered after the last one was given replaces it for the calls to come.
 """
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from werkzeug.datastructures import Headers
 class Call:
     method: str
     path: str
+    raw_path: str  # as sent, percent-encoding kept
     query: dict[str, str]
     headers: Headers  # case-insensitive
     body: bytes
@@ -31,6 +33,7 @@ class ProviderStub:
     def __init__(self, server: HTTPServer):
         self.server = server
         self._answers: dict[tuple[str, str], deque[Response]] = {}
+        self._given_last: set[tuple[str, str]] = set()
 
     @property
     def url(self) -> str:
@@ -44,6 +47,9 @@ class ProviderStub:
             self.server.expect_request(path, method=method).respond_with_handler(lambda request: self._answer(key))
         content = body if json is None else jsonlib.dumps(json)
         content_type = "application/json" if json is not None else "text/html"
+        if key in self._given_last:
+            self._answers[key].clear()
+            self._given_last.discard(key)
         self._answers[key].append(Response(content, status=status, content_type=content_type, headers=headers))
 
     def post(self, path: str, **answer) -> None:
@@ -54,7 +60,10 @@ class ProviderStub:
 
     def _answer(self, key: tuple[str, str]) -> Response:
         answers = self._answers[key]
-        return answers.popleft() if len(answers) > 1 else answers[0]
+        if len(answers) > 1:
+            return answers.popleft()
+        self._given_last.add(key)
+        return answers[0]
 
     @property
     def calls(self) -> list[Call]:
@@ -65,4 +74,5 @@ class ProviderStub:
 
 
 def _call(request: Request) -> Call:
-    return Call(request.method, request.path, dict(request.args), Headers(request.headers), request.get_data())
+    raw_path = request.environ.get("RAW_URI", request.path).split("?", 1)[0]
+    return Call(request.method, request.path, raw_path, dict(request.args), Headers(request.headers), request.get_data())

@@ -15,6 +15,7 @@ from ..settings import VARIABLES
 from ..state import CustomObjectState
 from .base import Provider, ProviderContext
 from .nexway import Nexway
+from .kustom import Kustom
 from .nuvei import Nuvei
 
 REGISTRY: dict[str, type[Provider]] = {
@@ -22,6 +23,7 @@ REGISTRY: dict[str, type[Provider]] = {
     for provider in (
         Nuvei,
         Nexway,
+        Kustom,
     )
 }
 

@@ -1,0 +1,55 @@
+"""Kustom: the extension charges a customer token; pushes and fraud decisions are read
+back from Kustom's order management and applied."""
+from __future__ import annotations
+
+from ...environment import Environment, Variable
+from ...errors import InvalidNotification
+from ...payment import Payment
+from ..base import Call, Event, Notification, Provider, ProviderContext, Session
+from . import mapping
+from .client import PLAYGROUND_API_URL, KustomClient, KustomConfig
+from .schemas import FraudDecisionSchema
+
+
+class Kustom(Provider):
+    name = "kustom"
+    # Pushes have an empty body (the order id is in the query); fraud decisions are JSON.
+    notification_schema = FraudDecisionSchema
+    variables = (
+        Variable("KUSTOM_API_KEY", "Kustom API key (Authorization: Basic <key>)", secret=True),
+        Variable("KUSTOM_API_URL", f"default {PLAYGROUND_API_URL}"),
+    )
+
+    def __init__(self, config: KustomConfig, context: ProviderContext, client: KustomClient | None = None):
+        super().__init__(config, context)
+        self.client = client or KustomClient(config)
+
+    @classmethod
+    def config_from_env(cls, env: Environment) -> KustomConfig | None:
+        credentials = env.credentials("KUSTOM_API_KEY")
+        if credentials is None:
+            return None
+        return KustomConfig(api_key=credentials["KUSTOM_API_KEY"], api_url=env.url("KUSTOM_API_URL", PLAYGROUND_API_URL))
+
+    def open_session(self, payment: Payment, call: Call) -> Session:
+        if mapping.declined_before(payment):
+            # The payment records Kustom's decline: nothing to charge, nothing to write.
+            return Session(interface_id=None)
+        customer_token, order = mapping.order_request(payment, self.context.notification_url)
+        charge = self.client.create_order(customer_token, order, mapping.idempotency_key(payment.id), call.deadline)
+        return mapping.session(payment, order, charge)
+
+    def read_notification(self, notification: Notification, call: Call) -> Event:
+        # Neither pushes nor fraud decisions are signed: they only say which order to
+        # read, and what Kustom answers for it is what counts.
+        received = mapping.read_notification(notification)
+        answer = self.client.read_order(received["order_id"], call.deadline)
+        if answer is None:
+            raise InvalidNotification(f"Kustom has no order {received['order_id']}")
+        return mapping.event(received, mapping.read_order(answer, received["order_id"]))
+
+    def check_event(self, event: Event, payment: Payment) -> None:
+        mapping.check_against(event, payment)
+
+    def after_applied(self, event: Event, call: Call) -> None:
+        self.client.acknowledge(mapping.order_id(event), call.deadline)

@@ -1,0 +1,124 @@
+"""Every HTTP call to Kustom: the API key, the idempotency key, and error answers."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import quote
+
+from ...errors import ProviderRefused, ProviderUnavailable
+from ...http import Deadline, HttpClient, HttpResponse
+
+PLAYGROUND_API_URL = "https://api.playground.kustom.co"
+
+# Kustom's answers (HTTP 403) that decline the charge itself: the shopper's payment
+# method or customer token cannot be used. They are an outcome, not an error.
+DECLINE_CODES = frozenset({"PAYMENT_METHOD_FAILED", "TOKEN_SUSPENDED", "TOKEN_CANCELLED", "TOKEN_FORBIDDEN"})
+ERROR_FIELDS = ("error_code", "error_messages", "correlation_id")
+
+
+@dataclass(frozen=True)
+class KustomConfig:
+    api_key: str = field(repr=False)
+    api_url: str = PLAYGROUND_API_URL
+
+
+@dataclass(frozen=True)
+class Charge:
+    """Kustom's answer to a charge: the order it created, or its error body when it
+    declined."""
+
+    answer: dict[str, Any]
+    declined: bool = False
+
+
+class KustomClient:
+    def __init__(self, config: KustomConfig, http: HttpClient | None = None):
+        self.config = config
+        self.http = http or HttpClient("kustom")
+        self._authorization = {"Authorization": f"Basic {config.api_key}"}
+
+    def create_order(self, customer_token: str, order: dict[str, Any], idempotency_key: str, deadline: Deadline) -> Charge:
+        """Charges the customer token; the same idempotency key makes Kustom answer a
+        repeat with its first result instead of charging again."""
+        response = self._send(
+            "POST",
+            f"/customer-token/v1/tokens/{quote(customer_token, safe='')}/order",
+            deadline,
+            "createOrder",
+            json=order,
+            headers={"Klarna-Idempotency-Key": idempotency_key},
+        )
+        if response.status_code == 200:
+            answer = _json_object(response)
+            if not answer.get("order_id") or not answer.get("fraud_status"):
+                raise ProviderUnavailable("kustom", "an order answer without order_id or fraud_status")
+            return Charge(answer)
+        error = _error_body(response)
+        if response.status_code == 403 and error.get("error_code") in DECLINE_CODES:
+            return Charge(error, declined=True)
+        if 400 <= response.status_code < 500:
+            raise _refusal(response.status_code, error)
+        raise ProviderUnavailable("kustom", f"HTTP {response.status_code} {error.get('error_code') or ''}".strip())
+
+    def read_order(self, order_id: str, deadline: Deadline) -> dict[str, Any] | None:
+        """The order as Kustom's order management holds it; None when Kustom knows no
+        such order."""
+        response = self._send("GET", f"/ordermanagement/v1/orders/{quote(order_id, safe='')}", deadline, "readOrder")
+        if response.status_code == 404:
+            return None
+        if response.status_code != 200:
+            raise ProviderUnavailable("kustom", f"reading order {order_id}: HTTP {response.status_code}")
+        return _json_object(response)
+
+    def acknowledge(self, order_id: str, deadline: Deadline) -> None:
+        """Tells Kustom the order arrived, which stops its pushes."""
+        response = self._send(
+            "POST", f"/ordermanagement/v1/orders/{quote(order_id, safe='')}/acknowledge", deadline, "acknowledge"
+        )
+        if not 200 <= response.status_code < 300:
+            raise ProviderUnavailable("kustom", f"acknowledging order {order_id}: HTTP {response.status_code}")
+
+    def _send(
+        self, method: str, path: str, deadline: Deadline, operation: str, headers: dict | None = None, **kwargs
+    ) -> HttpResponse:
+        return self.http.request(
+            method,
+            f"{self.config.api_url}{path}",
+            deadline,
+            operation,
+            headers={**self._authorization, **(headers or {})},
+            **kwargs,
+        )
+
+
+def _json_object(response: HttpResponse) -> dict[str, Any]:
+    answer = _body(response)
+    if answer is None:
+        raise ProviderUnavailable("kustom", "the answer is not a JSON object")
+    return answer
+
+
+def _error_body(response: HttpResponse) -> dict[str, Any]:
+    """Kustom's {error_code, error_messages, correlation_id}; {} for other bodies
+    (a proxy's HTML page, an empty 401)."""
+    body = _body(response) or {}
+    return {name: body[name] for name in ERROR_FIELDS if name in body}
+
+
+def _body(response: HttpResponse) -> dict[str, Any] | None:
+    try:
+        body = response.json()
+    except ValueError:
+        return None
+    return body if isinstance(body, dict) else None
+
+
+def _refusal(status: int, error: dict[str, Any]) -> ProviderRefused:
+    code = error.get("error_code") or f"HTTP {status}"
+    return ProviderRefused("kustom", code=code, message=error_text(error) or code, details={"httpStatus": status, **error})
+
+
+def error_text(error: dict[str, Any]) -> str | None:
+    """Kustom's error_messages as one line."""
+    messages = error.get("error_messages")
+    return "; ".join(map(str, messages)) if isinstance(messages, list) and messages else None

@@ -1,0 +1,198 @@
+"""Pure translations between commercetools payments and Kustom's orders, answers and
+notifications."""
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+from marshmallow import ValidationError
+
+from ... import session_request
+from ...errors import InvalidInput, InvalidNotification, ProviderUnavailable
+from ...money import Money, minor_units
+from ...payment import Payment
+from ...redaction import redact
+from ..base import Event, Interaction, Notification, Session, TransactionChange
+from .client import Charge, error_text
+from .schemas import FraudDecisionSchema, OrderSchema, PushSchema, SessionRequestSchema, tax_total
+
+# Kustom replaces this placeholder in merchant_urls.push with the order's id.
+ORDER_ID_PLACEHOLDER = "{checkout.order.id}"
+# Keeps the idempotency keys of this connector apart from any other use of UUIDv5.
+_IDEMPOTENCY_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://api.kustom.co/customer-token/v1/order")
+
+# fraud_status in a charge answer and in order management. ACCEPTED_AFTER_REVIEW,
+# REJECTED_AFTER_REVIEW and STOPPED come from Klarna's order management, which Kustom
+# forked (inferred). Anything else waits for Kustom's decision.
+FRAUD_STATES = {
+    "ACCEPTED": "Success",
+    "ACCEPTED_AFTER_REVIEW": "Success",
+    "PENDING": "Pending",
+    "REJECTED": "Failure",
+    "REJECTED_AFTER_REVIEW": "Failure",
+    "STOPPED": "Failure",
+}
+# Orders that ended without money: their authorization failed, whatever the fraud check.
+ENDED_ORDER_STATUSES = frozenset({"CANCELLED", "EXPIRED"})
+# The order fields kept in the payment's log; addresses and customer data stay out.
+LOGGED_ORDER_FIELDS = (
+    "order_id", "status", "fraud_status", "order_amount", "captured_amount", "refunded_amount",
+    "purchase_currency", "merchant_reference1",
+)  # fmt: skip
+
+_SESSION_REQUEST = SessionRequestSchema()
+_PUSH = PushSchema()
+_FRAUD_DECISION = FraudDecisionSchema()
+_ORDER = OrderSchema()
+
+
+def idempotency_key(payment_id: str) -> str:
+    """The Klarna-Idempotency-Key of a payment's charge: the same for every attempt, so
+    that a retried extension call gets Kustom's first answer instead of a second charge."""
+    return str(uuid.uuid5(_IDEMPOTENCY_NAMESPACE, payment_id))
+
+
+def push_url(notification_url: str) -> str:
+    return f"{notification_url}?order_id={ORDER_ID_PLACEHOLDER}"
+
+
+def order_request(payment: Payment, notification_url: str) -> tuple[str, dict[str, Any]]:
+    """The customer token to charge and the order to create for a payment."""
+    amount = payment.amount_planned
+    if amount.fraction_digits != minor_units(amount.currency):
+        # Kustom's minor units are the currency's own; centAmount must be counted in them.
+        raise InvalidInput.field(
+            "amountPlanned.fractionDigits", f"must be {minor_units(amount.currency)} for {amount.currency} with Kustom"
+        )
+    owned = {
+        "merchant_reference1": payment.id,
+        "purchase_currency": amount.currency,
+        "order_amount": amount.cent_amount,
+    }
+    push = push_url(notification_url)
+    loaded = session_request.load(_SESSION_REQUEST, payment.session_request(), {**owned, "merchant_urls.push": push})
+    lines_total = sum(line["total_amount"] for line in loaded["order_lines"])
+    if lines_total != amount.cent_amount:
+        raise InvalidInput.field(
+            "sessionRequest.order_lines",
+            f"the lines' total_amount add up to {lines_total}, amountPlanned.centAmount is {amount.cent_amount}",
+        )
+    customer_token = loaded.pop("customerToken")
+    order = {
+        **loaded,
+        **owned,
+        "order_tax_amount": tax_total(loaded["order_lines"]),
+        "merchant_urls": {**loaded["merchant_urls"], "push": push},
+    }
+    return customer_token, order
+
+
+def declined_before(payment: Payment) -> bool:
+    """Whether Kustom was already asked to charge this payment and declined: the decline
+    is the Failure transaction recorded under the payment's idempotency key. (A charge
+    that went through sets interfaceId and redirectUrl, which the extension checks.)"""
+    return payment.transaction(idempotency_key(payment.id), "Authorization") is not None
+
+
+def session(payment: Payment, request: Mapping[str, Any], charge: Charge) -> Session:
+    interaction = Interaction("kustom.order", redact(request), redact(charge.answer))
+    if charge.declined:
+        return _declined(payment, charge.answer, interaction)
+    answer = charge.answer
+    authorization = TransactionChange("Authorization", _fraud_state(answer["fraud_status"]), answer["order_id"])
+    transactions = [authorization]
+    if request.get("auto_capture") and authorization.state == "Success":
+        # Kustom captures an accepted order at once; a pending one is captured once it
+        # is accepted, which the fraud decision's read-back reports (see event()).
+        transactions.append(TransactionChange("Charge", "Success", answer["order_id"]))
+    return Session(
+        interface_id=answer["order_id"],
+        redirect_url=answer.get("redirect_url"),
+        response=redact(answer),
+        status_code=answer["fraud_status"],
+        transactions=tuple(transactions),
+        interactions=(interaction,),
+    )
+
+
+def _declined(payment: Payment, error: Mapping[str, Any], interaction: Interaction) -> Session:
+    """A declined charge is stored as a failed authorization. Kustom created no order,
+    so the idempotency key stands in for its id."""
+    return Session(
+        interface_id=None,
+        response=redact(error),
+        status_code=error["error_code"],
+        status_text=error_text(error),
+        transactions=(TransactionChange("Authorization", "Failure", idempotency_key(payment.id)),),
+        interactions=(interaction,),
+    )
+
+
+def _fraud_state(fraud_status: str) -> str:
+    return FRAUD_STATES.get(fraud_status, "Pending")
+
+
+def read_notification(notification: Notification) -> dict[str, Any]:
+    """The order id and, for a fraud decision, its event type. A push has an empty
+    body and the order id in its query; a fraud decision posts JSON to the same URL."""
+    if notification.body.strip():
+        decision = _load(_FRAUD_DECISION, notification.json(), "fraud decision")
+        pushed_for = notification.query.get("order_id")
+        if pushed_for is not None and pushed_for != decision["order_id"]:
+            raise InvalidNotification(f"the decision is for order {decision['order_id']}, the URL for {pushed_for}")
+        return decision
+    return _load(_PUSH, notification.query, "push")
+
+
+def read_order(answer: Mapping[str, Any], order_id: str) -> dict[str, Any]:
+    """Kustom's order as the connector uses it; a malformed answer is Kustom's failure
+    (503, so Kustom retries), a reference that is not a payment is the notification's."""
+    try:
+        order = _ORDER.load(answer)
+    except ValidationError as error:
+        raise ProviderUnavailable("kustom", f"order {order_id} is malformed: {', '.join(sorted(error.messages))}") from None
+    if order["order_id"] != order_id:
+        raise ProviderUnavailable("kustom", f"asked for order {order_id}, got {order['order_id']}")
+    if not order["merchant_reference1"]:
+        raise InvalidNotification(f"order {order_id} has no merchant_reference1: it is not a payment of ours")
+    return order
+
+
+def event(notification: Mapping[str, Any], order: Mapping[str, Any]) -> Event:
+    """The Event for a notification about an order, as read back from Kustom: the
+    order's state, not the notification, decides."""
+    kind = "kustom.fraud_decision" if "event_type" in notification else "kustom.push"
+    logged = {**notification, "order": {name: order[name] for name in LOGGED_ORDER_FIELDS}}
+    currency = order["purchase_currency"]
+    state = "Failure" if order["status"] in ENDED_ORDER_STATUSES else _fraud_state(order["fraud_status"])
+    transactions = [TransactionChange("Authorization", state, order["order_id"], Money.of(order["order_amount"], currency))]
+    if order["status"] == "CAPTURED":
+        transactions.append(
+            TransactionChange("Charge", "Success", order["order_id"], Money.of(order["captured_amount"], currency))
+        )
+    return Event(
+        payment_id=order["merchant_reference1"],
+        interaction=Interaction(kind, logged),
+        transactions=tuple(transactions),
+        status_code=order["fraud_status"],
+        status_text=order["status"],
+    )
+
+
+def order_id(event: Event) -> str:
+    return event.interaction.request["order_id"]
+
+
+def check_against(event: Event, payment: Payment) -> None:
+    """merchant_reference1 is only a reference the order carries: the payment it names
+    must be the one this order was created for."""
+    if payment.interface_id != order_id(event):
+        raise InvalidNotification(f"payment {payment.id} is not the payment of Kustom order {order_id(event)}")
+
+
+def _load(schema, data: Any, what: str) -> dict[str, Any]:
+    try:
+        return schema.load(data)
+    except ValidationError as error:
+        raise InvalidNotification(f"the {what} lacks or has malformed fields: {', '.join(sorted(error.messages))}") from None

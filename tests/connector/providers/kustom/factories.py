@@ -1,0 +1,83 @@
+"""Kustom inputs as a storefront sends them and answers as Kustom gives them."""
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from connector.payment import Payment
+from tests.factories import payment_json
+
+# A basket of 19.99 (1999 minor units) with 25 % tax: two shoes, a discount, shipping.
+# The shipping line's exact tax is 99.8; Kustom accepts any total_tax_amount within ±1.
+BASKET_LINES = (
+    {
+        "type": "physical", "reference": "SHOE-42", "name": "Running shoe", "quantity": 2, "quantity_unit": "pcs",
+        "unit_price": 1000, "tax_rate": 2500, "total_amount": 2000, "total_discount_amount": 0, "total_tax_amount": 400,
+    },
+    {
+        "type": "discount", "reference": "SPRING", "name": "Spring discount", "quantity": 1,
+        "unit_price": -500, "tax_rate": 2500, "total_amount": -500, "total_tax_amount": -100,
+    },
+    {
+        "type": "shipping_fee", "name": "Shipping", "quantity": 1,
+        "unit_price": 499, "tax_rate": 2500, "total_amount": 499, "total_tax_amount": 100,
+    },
+)  # fmt: skip
+BASKET_TOTAL = 1999
+BASKET_TAX = 400
+CONFIRMATION_URL = "https://shop.example.test/confirmation?order={checkout.order.id}"
+
+
+def basket_lines() -> list[dict[str, Any]]:
+    return copy.deepcopy(list(BASKET_LINES))
+
+
+def kustom_request(customer_token: str = "0b1d9815-165e-42e2-8867-35bc03789e00", **overrides) -> dict[str, Any]:
+    """A valid Kustom sessionRequest for the basket."""
+    return {
+        "customerToken": customer_token,
+        "order_lines": basket_lines(),
+        "merchant_urls": {"confirmation": CONFIRMATION_URL},
+        **overrides,
+    }
+
+
+def kustom_payment(**fields) -> Payment:
+    """A Kustom payment for the basket, as the extension receives it."""
+    return Payment.from_json(
+        payment_json(interface="kustom", cent_amount=BASKET_TOTAL, session_request=kustom_request(), **fields)
+    )
+
+
+def order_answer(order_id: str = "ord-1", fraud_status: str = "ACCEPTED") -> dict[str, Any]:
+    """Kustom's 200 answer to a charge."""
+    return {
+        "order_id": order_id,
+        "fraud_status": fraud_status,
+        "redirect_url": f"https://api.playground.kustom.co/redirect/{order_id}",
+        "authorized_payment_method": {"type": "invoice", "number_of_days": 14},
+    }
+
+
+def decline(error_code: str = "PAYMENT_METHOD_FAILED") -> dict[str, Any]:
+    """Kustom's error body."""
+    return {"error_code": error_code, "error_messages": ["The payment method was declined"], "correlation_id": "corr-k-1"}
+
+
+def managed_order(
+    payment_id: str, order_id: str = "ord-1", status: str = "AUTHORIZED", fraud_status: str = "ACCEPTED", **overrides
+) -> dict[str, Any]:
+    """An order as Kustom's order management answers it."""
+    return {
+        "order_id": order_id,
+        "status": status,
+        "fraud_status": fraud_status,
+        "order_amount": BASKET_TOTAL,
+        "original_order_amount": BASKET_TOTAL,
+        "captured_amount": BASKET_TOTAL if status == "CAPTURED" else 0,
+        "refunded_amount": 0,
+        "purchase_currency": "EUR",
+        "merchant_reference1": payment_id,
+        "billing_address": {"given_name": "Adam", "family_name": "Andersson", "email": "adam@example.test"},
+        **overrides,
+    }

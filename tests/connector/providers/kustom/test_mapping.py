@@ -1,0 +1,191 @@
+import json
+import uuid
+
+import pytest
+
+from connector.errors import InvalidNotification, ProviderUnavailable
+from connector.money import Money
+from connector.payment import Payment
+from connector.providers.base import Notification
+from connector.providers.kustom import mapping
+from connector.providers.kustom.client import Charge
+from tests.factories import payment_json, transaction_json
+
+from .factories import BASKET_TOTAL, CONFIRMATION_URL, decline, kustom_payment, kustom_request, managed_order, order_answer
+
+NOTIFY = "https://notifications.example.test/notifications/kustom"
+
+
+def test_order_request_owns_reference_currency_amount_and_push_url():
+    payment = kustom_payment()
+    token, request = mapping.order_request(payment, NOTIFY)
+    assert token == "0b1d9815-165e-42e2-8867-35bc03789e00"
+    assert "customerToken" not in request  # a path parameter, not a body field
+    assert request["merchant_reference1"] == payment.id
+    assert (request["purchase_currency"], request["order_amount"], request["order_tax_amount"]) == ("EUR", 1999, 400)
+    assert request["merchant_urls"] == {
+        "confirmation": CONFIRMATION_URL,
+        "push": f"{NOTIFY}?order_id={{checkout.order.id}}",
+    }
+    assert [line["total_amount"] for line in request["order_lines"]] == [2000, -500, 499]
+
+
+def test_optional_and_unknown_fields_pass_through():
+    payment = Payment.from_json(
+        payment_json(
+            interface="kustom",
+            session_request=kustom_request(auto_capture=True, merchant_reference2="cart-7", locale="sv-SE"),
+        )
+    )
+    _, request = mapping.order_request(payment, NOTIFY)
+    assert (request["auto_capture"], request["merchant_reference2"], request["locale"]) == (True, "cart-7", "sv-SE")
+
+
+def test_the_idempotency_key_is_stable_per_payment_and_differs_between_payments():
+    payment_id = "5b9c1d2e-0000-4000-8000-000000000001"
+    key = mapping.idempotency_key(payment_id)
+    # A fixed value: a key that changed between releases or processes would let a
+    # retried charge through as a new one.
+    assert key == "411954cf-1369-53c4-8c61-ce8299deb3ed"
+    assert key == mapping.idempotency_key(payment_id)
+    assert mapping.idempotency_key("5b9c1d2e-0000-4000-8000-000000000002") != key
+    assert uuid.UUID(key).version == 5
+
+
+@pytest.mark.parametrize(("fraud_status", "state"), [("ACCEPTED", "Success"), ("PENDING", "Pending"), ("REJECTED", "Failure")])
+def test_a_charge_becomes_an_authorization_by_fraud_status(fraud_status, state):
+    payment = kustom_payment()
+    _, request = mapping.order_request(payment, NOTIFY)
+    session = mapping.session(payment, request, Charge(order_answer("ord-9", fraud_status)))
+    assert session.interface_id == "ord-9"
+    assert session.redirect_url == "https://api.playground.kustom.co/redirect/ord-9"
+    assert session.session_token is None
+    assert session.status_code == fraud_status
+    assert [(t.type, t.state, t.interaction_id) for t in session.transactions] == [("Authorization", state, "ord-9")]
+    assert session.response["authorized_payment_method"] == {"type": "invoice", "number_of_days": 14}
+    [interaction] = session.interactions
+    assert interaction.type == "kustom.order"
+    assert interaction.request["merchant_reference1"] == payment.id
+
+
+@pytest.mark.parametrize(
+    ("fraud_status", "expected"),
+    [
+        ("ACCEPTED", [("Authorization", "Success"), ("Charge", "Success")]),
+        ("PENDING", [("Authorization", "Pending")]),  # captured once accepted
+    ],
+)
+def test_auto_capture_adds_the_charge_once_the_order_is_accepted(fraud_status, expected):
+    payment = kustom_payment()
+    _, request = mapping.order_request(payment, NOTIFY)
+    session = mapping.session(payment, {**request, "auto_capture": True}, Charge(order_answer(fraud_status=fraud_status)))
+    assert [(t.type, t.state) for t in session.transactions] == expected
+
+
+@pytest.mark.parametrize("code", ["PAYMENT_METHOD_FAILED", "TOKEN_SUSPENDED", "TOKEN_CANCELLED"])
+def test_a_decline_is_a_failed_authorization_under_the_idempotency_key(code):
+    payment = kustom_payment()
+    _, request = mapping.order_request(payment, NOTIFY)
+    session = mapping.session(payment, request, Charge(decline(code), declined=True))
+    assert session.interface_id is None and session.redirect_url is None
+    assert (session.status_code, session.status_text) == (code, "The payment method was declined")
+    [transaction] = session.transactions
+    assert (transaction.type, transaction.state) == ("Authorization", "Failure")
+    assert transaction.interaction_id == mapping.idempotency_key(payment.id)
+    assert session.response["correlation_id"] == "corr-k-1"
+    assert session.interactions[0].response["error_code"] == code
+
+
+def test_a_payment_whose_charge_was_declined_is_recognised():
+    data = payment_json(interface="kustom", session_request=kustom_request())
+    declined = transaction_json("Authorization", "Failure", mapping.idempotency_key(data["id"]))
+    elsewhere = transaction_json("Authorization", "Failure", mapping.idempotency_key("another-payment"))
+    assert not mapping.declined_before(Payment.from_json(data))
+    assert not mapping.declined_before(Payment.from_json({**data, "transactions": [elsewhere]}))
+    assert mapping.declined_before(Payment.from_json({**data, "transactions": [declined]}))
+
+
+def test_a_push_names_its_order_in_the_query():
+    assert mapping.read_notification(Notification("POST", query={"order_id": "ord-1"})) == {"order_id": "ord-1"}
+
+
+def test_a_fraud_decision_is_json():
+    body = json.dumps({"order_id": "ord-1", "event_type": "FRAUD_RISK_ACCEPTED"}).encode()
+    received = mapping.read_notification(Notification("POST", query={"order_id": "ord-1"}, body=body))
+    assert received == {"order_id": "ord-1", "event_type": "FRAUD_RISK_ACCEPTED"}
+
+
+@pytest.mark.parametrize(
+    ("query", "body", "message"),
+    [
+        ({}, b"", "order_id"),
+        ({"order_id": "{checkout.order.id}"}, b"", "order_id"),  # placeholder never filled in
+        ({}, b"{not json", "not valid JSON"),
+        ({}, b'{"order_id": "ord-1", "event_type": "FRAUD_RISK_MAYBE"}', "event_type"),
+        ({}, b'["ord-1"]', "_schema"),
+        ({"order_id": "ord-2"}, b'{"order_id": "ord-1", "event_type": "FRAUD_RISK_ACCEPTED"}', "ord-2"),
+    ],
+)
+def test_unusable_notifications(query, body, message):
+    with pytest.raises(InvalidNotification, match=message):
+        mapping.read_notification(Notification("POST", query=query, body=body))
+
+
+def test_an_order_without_our_reference_is_not_ours():
+    with pytest.raises(InvalidNotification, match="merchant_reference1"):
+        mapping.read_order({**managed_order("p1"), "merchant_reference1": None}, "ord-1")
+
+
+@pytest.mark.parametrize("answer", [{"order_id": "ord-1"}, managed_order("p1", order_id="ord-2"), managed_order("p1", order_amount="19.99")])
+def test_a_malformed_order_is_kustom_failing(answer):
+    with pytest.raises(ProviderUnavailable):
+        mapping.read_order(answer, "ord-1")
+
+
+def event_for(order: dict, notification: dict | None = None):
+    return mapping.event(notification or {"order_id": order["order_id"]}, mapping.read_order(order, order["order_id"]))
+
+
+@pytest.mark.parametrize(
+    ("status", "fraud_status", "state"),
+    [
+        ("AUTHORIZED", "ACCEPTED", "Success"),
+        ("AUTHORIZED", "PENDING", "Pending"),
+        ("CANCELLED", "REJECTED", "Failure"),
+        ("AUTHORIZED", "STOPPED", "Failure"),
+        ("CANCELLED", "ACCEPTED", "Failure"),
+        ("EXPIRED", "PENDING", "Failure"),
+    ],
+)
+def test_the_order_read_back_decides_the_authorization(status, fraud_status, state):
+    event = event_for(managed_order("p1", status=status, fraud_status=fraud_status))
+    assert event.payment_id == "p1"
+    [authorization] = event.transactions
+    assert (authorization.type, authorization.state, authorization.interaction_id) == ("Authorization", state, "ord-1")
+    assert authorization.amount == Money.of(BASKET_TOTAL, "EUR")
+    assert (event.status_code, event.status_text) == (fraud_status, status)
+
+
+def test_a_captured_order_adds_the_charge():
+    event = event_for(managed_order("p1", status="CAPTURED"))
+    assert [(t.type, t.state, t.amount.cent_amount) for t in event.transactions] == [
+        ("Authorization", "Success", BASKET_TOTAL),
+        ("Charge", "Success", BASKET_TOTAL),
+    ]
+
+
+def test_the_log_keeps_the_notification_and_order_state_without_customer_data():
+    event = event_for(managed_order("p1"), {"order_id": "ord-1", "event_type": "FRAUD_RISK_ACCEPTED"})
+    assert event.interaction.type == "kustom.fraud_decision"
+    assert event.interaction.request["event_type"] == "FRAUD_RISK_ACCEPTED"
+    assert event.interaction.request["order"]["fraud_status"] == "ACCEPTED"
+    assert "Andersson" not in json.dumps(event.interaction.request)
+    assert event_for(managed_order("p1")).interaction.type == "kustom.push"
+
+
+def test_the_payment_must_hold_the_order():
+    event = event_for(managed_order("p1"))
+    mapping.check_against(event, kustom_payment(interface_id="ord-1"))
+    for other in (kustom_payment(interface_id="ord-2"), kustom_payment()):
+        with pytest.raises(InvalidNotification, match="ord-1"):
+            mapping.check_against(event, other)

@@ -1,0 +1,49 @@
+"""Driving the Kustom sandbox from end-to-end tests, as Kustom and a shopper would."""
+from __future__ import annotations
+
+import requests
+
+from sandboxes.emulator import payment_draft
+from tests.connector.providers.kustom.factories import BASKET_TOTAL, kustom_request
+
+
+class KustomSandbox:
+    def __init__(self, base_url: str):
+        self.base_url = base_url
+
+    def token(self, **options) -> str:
+        """A customer token: state ACTIVE|SUSPENDED|CANCELLED, fraud_status, payment_method_fails."""
+        return self._post("/_sandbox/tokens", options)["customer_token"]
+
+    def orders(self, payment_id: str) -> list[dict]:
+        return self._get("/_sandbox/orders", merchant_reference1=payment_id)["orders"]
+
+    def charges(self, payment_id: str | None = None, **criteria) -> list[dict]:
+        """Every charge request Kustom received (for the payment), replays included."""
+        if payment_id is not None:
+            criteria["merchant_reference1"] = payment_id
+        return self._get("/_sandbox/charges", **criteria)["charges"]
+
+    def push(self, order_id: str, **options) -> dict:
+        return self._post(f"/_sandbox/orders/{order_id}/push", options)
+
+    def decide(self, order_id: str, event_type: str, **options) -> dict:
+        return self._post(f"/_sandbox/orders/{order_id}/fraud-decision", {"event_type": event_type, **options})
+
+    def latency(self, ms: int) -> None:
+        self._post("/_sandbox/latency", {"ms": ms})
+
+    def _post(self, path: str, body: dict) -> dict:
+        answer = requests.post(f"{self.base_url}{path}", json=body, timeout=30)
+        answer.raise_for_status()
+        return answer.json()
+
+    def _get(self, path: str, **params) -> dict:
+        answer = requests.get(f"{self.base_url}{path}", params=params, timeout=5)
+        answer.raise_for_status()
+        return answer.json()
+
+
+def kustom_payment(customer_token: str, **session_request) -> dict:
+    """A storefront's Kustom payment draft for the test basket."""
+    return payment_draft("kustom", cent_amount=BASKET_TOTAL, session_request=kustom_request(customer_token, **session_request))
