@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from commercetools.platform.models import CustomObjectDraft
+from urllib.parse import quote
 
 from .ctp import Commercetools
 from .errors import ConcurrentModification
@@ -28,21 +28,18 @@ class CustomObjectState:
         self.container = container
 
     def get(self, key: str, deadline: Deadline) -> dict[str, Any] | None:
-        found = self.commercetools.call(
-            lambda project: project.custom_objects().with_container_and_key(self.container, key).get(), deadline
-        )
-        return found.value if found else None
+        found = self.commercetools.read(f"custom-objects/{quote(self.container, safe='')}/{quote(key, safe='')}", deadline)
+        return found["value"] if found else None
 
     def create(self, key: str, value: dict[str, Any], deadline: Deadline) -> dict[str, Any]:
         """Stores `value` unless a record exists already (another replica was first);
         returns the record that is stored."""
-        draft = CustomObjectDraft(container=self.container, key=key, value=value, version=0)
+        draft = {"container": self.container, "key": key, "value": value, "version": 0}
         try:
-            self.commercetools.call(lambda project: project.custom_objects().post(draft), deadline)
+            self.commercetools.write("custom-objects", draft, deadline)
         except ConcurrentModification:
             return self.get(key, deadline)
         return value
 
     def put(self, key: str, value: dict[str, Any], deadline: Deadline) -> None:
-        draft = CustomObjectDraft(container=self.container, key=key, value=value)
-        self.commercetools.call(lambda project: project.custom_objects().post(draft), deadline)
+        self.commercetools.write("custom-objects", {"container": self.container, "key": key, "value": value}, deadline)

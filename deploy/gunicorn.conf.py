@@ -19,8 +19,13 @@ from gunicorn.glogging import Logger
 from connector.logs import JsonFormatter
 
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
-worker_class = "gthread"
+worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gthread")
 threads = int(os.environ.get("GUNICORN_THREADS", "16"))
+worker_connections = 1000
+if worker_class == "gevent":
+    from gevent import monkey
+
+    monkey.patch_all()
 # Loaded once in the master: a bad setting stops start-up with one line, and workers
 # share the imported code.
 preload_app = True

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from urllib.parse import quote
 
 from connector.actions import SESSION_FIELD_NAMES, session_actions
 from connector.ctp import Commercetools
@@ -75,8 +76,8 @@ class CustomTypeFields:
             known = self._complete.get(type_id)
         if known is not None:
             return known
-        found = self.commercetools.call(lambda project: project.types().with_id(type_id).get())
-        names = frozenset(definition.name for definition in (found.field_definitions or [])) if found else frozenset()
+        found = self.commercetools.read(f"types/{quote(type_id, safe='')}")
+        names = frozenset(definition["name"] for definition in (found or {}).get("fieldDefinitions", []))
         if SESSION_FIELD_NAMES <= names:
             with self._lock:
                 self._complete[type_id] = names

@@ -8,6 +8,9 @@ from typing import Any
 
 from connector.providers.nuvei.signature import dmn_checksum
 
+# A payment id as commercetools makes them (a UUID).
+PAYMENT_ID = "5e3c7c1a-2b4d-4e6f-8a9b-0c1d2e3f4a5b"
+
 # The id commercetools gave the connector-payment type, in tests.
 CONNECTOR_TYPE_ID = "0a0b0c0d-connector-payment"
 

@@ -8,7 +8,7 @@ import responses
 from connector import ctp
 from connector.ctp import Commercetools, CommercetoolsAuthError
 from connector.errors import CommercetoolsUnavailable, PaymentNotFound
-from tests.factories import payment_json
+from tests.factories import PAYMENT_ID, payment_json
 
 TOKEN_URL = "https://auth.example.test/oauth/token"
 API = "https://api.example.test/shop"
@@ -40,31 +40,38 @@ def test_reads_a_payment(commercetools, token):
 
 @responses.activate
 def test_a_missing_payment_is_not_found(commercetools, token):
-    responses.get(f"{API}/payments/nope", status=404, json={"statusCode": 404, "message": "not found", "errors": []})
+    responses.get(f"{API}/payments/{PAYMENT_ID}", status=404, json={"statusCode": 404, "message": "not found", "errors": []})
     with pytest.raises(PaymentNotFound):
-        commercetools.get_payment("nope")
+        commercetools.get_payment(PAYMENT_ID)
+
+
+@responses.activate
+def test_an_id_that_is_no_uuid_is_not_even_asked_for(commercetools):
+    with pytest.raises(PaymentNotFound):
+        commercetools.get_payment("0" * 255)
+    assert len(responses.calls) == 0
 
 
 @pytest.mark.parametrize("status", [500, 502, 503, 504, 429])
 @responses.activate
 def test_server_failures_are_unavailability_never_not_found(commercetools, token, status):
-    responses.get(f"{API}/payments/p1", status=status, body="upstream trouble")
+    responses.get(f"{API}/payments/{PAYMENT_ID}", status=status, body="upstream trouble")
     with pytest.raises(CommercetoolsUnavailable):
-        commercetools.get_payment("p1")
+        commercetools.get_payment(PAYMENT_ID)
 
 
 @responses.activate
 def test_unreachable_is_unavailability(commercetools, token):
-    responses.get(f"{API}/payments/p1", body=requests.ConnectionError("refused"))
+    responses.get(f"{API}/payments/{PAYMENT_ID}", body=requests.ConnectionError("refused"))
     with pytest.raises(CommercetoolsUnavailable, match="unreachable"):
-        commercetools.get_payment("p1")
+        commercetools.get_payment(PAYMENT_ID)
 
 
 @responses.activate
 def test_rejected_client_credentials_say_so(commercetools):
     responses.post(TOKEN_URL, status=401, json={"error": "invalid_client", "error_description": "bad credentials"})
     with pytest.raises(CommercetoolsAuthError, match="CTP_CLIENT_ID/CTP_CLIENT_SECRET"):
-        commercetools.get_payment("p1")
+        commercetools.get_payment(PAYMENT_ID)
 
 
 @responses.activate

@@ -5,7 +5,7 @@ import pytest
 
 from connector.settings import Settings
 from extension.app import create_app
-from tests.factories import EXTENSION_AUTH as AUTH
+from tests.factories import PAYMENT_ID, EXTENSION_AUTH as AUTH
 from tests.factories import payment_json
 
 OPEN_ORDER = "/ppp/api/v1/openOrder.do"
@@ -86,7 +86,7 @@ def test_an_existing_token_is_returned_without_calling_nuvei(client, commercetoo
 
 
 def test_commercetools_down_is_a_503(client, commercetools_api):
-    commercetools_api.get(f"{API}/payments/p1", status=503, body="down")
-    answer = open_order(client, {"clientUniqueId": "p1", "currency": "EUR", "amount": "1.00"})
+    commercetools_api.get(f"{API}/payments/{PAYMENT_ID}", status=503, body="down")
+    answer = open_order(client, {"clientUniqueId": PAYMENT_ID, "currency": "EUR", "amount": "1.00"})
     assert answer.status_code == 503
     assert "message" in answer.json

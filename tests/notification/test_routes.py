@@ -6,7 +6,7 @@ import pytest
 from connector.providers.nuvei.signature import dmn_checksum
 from connector.settings import Settings
 from notification.app import create_app
-from tests.factories import payment_json, signed_dmn, transaction_json
+from tests.factories import PAYMENT_ID, payment_json, signed_dmn, transaction_json
 
 API = "https://api.example.test/shop"
 
@@ -48,14 +48,14 @@ def test_a_repeat_sends_no_update(client, commercetools_api):
 
 
 def test_a_forged_dmn_is_refused_before_commercetools_is_asked(client, commercetools_api):
-    fields = {**signed_dmn("p1"), "totalAmount": "0.01"}
+    fields = {**signed_dmn(PAYMENT_ID), "totalAmount": "0.01"}
     answer = client.post("/notifications/nuvei", data=fields)
     assert (answer.status_code, answer.json) == (401, {"message": "not authentic"})
     assert not any("api.example.test" in call.request.url for call in commercetools_api.calls)
 
 
 def test_a_malformed_dmn_is_a_bad_request(client, commercetools_api):
-    fields = signed_dmn("p1")
+    fields = signed_dmn(PAYMENT_ID)
     del fields["TransactionID"]
     fields["advanceResponseChecksum"] = dmn_checksum(fields, "nuvei-secret-value")
     answer = client.post("/notifications/nuvei", data=fields)
@@ -64,8 +64,8 @@ def test_a_malformed_dmn_is_a_bad_request(client, commercetools_api):
 
 
 def test_an_unknown_payment_is_a_bad_request(client, commercetools_api):
-    commercetools_api.get(f"{API}/payments/p1", status=404, json={"statusCode": 404, "message": "nf", "errors": []})
-    answer = client.post("/notifications/nuvei", data=signed_dmn("p1"))
+    commercetools_api.get(f"{API}/payments/{PAYMENT_ID}", status=404, json={"statusCode": 404, "message": "nf", "errors": []})
+    answer = client.post("/notifications/nuvei", data=signed_dmn(PAYMENT_ID))
     assert answer.status_code == 400 and "unknown payment" in answer.json["message"]
 
 
@@ -79,8 +79,8 @@ def test_a_payment_of_another_provider_is_a_bad_request(client, commercetools_ap
 
 @pytest.mark.parametrize("status", [500, 503, 504])
 def test_commercetools_failing_is_a_503_so_nuvei_retries(client, commercetools_api, status):
-    commercetools_api.get(f"{API}/payments/p1", status=status, body="down")
-    answer = client.post("/notifications/nuvei", data=signed_dmn("p1"))
+    commercetools_api.get(f"{API}/payments/{PAYMENT_ID}", status=status, body="down")
+    answer = client.post("/notifications/nuvei", data=signed_dmn(PAYMENT_ID))
     assert answer.status_code == 503
 
 
@@ -93,7 +93,7 @@ def test_a_disabled_provider_is_retried_later(env):
     for name in ("NUVEI_MERCHANT_ID", "NUVEI_MERCHANT_SITE_ID", "NUVEI_SECRET_KEY"):
         del env[name]
     client = create_app(Settings.from_env(env)).test_client()
-    assert client.post("/notifications/nuvei", data=signed_dmn("p1")).status_code == 503
+    assert client.post("/notifications/nuvei", data=signed_dmn(PAYMENT_ID)).status_code == 503
 
 
 def test_the_notification_service_needs_no_extension_settings(env):
