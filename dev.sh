@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Set-up and entry points for a fresh machine (Python 3.11+, Node.js 20+, npm):
+# Set-up and entry points for a fresh machine (Python 3.11+, Node.js 20+, npm; wrk is
+# installed from Debian's packages when missing):
 #   ./dev.sh run     start the connector locally with the emulator and the sandboxes
 #   ./dev.sh test    run the whole test suite (extra arguments go to pytest)
+#   ./dev.sh bench   measure what a checkout request costs (--quick: tiny counts)
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -28,6 +30,15 @@ install() {
   fi
 }
 
+install_wrk() {
+  command -v wrk >/dev/null && return
+  local sudo=""
+  [ "$(id -u)" = 0 ] || sudo=sudo
+  $sudo apt-get install -y --no-install-recommends wrk >/dev/null 2>&1 ||
+    { $sudo apt-get update >/dev/null && $sudo apt-get install -y --no-install-recommends wrk >/dev/null; } ||
+    { echo "dev.sh: could not install wrk (Debian package) for the benchmark" >&2; exit 1; }
+}
+
 case "${1:-}" in
   run)
     install
@@ -35,10 +46,16 @@ case "${1:-}" in
     ;;
   test)
     install
+    install_wrk  # the suite runs the benchmark once with tiny counts
     exec .venv/bin/python -m pytest "${@:2}"
     ;;
+  bench)
+    install
+    install_wrk
+    exec .venv/bin/python -m bench "${@:2}"
+    ;;
   *)
-    echo "usage: ./dev.sh run | test [pytest arguments]" >&2
+    echo "usage: ./dev.sh run | test [pytest arguments] | bench [--quick]" >&2
     exit 2
     ;;
 esac

@@ -135,7 +135,7 @@ class Bench:
         self.rows: list[tuple[str, str, str]] = []  # figure, value, target/remark
 
     def run(self) -> str:
-        load.ensure_wrk()
+        load.wrk()
         started = time.monotonic()
         self.stack.start()
         try:

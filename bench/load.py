@@ -24,19 +24,12 @@ class Result:
         return self.requests / self.seconds if self.seconds else 0.0
 
 
-def ensure_wrk() -> str:
-    """wrk from Debian's packages, installed when missing."""
-    if not shutil.which("wrk"):
-        install = _apt("install", "-y", "--no-install-recommends", "wrk")
-        if subprocess.run(install, capture_output=True).returncode != 0:
-            subprocess.run(_apt("update"), capture_output=True, check=True)
-            subprocess.run(install, capture_output=True, check=True)
-    return shutil.which("wrk")
-
-
-def _apt(*arguments: str) -> list[str]:
-    command = ["apt-get", *arguments]
-    return command if os.geteuid() == 0 else ["sudo", *command]
+def wrk() -> str:
+    """wrk, from Debian's packages (./dev.sh bench installs it)."""
+    found = shutil.which("wrk")
+    if not found:
+        raise SystemExit("bench: wrk is missing; ./dev.sh bench installs it")
+    return found
 
 
 def run(
@@ -65,7 +58,7 @@ def run(
         payments_file.write_text("\n".join(payments) + "\n")
         env["BENCH_PAYMENTS"] = str(payments_file)
     command = [
-        ensure_wrk(), f"-t{min(threads, connections)}", f"-c{connections}", f"-d{max(seconds, 1):.0f}s",
+        wrk(), f"-t{min(threads, connections)}", f"-c{connections}", f"-d{max(seconds, 1):.0f}s",
         "--timeout", "5s", "-s", str(SCRIPT), url,
     ]  # fmt: skip
     finished = subprocess.run(command, env=env, capture_output=True, text=True, check=True)

@@ -1,0 +1,23 @@
+"""The benchmark still runs: once, with tiny counts (the figures themselves are for
+`./dev.sh bench`, never asserted in a test)."""
+import re
+import subprocess
+import sys
+
+from sandboxes.stack import ROOT
+
+
+def test_the_quick_benchmark_produces_every_figure(tmp_path):
+    output = tmp_path / "results.md"
+    finished = subprocess.run(
+        [sys.executable, "-m", "bench", "--quick", "--output", str(output)],
+        cwd=ROOT, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert finished.returncode == 0, finished.stdout[-2000:] + finished.stderr[-3000:]
+    table = output.read_text()
+    assert "cores" in table
+    for figure in ("wrk's ceiling", "1. POST /extension", "2. provider answering", "3. Nuvei DMNs",
+                   "5. RSS per extension worker", "start-up", "6. CPU share"):  # fmt: skip
+        assert figure in table
+    failures = re.findall(r"failures (\d+)", table)
+    assert failures and set(failures) == {"0"}
