@@ -161,3 +161,27 @@ class SessionEndEventSchema(EventSchema):
     SESSION_ID = fields.String(required=True, validate=validate.Length(min=1))
     SESSION_STATUS = fields.String(required=True)
     SESSION_STATUS_REASON = fields.String(load_default=None)
+
+
+class EventHookSchema(Schema):
+    """An event hook notification as Paynova posts it, for the OpenAPI document; which
+    fields are required depends on EVENT_TYPE (the schemas above check them)."""
+
+    EVENT_TYPE = fields.String(required=True, metadata={"description": "PAYMENT, SESSION_END, ..."})
+    EVENT_TIMESTAMP = fields.String(required=True)
+    DELIVERY_TIMESTAMP = fields.String(required=True)
+    MERCHANT_ID = fields.String(required=True)
+    DIGEST = fields.String(
+        required=True,
+        metadata={"description": "SHA-1 of EVENT_TYPE;EVENT_TIMESTAMP;DELIVERY_TIMESTAMP;MERCHANT_ID;secret key, checked first"},
+    )
+    ORDER_ID = fields.String()
+    ORDER_NUMBER = fields.String(metadata={"description": "the commercetools payment id"})
+    SESSION_ID = fields.String()
+    PAYMENT_STATUS = fields.String()
+    PAYMENT_STATUS_REASON = fields.String()
+    AMOUNT = fields.String()
+    CURRENCY_CODE = fields.String()
+    TRANSACTION_ID = fields.String()
+    SESSION_STATUS = fields.String()
+    SESSION_STATUS_REASON = fields.String()
