@@ -1,0 +1,110 @@
+"""A storefront creates Paynova payments in commercetools; the platform shim calls the
+extension service, which creates the order and the payment session at the Paynova
+sandbox."""
+import json
+import time
+import uuid
+
+from sandboxes.emulator import payment_draft
+from tests.factories import paynova_session_request
+
+from .conftest import PROVIDER_TIMEOUT_MS
+from .paynova_sandbox import _undo_paynova_faults, paynova, paynova_payment  # noqa: F401 - fixtures
+
+
+def marked(draft: dict) -> tuple[dict, str]:
+    """The draft with a unique method name, to find (or not find) the payment later."""
+    marker = f"test-{uuid.uuid4().hex[:12]}"
+    draft["paymentMethodInfo"]["method"] = marker
+    return draft, marker
+
+
+def stored_with(emulator, marker: str) -> list[dict]:
+    return emulator.payments(where=f'paymentMethodInfo(method="{marker}")')
+
+
+def test_create_stores_the_paynova_session_on_the_payment(emulator, paynova, stack):
+    created = emulator.create_payment(paynova_payment(), headers={"X-Correlation-ID": "checkout-paynova-1"})
+    assert created.status_code == 201, created.text
+    payment = emulator.get_payment(created.json()["id"])
+    [order] = paynova.orders(payment["id"])
+    [session] = order["sessions"]
+    fields = payment["custom"]["fields"]
+    assert payment["interfaceId"] == order["orderId"]
+    assert fields["sessionToken"] == session["sessionId"]
+    assert fields["redirectUrl"].endswith(f"/paynova/aero/{session['sessionId']}")
+    assert json.loads(fields["sessionResponse"])["orderId"] == order["orderId"]
+    assert payment["paymentStatus"]["interfaceCode"] == "SUCCESS"
+    assert (order["totalAmount"], order["currencyCode"]) == ("19.99", "EUR")
+    assert session["urlCallback"] == f"{stack.notification_url}/notifications/paynova"
+    interactions = [i["fields"] for i in payment["interfaceInteractions"]]
+    assert [i["type"] for i in interactions] == ["paynova.createOrder", "paynova.initializePayment"]
+    assert {i["correlationId"] for i in interactions} == {"checkout-paynova-1"}
+
+
+def test_invalid_input_reaches_the_merchant_and_nothing_is_stored(emulator, paynova):
+    orders_before = len(paynova.orders())
+    lines_for_more = paynova_session_request("25.00", billTo={"name": {}, "address": {}})
+    draft, marker = marked(payment_draft("paynova", 1999, "EUR", lines_for_more))
+    answer = emulator.create_payment(draft)
+    assert answer.status_code == 400
+    errors = answer.json()["errors"]
+    assert {e["code"] for e in errors} == {"InvalidInput"}
+    assert {e["extensionExtraInfo"]["field"] for e in errors} == {
+        "sessionRequest.billTo.address.countryCode",
+        "sessionRequest.lineItems",
+    }
+    assert stored_with(emulator, marker) == []
+    assert len(paynova.orders()) == orders_before
+
+
+def test_a_paynova_refusal_is_an_invalid_operation_with_its_field_errors(emulator):
+    draft, marker = marked(paynova_payment(currency="XTS"))
+    answer = emulator.create_payment(draft)
+    assert answer.status_code == 400
+    [error] = answer.json()["errors"]
+    assert error["code"] == "InvalidOperation"
+    info = error["extensionExtraInfo"]
+    assert (info["provider"], info["code"], info["errorNumber"], info["statusKey"]) == ("paynova", "-2", -2, "VALIDATION_ERROR")
+    assert [e["fieldName"] for e in info["errors"]] == ["currencyCode"]
+    assert stored_with(emulator, marker) == []
+
+
+def test_amounts_follow_the_currency_digits(emulator, paynova):
+    payment = emulator.create_payment(paynova_payment(cent_amount=1000, currency="JPY")).json()
+    [order] = paynova.orders(payment["id"])
+    assert (order["totalAmount"], order["sessions"][0]["totalAmount"]) == ("1000", "1000")
+
+
+def test_a_failed_session_is_retried_on_the_order_already_created(emulator, paynova):
+    """The payment is created first without a provider, then switched to Paynova by an
+    Update; its first session fails, and the Update sent again must not create a
+    second order."""
+    draft = paynova_payment()
+    del draft["paymentMethodInfo"]["paymentInterface"]
+    payment = emulator.create_payment(draft).json()
+    switch = [{"action": "setMethodInfoInterface", "interface": "paynova"}]
+    paynova.fail_next_session()
+    failed = emulator.update_payment(payment["id"], payment["version"], switch)
+    assert failed.status_code == 400
+    assert failed.json()["errors"][0]["code"] == "General"
+    retried = emulator.update_payment(payment["id"], payment["version"], switch)
+    assert retried.status_code == 200, retried.text
+    [order] = paynova.orders(payment["id"])
+    assert retried.json()["interfaceId"] == order["orderId"]
+    assert len(order["sessions"]) == 1
+    record = emulator.request("GET", f"custom-objects/payment-connector-paynova/{payment['id']}").json()
+    assert record["value"]["orderId"] == order["orderId"]
+
+
+def test_one_deadline_covers_both_paynova_calls(emulator, paynova):
+    """Each call alone fits the provider timeout, both together do not."""
+    paynova.latency(PROVIDER_TIMEOUT_MS * 6 // 10)
+    draft, marker = marked(paynova_payment())
+    started = time.monotonic()
+    answer = emulator.create_payment(draft)
+    elapsed = time.monotonic() - started
+    assert answer.status_code == 400
+    assert answer.json()["errors"][0]["code"] == "General"
+    assert elapsed < PROVIDER_TIMEOUT_MS / 1000 + 0.5
+    assert stored_with(emulator, marker) == []
