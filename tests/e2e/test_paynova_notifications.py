@@ -7,7 +7,7 @@ import requests
 
 from sandboxes.paynova import CREDENTIALS, sha1
 
-from .paynova_sandbox import _undo_paynova_faults, paynova, paynova_payment  # noqa: F401 - fixtures
+from .paynova_support import _undo_paynova_faults, paynova, paynova_payment  # noqa: F401 - fixtures
 
 
 def new_session(emulator, **draft) -> tuple[dict, str]:
