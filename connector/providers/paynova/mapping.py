@@ -83,7 +83,7 @@ def request_bodies(payment: Payment, notification_url: str | None) -> tuple[dict
 
 def _amount_errors(given: Mapping[str, Any], amount: Money) -> list[FieldError]:
     """The checks that need the planned amount, made on the raw sessionRequest so that
-    they come with the schema's errors; a line the schema refuses is left to it."""
+    they come with the schema's errors; an unreadable totalLineAmount is left to it."""
     errors = []
     if amount.cent_amount <= 0:
         errors.append(FieldError("amountPlanned.centAmount", "must be greater than 0 for Paynova"))
@@ -102,9 +102,10 @@ def _lines_total(lines: Any) -> Decimal | None:
     if not isinstance(lines, list) or not lines:
         return None
     try:
-        return sum((Decimal(str(line["totalLineAmount"])) for line in lines), Decimal(0))
+        total = sum((Decimal(str(line["totalLineAmount"])) for line in lines), Decimal(0))
     except (TypeError, KeyError, InvalidOperation):
         return None
+    return total if total.is_finite() else None
 
 
 def _as_paynova_json(value: Any) -> Any:

@@ -132,6 +132,13 @@ def test_line_arithmetic_is_checked_within_a_cent():
     ]
 
 
+@pytest.mark.parametrize("total", ["NaN", "Infinity", "nineteen", True])
+def test_an_unreadable_line_total_is_named_once(total):
+    request = paynova_session_request()
+    request["lineItems"][0]["totalLineAmount"] = total
+    assert invalid_fields(request) == ["sessionRequest.lineItems[0].totalLineAmount"]
+
+
 def test_line_ids_must_be_unique():
     request = paynova_session_request(total="10.00")
     request["lineItems"].append(dict(request["lineItems"][0]))
