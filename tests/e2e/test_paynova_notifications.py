@@ -69,6 +69,14 @@ def test_a_declined_payment_and_an_expired_session(emulator, paynova):
     assert emulator.get_payment(payment["id"])["paymentStatus"]["interfaceCode"] == "SESSION_EXPIRED"
 
 
+def test_a_pending_payment_that_completes_is_authorized_and_charged(emulator, paynova):
+    payment, session_id = new_session(emulator)
+    paynova.pay(session_id, "PENDING", transactionId="201405281543270574")
+    paynova.pay(session_id, "COMPLETED", transactionId="201405281543270574")
+    transactions = emulator.get_payment(payment["id"])["transactions"]
+    assert [(t["type"], t["state"]) for t in transactions] == [("Authorization", "Success"), ("Charge", "Success")]
+
+
 def test_a_wrong_digest_is_refused_and_changes_nothing(emulator, paynova, stack):
     payment, session_id = new_session(emulator)
     fields = paynova.pay(session_id, "AUTHORIZED", deliver=False)["notification"]

@@ -74,3 +74,6 @@ class Paynova(Provider):
 
     def check_event(self, event: Event, payment: Payment) -> None:
         mapping.check_against(event, payment)
+
+    def adjust_event(self, event: Event, payment: Payment) -> Event:
+        return mapping.fit_to(event, payment)

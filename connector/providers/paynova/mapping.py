@@ -3,6 +3,7 @@ and event hook notifications."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -32,7 +33,7 @@ SENSITIVE_ORDER_KEYS = ("governmentId",)
 
 # PAYMENT_STATUS → the payment transaction it reports. Paynova does not say what a
 # PENDING, DECLINED or ERROR payment would have become; the connector records them
-# against the Authorization (inferred).
+# against the Authorization (inferred; see fit_to for a PENDING one that COMPLETEs).
 TRANSACTIONS = {
     "AUTHORIZED": ("Authorization", "Success"),
     "COMPLETED": ("Charge", "Success"),
@@ -198,6 +199,19 @@ def transaction_change(notification: Mapping[str, Any]) -> TransactionChange | N
     except AmountError as error:
         raise InvalidNotification(f"AMOUNT: {error}") from None
     return TransactionChange(type=kind[0], state=kind[1], interaction_id=notification["TRANSACTION_ID"], amount=amount)
+
+
+def fit_to(event: Event, payment: Payment) -> Event:
+    """A payment that was PENDING (a pending Authorization) and is now COMPLETED was
+    authorized too: its Authorization succeeds along with the new Charge."""
+    authorized = tuple(
+        replace(change, type="Authorization")
+        for change in event.transactions
+        if (change.type, change.state) == ("Charge", "Success")
+        and (pending := payment.transaction(change.interaction_id, "Authorization")) is not None
+        and pending.state == "Pending"
+    )
+    return replace(event, transactions=authorized + event.transactions) if authorized else event
 
 
 def check_against(event: Event, payment: Payment) -> None:

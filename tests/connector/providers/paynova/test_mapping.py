@@ -7,7 +7,7 @@ from connector.money import Money
 from connector.payment import Payment
 from connector.providers.base import Interaction
 from connector.providers.paynova import mapping
-from tests.factories import CONNECTOR_TYPE_ID, paynova_session_request, payment_json
+from tests.factories import CONNECTOR_TYPE_ID, paynova_session_request, payment_json, transaction_json
 
 CALLBACK = "https://notifications.example.test/notifications/paynova"
 ORDER_ID = "30c8d09b-28c6-4246-b4d4-a3b000e181c7"
@@ -270,3 +270,13 @@ def test_an_event_must_fit_its_payment():
             mapping.check_against(event, payment)
     with pytest.raises(InvalidNotification, match="ORDER_ID"):
         mapping.check_against(session_end("EXPIRED"), paynova_payment())  # no Paynova order yet
+
+
+def test_a_pending_payment_that_completes_was_authorized_too():
+    pending = transaction_json("Authorization", "Pending", interaction_id="201405281543270574")
+    payment = paynova_payment(interface_id=ORDER_ID, transactions=[pending])
+    completed = payment_event(PAYMENT_STATUS="COMPLETED")
+    event = mapping.fit_to(completed, payment)
+    assert [(c.type, c.state) for c in event.transactions] == [("Authorization", "Success"), ("Charge", "Success")]
+    unrelated = paynova_payment(transactions=[{**pending, "interactionId": "another"}])
+    assert mapping.fit_to(completed, unrelated) is completed
