@@ -24,42 +24,37 @@ class _Strict(Schema):
         unknown = RAISE
 
 
-class NameSchema(_Strict):
-    companyName = fields.String()
-    title = fields.String()
-    firstName = fields.String()
-    middleNames = fields.String()
-    lastName = fields.String()
-    suffix = fields.String()
+def _texts(*names: str) -> dict[str, fields.Field]:
+    """Optional free-text fields, as most of Paynova's name, address and customer parts are."""
+    return {name: fields.String() for name in names}
 
 
-class AddressSchema(_Strict):
-    street1 = fields.String()
-    street2 = fields.String()
-    street3 = fields.String()
-    street4 = fields.String()
-    city = fields.String()
-    postalCode = fields.String()
-    regionCode = fields.String()
-    # ISO 3166-1 alpha-2, alpha-3 or numeric, as Paynova accepts all three.
-    countryCode = fields.String(
-        required=True, validate=validate.Regexp(r"^([A-Z]{2,3}|\d{3})$", error="must be an ISO 3166-1 country code")
-    )
+NameSchema = _Strict.from_dict(
+    _texts("companyName", "title", "firstName", "middleNames", "lastName", "suffix"), name="NameSchema"
+)
+AddressSchema = _Strict.from_dict(
+    {
+        **_texts("street1", "street2", "street3", "street4", "city", "postalCode", "regionCode"),
+        # ISO 3166-1 alpha-2, alpha-3 or numeric, as Paynova accepts all three.
+        "countryCode": fields.String(
+            required=True, validate=validate.Regexp(r"^([A-Z]{2,3}|\d{3})$", error="must be an ISO 3166-1 country code")
+        ),
+    },
+    name="AddressSchema",
+)
+CustomerSchema = _Strict.from_dict(
+    {
+        **_texts("customerId", "governmentId", "homeTelephone", "workTelephone", "mobileTelephone"),
+        "emailAddress": fields.Email(),
+        "name": fields.Nested(NameSchema),
+    },
+    name="CustomerSchema",
+)
 
 
 class NameAndAddressSchema(_Strict):
     name = fields.Nested(NameSchema, required=True)
     address = fields.Nested(AddressSchema, required=True)
-
-
-class CustomerSchema(_Strict):
-    customerId = fields.String()
-    governmentId = fields.String()
-    emailAddress = fields.Email()
-    homeTelephone = fields.String()
-    workTelephone = fields.String()
-    mobileTelephone = fields.String()
-    name = fields.Nested(NameSchema)
 
 
 class LineItemSchema(_Strict):
@@ -163,25 +158,23 @@ class SessionEndEventSchema(EventSchema):
     SESSION_STATUS_REASON = fields.String(load_default=None)
 
 
-class EventHookSchema(Schema):
-    """An event hook notification as Paynova posts it, for the OpenAPI document; which
-    fields are required depends on EVENT_TYPE (the schemas above check them)."""
-
-    EVENT_TYPE = fields.String(required=True, metadata={"description": "PAYMENT, SESSION_END, ..."})
-    EVENT_TIMESTAMP = fields.String(required=True)
-    DELIVERY_TIMESTAMP = fields.String(required=True)
-    MERCHANT_ID = fields.String(required=True)
-    DIGEST = fields.String(
-        required=True,
-        metadata={"description": "SHA-1 of EVENT_TYPE;EVENT_TIMESTAMP;DELIVERY_TIMESTAMP;MERCHANT_ID;secret key, checked first"},
-    )
-    ORDER_ID = fields.String()
-    ORDER_NUMBER = fields.String(metadata={"description": "the commercetools payment id"})
-    SESSION_ID = fields.String()
-    PAYMENT_STATUS = fields.String()
-    PAYMENT_STATUS_REASON = fields.String()
-    AMOUNT = fields.String()
-    CURRENCY_CODE = fields.String()
-    TRANSACTION_ID = fields.String()
-    SESSION_STATUS = fields.String()
-    SESSION_STATUS_REASON = fields.String()
+# An event hook notification as Paynova posts it, for the OpenAPI document; which fields
+# are required depends on EVENT_TYPE (the schemas above check them).
+EventHookSchema = Schema.from_dict(
+    {
+        "EVENT_TYPE": fields.String(required=True, metadata={"description": "PAYMENT, SESSION_END, ..."}),
+        "EVENT_TIMESTAMP": fields.String(required=True),
+        "DELIVERY_TIMESTAMP": fields.String(required=True),
+        "MERCHANT_ID": fields.String(required=True),
+        "DIGEST": fields.String(
+            required=True,
+            metadata={"description": "SHA-1 of EVENT_TYPE;EVENT_TIMESTAMP;DELIVERY_TIMESTAMP;MERCHANT_ID;secret key"},
+        ),
+        "ORDER_NUMBER": fields.String(metadata={"description": "the commercetools payment id"}),
+        **_texts(
+            "ORDER_ID", "SESSION_ID", "PAYMENT_STATUS", "PAYMENT_STATUS_REASON", "AMOUNT", "CURRENCY_CODE",
+            "TRANSACTION_ID", "SESSION_STATUS", "SESSION_STATUS_REASON",
+        ),  # fmt: skip
+    },
+    name="EventHookSchema",
+)
