@@ -16,12 +16,14 @@ from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
 from . import nexway, nuvei
 from . import kustom, nuvei
+from . import paynova
 
 # Each module has CREDENTIALS, connector_env(base_url) and from_env(env) → Flask app.
 SANDBOXES: dict[str, ModuleType] = {
     "nuvei": nuvei,
     "nexway": nexway,
     "kustom": kustom,
+    "paynova": paynova,
 }
 
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 import base64
 import json
 import uuid
+from decimal import Decimal
 from typing import Any
 
 from connector.providers.nuvei.signature import dmn_checksum
+from connector.providers.paynova.signature import event_digest
 
 # A payment id as commercetools makes them (a UUID).
 PAYMENT_ID = "5e3c7c1a-2b4d-4e6f-8a9b-0c1d2e3f4a5b"
@@ -114,3 +116,53 @@ def nexway_session_request(product_ref: str = "1001", **overrides) -> dict[str, 
         "orderLines": [{"productRef": product_ref, "quantity": 1, "amountDutyFree": 16.66, "vatRate": 20, "amountTotal": 19.99}],
         **overrides,
     }
+
+
+def paynova_session_request(total: str = "19.99", **overrides) -> dict:
+    """A storefront's sessionRequest for a Paynova payment of `total`: one line, 25 % VAT."""
+    net = Decimal(total) / Decimal("1.25")
+    line = {
+        "id": "1",
+        "articleNumber": "SKU-1",
+        "name": "Organic T-shirt",
+        "quantity": 1,
+        "unitMeasure": "pcs",
+        "unitAmountExcludingTax": f"{net:f}",
+        "taxPercent": 25,
+        "totalLineTaxAmount": f"{Decimal(total) - net:f}",
+        "totalLineAmount": total,
+    }
+    return {
+        "lineItems": [line],
+        "billTo": {
+            "name": {"firstName": "Sven", "lastName": "Svensson"},
+            "address": {"street1": "Gatan 1", "city": "Stockholm", "postalCode": "11122", "countryCode": "SE"},
+        },
+        "interfaceOptions": {
+            "customerLanguageCode": "SWE",
+            "urlRedirectSuccess": "https://shop.example.test/paid",
+            "urlRedirectCancel": "https://shop.example.test/cancelled",
+        },
+        **overrides,
+    }
+
+
+def signed_paynova_event(secret: str = "paynova-secret-value", **fields) -> dict[str, str]:
+    """A Paynova PAYMENT event hook notification (AUTHORIZED, 19.99 EUR) with its DIGEST."""
+    event = {
+        "EVENT_TYPE": "PAYMENT",
+        "EVENT_TIMESTAMP": "2026-11-24 13:36:28Z",
+        "DELIVERY_TIMESTAMP": "2026-11-24 13:36:29Z",
+        "MERCHANT_ID": "4999",
+        "ORDER_ID": "30c8d09b-28c6-4246-b4d4-a3b000e181c7",
+        "ORDER_NUMBER": "payment-1",
+        "SESSION_ID": "775e3b3b-ff40-4078-bdee-a33900e22164",
+        "PAYMENT_STATUS": "AUTHORIZED",
+        "PAYMENT_STATUS_REASON": "NONE",
+        "AMOUNT": "19.99",
+        "CURRENCY_CODE": "EUR",
+        "TRANSACTION_ID": "201405281543270574",
+        **fields,
+    }
+    event["DIGEST"] = event_digest(event, secret)
+    return event

@@ -17,6 +17,7 @@ from .base import Provider, ProviderContext
 from .nexway import Nexway
 from .kustom import Kustom
 from .nuvei import Nuvei
+from .paynova import Paynova
 
 REGISTRY: dict[str, type[Provider]] = {
     provider.name: provider
@@ -24,6 +25,7 @@ REGISTRY: dict[str, type[Provider]] = {
         Nuvei,
         Nexway,
         Kustom,
+        Paynova,
     )
 }
 

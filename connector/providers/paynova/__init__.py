@@ -1,0 +1,79 @@
+"""Paynova: an order and a payment session from the extension, digest-checked event hook
+notifications into transactions."""
+from __future__ import annotations
+
+import logging
+
+from ...environment import Environment, Variable
+from ...errors import InvalidNotification
+from ...http import Deadline
+from ...payment import Payment
+from ..base import Call, Event, Interaction, Notification, Provider, ProviderContext, Session
+from . import mapping
+from .client import TEST_API_URL, PaynovaClient, PaynovaConfig
+from .schemas import EventHookSchema
+from .signature import verify_event
+
+log = logging.getLogger(__name__)
+
+
+class Paynova(Provider):
+    name = "paynova"
+    notification_schema = EventHookSchema
+    notification_media_type = "application/x-www-form-urlencoded"
+    variables = (
+        Variable("PAYNOVA_MERCHANT_ID", "Paynova merchant id (API user); without the credentials Paynova is disabled"),
+        Variable("PAYNOVA_API_PASSWORD", "Paynova API password", secret=True),
+        Variable("PAYNOVA_SECRET_KEY", "Paynova secret key (notification digests)", secret=True),
+        Variable("PAYNOVA_API_URL", f"default {TEST_API_URL}"),
+    )
+
+    def __init__(self, config: PaynovaConfig, context: ProviderContext, client: PaynovaClient | None = None):
+        super().__init__(config, context)
+        self.client = client or PaynovaClient(config)
+
+    @classmethod
+    def config_from_env(cls, env: Environment) -> PaynovaConfig | None:
+        credentials = env.credentials("PAYNOVA_MERCHANT_ID", "PAYNOVA_API_PASSWORD", "PAYNOVA_SECRET_KEY")
+        if credentials is None:
+            return None
+        return PaynovaConfig(
+            merchant_id=credentials["PAYNOVA_MERCHANT_ID"],
+            api_password=credentials["PAYNOVA_API_PASSWORD"],
+            secret_key=credentials["PAYNOVA_SECRET_KEY"],
+            api_url=env.url("PAYNOVA_API_URL", TEST_API_URL),
+        )
+
+    def open_session(self, payment: Payment, call: Call) -> Session:
+        order, session = mapping.request_bodies(payment, self.context.notification_url)
+        order_id, created = self._order(payment, order, call.deadline)
+        answer = self.client.initialize_payment(order_id, session, call.deadline)
+        return mapping.session(order_id, session, answer, created)
+
+    def _order(self, payment: Payment, order: dict, deadline: Deadline) -> tuple[str, Interaction | None]:
+        """The payment's Paynova order: the one an earlier attempt created (its session
+        failed), or a new one, recorded where every replica finds it."""
+        record = self.context.state.get(payment.id, deadline)
+        if record is not None:
+            mapping.check_reusable(record, order)
+            return record["orderId"], None
+        answer = self.client.create_order(order, deadline)
+        created = mapping.order_interaction(order, answer)
+        stored = self.context.state.create(payment.id, mapping.order_record(order, answer["orderId"]), deadline)
+        if stored["orderId"] != answer["orderId"]:
+            # A concurrent attempt recorded its order first; both continue with that one.
+            log.warning("payment %s: Paynova order %s is left unused for %s", payment.id, answer["orderId"], stored["orderId"])
+        return stored["orderId"], created
+
+    def read_notification(self, notification: Notification, call: Call) -> Event:
+        fields = notification.form
+        verify_event(fields, notification.headers, notification.body, self.config.secret_key)
+        if fields.get("MERCHANT_ID") != self.config.merchant_id:
+            raise InvalidNotification("the notification is for another merchant (MERCHANT_ID)")
+        return mapping.event(mapping.read_event(fields), fields)
+
+    def check_event(self, event: Event, payment: Payment) -> None:
+        mapping.check_against(event, payment)
+
+    def adjust_event(self, event: Event, payment: Payment) -> Event:
+        return mapping.fit_to(event, payment)

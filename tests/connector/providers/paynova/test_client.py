@@ -1,0 +1,109 @@
+import base64
+import json
+
+import pytest
+from werkzeug import Response
+
+from connector.errors import ProviderRefused, ProviderUnavailable
+from connector.http import Deadline
+from connector.providers.paynova.client import PaynovaClient, PaynovaConfig
+from sandboxes.stack import free_port
+
+ORDER_ID = "30c8d09b-28c6-4246-b4d4-a3b000e181c7"
+CREATE = "/api/orders/create"
+INITIALIZE = f"/api/orders/{ORDER_ID}/initializePayment"
+SUCCESS = {"isSuccess": True, "errorNumber": 0, "statusKey": "SUCCESS", "statusMessage": "The operation was successful."}
+VALIDATION_ERROR = {
+    "isSuccess": False,
+    "errorNumber": -2,
+    "statusKey": "VALIDATION_ERROR",
+    "statusMessage": "The request contained one or more validation errors.",
+    "errors": [{"errorCode": "NotEmpty", "fieldName": "BillTo.Address.CountryCode", "message": "must not be empty"}],
+    "exceptionDetails": None,
+}
+
+
+@pytest.fixture
+def client(httpserver):
+    return PaynovaClient(PaynovaConfig("4999", "api-password-value", "paynova-secret-value", httpserver.url_for("/api")))
+
+
+def create_order(client):
+    return client.create_order({"orderNumber": "payment-1", "totalAmount": "19.99"}, Deadline(5))
+
+
+def initialize_payment(client):
+    return client.initialize_payment(ORDER_ID, {"totalAmount": "19.99"}, Deadline(5))
+
+
+def test_create_order_sends_basic_auth_and_the_body(client, httpserver):
+    httpserver.expect_request(CREATE, method="POST").respond_with_json({"status": SUCCESS, "orderId": ORDER_ID}, status=201)
+    assert create_order(client)["orderId"] == ORDER_ID
+    sent = httpserver.log[0][0]
+    assert sent.headers["Authorization"] == "Basic " + base64.b64encode(b"4999:api-password-value").decode()
+    assert json.loads(sent.get_data()) == {"orderNumber": "payment-1", "totalAmount": "19.99"}
+
+
+def test_initialize_payment_posts_to_the_order(client, httpserver):
+    session = {"status": SUCCESS, "sessionId": "s-1", "url": "https://pay.example/s-1"}
+    httpserver.expect_request(INITIALIZE, method="POST").respond_with_json(session)
+    assert initialize_payment(client)["url"] == "https://pay.example/s-1"
+    assert json.loads(httpserver.log[0][0].get_data()) == {"totalAmount": "19.99"}
+
+
+def test_is_success_false_under_http_200_is_a_refusal_with_paynova_s_details(client, httpserver):
+    httpserver.expect_request(CREATE).respond_with_json({"status": VALIDATION_ERROR, "orderId": None})
+    with pytest.raises(ProviderRefused) as raised:
+        create_order(client)
+    refusal = raised.value
+    assert (refusal.code, refusal.message) == ("-2", "The request contained one or more validation errors.")
+    assert refusal.details == {"errorNumber": -2, "statusKey": "VALIDATION_ERROR", "errors": VALIDATION_ERROR["errors"]}
+
+
+def test_an_unknown_order_is_a_refusal(client, httpserver):
+    status = {"isSuccess": False, "errorNumber": 3000, "statusKey": "ORDER_NOT_FOUND", "statusMessage": "The specified order was not found."}
+    httpserver.expect_request(INITIALIZE).respond_with_json({"status": status})
+    with pytest.raises(ProviderRefused) as raised:
+        initialize_payment(client)
+    assert (raised.value.code, raised.value.details["statusKey"], raised.value.details["errors"]) == ("3000", "ORDER_NOT_FOUND", [])
+
+
+def _response(response_json=None, response_data=None, status=200):
+    if response_json is not None:
+        return Response(json.dumps(response_json), status=status, content_type="application/json")
+    return Response(response_data, status=status, content_type="text/html")
+
+
+@pytest.mark.parametrize(
+    ("answer", "reason"),
+    [
+        ({"response_json": {"status": {"isSuccess": False, "errorNumber": -1, "statusKey": "INTERNAL_ERROR"}}}, "INTERNAL_ERROR"),
+        ({"response_json": {"status": {"isSuccess": False, "errorNumber": -3, "statusKey": "HTTP_401"}}, "status": 401}, "401"),
+        ({"response_data": "malformed", "status": 500}, "HTTP 500"),
+        ({"response_data": "<html>maintenance</html>"}, "status object"),
+        ({"response_json": ["not", "an", "object"]}, "status object"),
+        ({"response_json": {"orderId": ORDER_ID}}, "status object"),
+        ({"response_json": {"status": SUCCESS}}, "without orderId"),
+    ],
+)
+def test_failures_are_unavailability(client, httpserver, answer, reason):
+    httpserver.expect_request(CREATE).respond_with_response(_response(**answer))
+    with pytest.raises(ProviderUnavailable, match=reason):
+        create_order(client)
+
+
+def test_a_session_answer_needs_session_id_and_url(client, httpserver):
+    httpserver.expect_request(INITIALIZE).respond_with_json({"status": SUCCESS, "sessionId": "s-1"})
+    with pytest.raises(ProviderUnavailable, match="url"):
+        initialize_payment(client)
+
+
+def test_an_unreachable_paynova_is_unavailability():
+    closed = PaynovaClient(PaynovaConfig("4999", "p", "k", f"http://127.0.0.1:{free_port()}/api"))
+    with pytest.raises(ProviderUnavailable, match="request failed"):
+        create_order(closed)
+
+
+def test_no_call_once_the_deadline_passed(client):
+    with pytest.raises(ProviderUnavailable, match="deadline"):
+        client.create_order({}, Deadline(0))

@@ -1,0 +1,215 @@
+import json
+from urllib.parse import urlencode
+
+import pytest
+from requests.structures import CaseInsensitiveDict
+from werkzeug import Response
+
+from connector.ctp import Commercetools
+from connector.errors import InvalidInput, InvalidNotification, NotAuthentic, ProviderDisabled, ProviderUnavailable
+from connector.http import Deadline
+from connector.payment import Payment
+from connector.providers import Providers
+from connector.providers.base import Call, Notification, ProviderContext
+from connector.providers.paynova import Paynova
+from connector.providers.paynova.signature import body_digest
+from connector.settings import Settings
+from tests.factories import paynova_session_request, payment_json, signed_paynova_event
+
+PAYNOVA_ENV = {
+    "PAYNOVA_MERCHANT_ID": "4999",
+    "PAYNOVA_API_PASSWORD": "paynova-password-value",
+    "PAYNOVA_SECRET_KEY": "paynova-secret-value",
+    "PAYNOVA_API_URL": "https://paynova.example.test/api",
+}
+ORDER_ID = "30c8d09b-28c6-4246-b4d4-a3b000e181c7"
+CREATE = "/api/orders/create"
+INITIALIZE = f"/api/orders/{ORDER_ID}/initializePayment"
+SUCCESS = {"isSuccess": True, "errorNumber": 0, "statusKey": "SUCCESS", "statusMessage": "The operation was successful."}
+SESSION = {"status": SUCCESS, "sessionId": "s-1", "url": "https://paynova.example.test/aero/s-1"}
+
+
+class MemoryState:
+    """ProviderState in a dict, as commercetools custom objects behave for one replica."""
+
+    def __init__(self, records=None):
+        self.records = dict(records or {})
+
+    def get(self, key, deadline):
+        return self.records.get(key)
+
+    def create(self, key, value, deadline):
+        return self.records.setdefault(key, value)
+
+    def put(self, key, value, deadline):
+        self.records[key] = value
+
+
+@pytest.fixture
+def env(env):
+    """The test configuration with Paynova's credentials."""
+    return {**env, **PAYNOVA_ENV}
+
+
+@pytest.fixture
+def paynova_api(httpserver, env):
+    """Paynova's API as a real local HTTP server; request it before `settings`."""
+    env["PAYNOVA_API_URL"] = httpserver.url_for("/api")
+    return httpserver
+
+
+@pytest.fixture
+def state():
+    return MemoryState()
+
+
+@pytest.fixture
+def paynova(paynova_api, settings, state):
+    return Paynova(
+        settings.providers["paynova"],
+        ProviderContext("https://notifications.example.test/notifications/paynova", state),
+    )
+
+
+def new_payment(**fields) -> Payment:
+    return Payment.from_json(payment_json(interface="paynova", session_request=paynova_session_request(), **fields))
+
+
+def call() -> Call:
+    return Call(Deadline(5), "corr")
+
+
+def posted(httpserver, path):
+    return [json.loads(request.get_data()) for request, _ in httpserver.log if request.path == path]
+
+
+def test_the_registry_builds_paynova_from_its_settings(env):
+    settings = Settings.from_env({**env, "PAYNOVA_API_URL": "https://paynova.example.test/api/"})
+    config = settings.providers["paynova"]
+    assert (config.merchant_id, config.api_url) == ("4999", "https://paynova.example.test/api")
+    paynova = Providers.from_settings(settings, Commercetools(settings.commercetools)).get("paynova")
+    assert paynova.context.notification_url == "https://notifications.example.test/notifications/paynova"
+    assert "paynova-password-value" not in repr(config) and "paynova-secret-value" not in repr(config)
+
+
+def test_without_credentials_paynova_is_disabled(env):
+    for name in ("PAYNOVA_MERCHANT_ID", "PAYNOVA_API_PASSWORD", "PAYNOVA_SECRET_KEY"):
+        del env[name]
+    settings = Settings.from_env(env)
+    with pytest.raises(ProviderDisabled):
+        Providers.from_settings(settings, Commercetools(settings.commercetools)).get("paynova")
+
+
+def test_a_session_creates_the_order_records_it_and_initializes_the_payment(paynova, paynova_api, state):
+    paynova_api.expect_request(CREATE, method="POST").respond_with_json({"status": SUCCESS, "orderId": ORDER_ID}, status=201)
+    paynova_api.expect_request(INITIALIZE, method="POST").respond_with_json(SESSION)
+    payment = new_payment()
+    session = paynova.open_session(payment, call())
+    assert (session.interface_id, session.session_token, session.redirect_url) == (ORDER_ID, "s-1", SESSION["url"])
+    assert [i.type for i in session.interactions] == ["paynova.createOrder", "paynova.initializePayment"]
+    [order] = posted(paynova_api, CREATE)
+    assert (order["orderNumber"], order["totalAmount"], order["currencyCode"]) == (payment.id, "19.99", "EUR")
+    [initialize] = posted(paynova_api, INITIALIZE)
+    assert initialize["interfaceOptions"]["urlCallback"] == "https://notifications.example.test/notifications/paynova"
+    assert state.records[payment.id] == {"orderId": ORDER_ID, "totalAmount": "19.99", "currencyCode": "EUR"}
+
+
+def test_after_a_failed_session_the_next_attempt_reuses_the_order(paynova, paynova_api):
+    paynova_api.expect_request(CREATE).respond_with_json({"status": SUCCESS, "orderId": ORDER_ID})
+    failure = {"status": {"isSuccess": False, "errorNumber": -1, "statusKey": "INTERNAL_ERROR"}}
+    paynova_api.expect_oneshot_request(INITIALIZE).respond_with_json(failure)
+    paynova_api.expect_request(INITIALIZE).respond_with_json(SESSION)
+    payment = new_payment()
+    with pytest.raises(ProviderUnavailable):
+        paynova.open_session(payment, call())
+    session = paynova.open_session(payment, call())
+    assert session.interface_id == ORDER_ID
+    assert len(posted(paynova_api, CREATE)) == 1 and len(posted(paynova_api, INITIALIZE)) == 2
+    assert [i.type for i in session.interactions] == ["paynova.initializePayment"]
+
+
+def test_an_order_recorded_for_another_amount_is_not_reused(paynova, paynova_api):
+    payment = new_payment()
+    paynova.context.state.put(payment.id, {"orderId": ORDER_ID, "totalAmount": "29.99", "currencyCode": "EUR"}, None)
+    with pytest.raises(InvalidInput, match="29.99"):
+        paynova.open_session(payment, call())
+    assert paynova_api.log == []
+
+
+def test_of_concurrent_attempts_everyone_continues_with_the_first_recorded_order(paynova, paynova_api):
+    payment = new_payment()
+    first = {"orderId": ORDER_ID, "totalAmount": "19.99", "currencyCode": "EUR"}
+
+    class LateState(MemoryState):
+        def get(self, key, deadline):
+            return None  # read before the other attempt recorded its order
+
+    paynova.context = ProviderContext(paynova.context.notification_url, LateState({payment.id: first}))
+    paynova_api.expect_request(CREATE).respond_with_json({"status": SUCCESS, "orderId": "another-order"})
+    paynova_api.expect_request(INITIALIZE).respond_with_json(SESSION)
+    assert paynova.open_session(payment, call()).interface_id == ORDER_ID
+
+
+def test_both_calls_share_one_deadline(paynova, paynova_api):
+    now = [0.0]
+    deadline = Deadline(5, clock=lambda: now[0])
+
+    def slow_create(_request):
+        now[0] += 6  # the order took longer than the whole answer may
+        return Response(json.dumps({"status": SUCCESS, "orderId": ORDER_ID}), content_type="application/json")
+
+    paynova_api.expect_request(CREATE).respond_with_handler(slow_create)
+    with pytest.raises(ProviderUnavailable, match="deadline"):
+        paynova.open_session(new_payment(), Call(deadline, "corr"))
+    assert posted(paynova_api, INITIALIZE) == []
+
+
+def test_an_invalid_session_request_calls_no_one(paynova, paynova_api, state):
+    payment = Payment.from_json(payment_json(interface="paynova", session_request={"lineItems": []}))
+    with pytest.raises(InvalidInput):
+        paynova.open_session(payment, call())
+    assert paynova_api.log == [] and state.records == {}
+
+
+def form_notification(fields: dict, headers: dict | None = None) -> Notification:
+    body = urlencode(fields).encode()
+    return Notification("POST", form=fields, headers=CaseInsensitiveDict(headers or {}), body=body)
+
+
+def test_a_digested_notification_becomes_an_event(paynova):
+    event = paynova.read_notification(form_notification(signed_paynova_event()), call())
+    [change] = event.transactions
+    assert (event.payment_id, change.type, change.state, change.interaction_id) == (
+        "payment-1",
+        "Authorization",
+        "Success",
+        "201405281543270574",
+    )
+    assert "DIGEST" not in event.interaction.request
+
+
+def test_the_body_digest_is_verified_when_sent(paynova):
+    fields = signed_paynova_event()
+    body = urlencode(fields).encode()
+    header = {"pn-digest": body_digest(body, "paynova-secret-value")}
+    paynova.read_notification(form_notification(fields, header), call())
+    with pytest.raises(NotAuthentic):
+        paynova.read_notification(form_notification(fields, {"Pn-Digest": body_digest(b"other", "paynova-secret-value")}), call())
+
+
+def test_authenticity_comes_before_anything_else(paynova):
+    for fields in ({"ORDER_NUMBER": "p"}, {**signed_paynova_event(), "DIGEST": "0" * 40}, signed_paynova_event("another-secret")):
+        with pytest.raises(NotAuthentic):
+            paynova.read_notification(form_notification(fields), call())
+
+
+def test_a_notification_for_another_merchant_is_refused(paynova):
+    with pytest.raises(InvalidNotification, match="MERCHANT_ID"):
+        paynova.read_notification(form_notification(signed_paynova_event(MERCHANT_ID="5000")), call())
+
+
+def test_an_authentic_but_malformed_notification_is_invalid(paynova):
+    fields = signed_paynova_event()
+    del fields["TRANSACTION_ID"]
+    with pytest.raises(InvalidNotification, match="TRANSACTION_ID"):
+        paynova.read_notification(form_notification(fields), call())

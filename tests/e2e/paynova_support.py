@@ -1,0 +1,70 @@
+"""What the Paynova end-to-end tests share: the sandbox's controls, payment drafts, and a
+storefront's refused payment."""
+from __future__ import annotations
+
+import uuid
+
+import pytest
+import requests
+
+from connector.money import Money
+from sandboxes.emulator import payment_draft
+from tests.factories import paynova_session_request
+
+
+class PaynovaSandbox:
+    def __init__(self, base_url: str):
+        self.base_url = base_url
+
+    def pay(self, session_id: str, status: str, **options) -> dict:
+        return self._post(f"sessions/{session_id}/payment", {"status": status, **options})
+
+    def end_session(self, session_id: str, status: str, **options) -> dict:
+        return self._post(f"sessions/{session_id}/end", {"status": status, **options})
+
+    def orders(self, order_number: str | None = None) -> list[dict]:
+        params = {"orderNumber": order_number} if order_number else {}
+        return requests.get(f"{self.base_url}/_sandbox/orders", params=params, timeout=5).json()["orders"]
+
+    def fail_next_session(self) -> None:
+        self._post("fail-next", {"times": 1})
+
+    def latency(self, ms: int) -> None:
+        self._post("latency", {"ms": ms})
+
+    def reset_faults(self) -> None:
+        self._post("fail-next", {"times": 0})
+        self.latency(0)
+
+    def _post(self, path: str, body: dict) -> dict:
+        answer = requests.post(f"{self.base_url}/_sandbox/{path}", json=body, timeout=60)
+        answer.raise_for_status()
+        return answer.json()
+
+
+@pytest.fixture(scope="session")
+def paynova(stack) -> PaynovaSandbox:
+    return PaynovaSandbox(f"{stack.sandboxes_url}/paynova")
+
+
+@pytest.fixture(autouse=True)
+def _undo_paynova_faults(paynova):
+    yield
+    paynova.reset_faults()
+
+
+def paynova_payment(cent_amount: int = 1999, currency: str = "EUR", **session_request) -> dict:
+    """A payment draft for Paynova whose sessionRequest adds up to its amount."""
+    total = Money.of(cent_amount, currency).decimal_text()
+    return payment_draft("paynova", cent_amount, currency, paynova_session_request(total, **session_request))
+
+
+def refused_create(emulator, draft: dict) -> list[dict]:
+    """Creates a payment that commercetools must refuse; its errors, once it is sure
+    that nothing was stored."""
+    marker = f"refused-{uuid.uuid4().hex[:12]}"  # a method name to look the payment up by
+    draft["paymentMethodInfo"]["method"] = marker
+    answer = emulator.create_payment(draft)
+    assert answer.status_code == 400, answer.text
+    assert emulator.payments(where=f'paymentMethodInfo(method="{marker}")') == []
+    return answer.json()["errors"]

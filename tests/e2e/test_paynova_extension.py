@@ -1,0 +1,101 @@
+"""A storefront creates Paynova payments in commercetools; the platform shim calls the
+extension service, which creates the order and the payment session at the Paynova
+sandbox."""
+import json
+import time
+
+from sandboxes.emulator import payment_draft
+from sandboxes.paynova import CREDENTIALS
+from tests.factories import paynova_session_request
+
+from .conftest import PROVIDER_TIMEOUT_MS
+from .paynova_support import _undo_paynova_faults, paynova, paynova_payment, refused_create  # noqa: F401 - fixtures
+
+
+def test_create_stores_the_paynova_session_on_the_payment(emulator, paynova, stack):
+    created = emulator.create_payment(paynova_payment(), headers={"X-Correlation-ID": "checkout-paynova-1"})
+    assert created.status_code == 201, created.text
+    payment = emulator.get_payment(created.json()["id"])
+    [order] = paynova.orders(payment["id"])
+    [session] = order["sessions"]
+    fields = payment["custom"]["fields"]
+    assert payment["interfaceId"] == order["orderId"]
+    assert fields["sessionToken"] == session["sessionId"]
+    assert fields["redirectUrl"].endswith(f"/paynova/aero/{session['sessionId']}")
+    assert json.loads(fields["sessionResponse"])["orderId"] == order["orderId"]
+    assert payment["paymentStatus"]["interfaceCode"] == "SUCCESS"
+    assert (order["totalAmount"], order["currencyCode"]) == ("19.99", "EUR")
+    assert session["urlCallback"] == f"{stack.notification_url}/notifications/paynova"
+    interactions = [i["fields"] for i in payment["interfaceInteractions"]]
+    assert [i["type"] for i in interactions] == ["paynova.createOrder", "paynova.initializePayment"]
+    assert {i["correlationId"] for i in interactions} == {"checkout-paynova-1"}
+
+
+def test_invalid_input_reaches_the_merchant_and_nothing_is_stored(emulator, paynova):
+    orders_before = len(paynova.orders())
+    lines_for_more = paynova_session_request("25.00", billTo={"name": {}, "address": {}})
+    errors = refused_create(emulator, payment_draft("paynova", 1999, "EUR", lines_for_more))
+    assert {e["code"] for e in errors} == {"InvalidInput"}
+    assert {e["extensionExtraInfo"]["field"] for e in errors} == {
+        "sessionRequest.billTo.address.countryCode",
+        "sessionRequest.lineItems",
+    }
+    assert len(paynova.orders()) == orders_before
+
+
+def test_a_paynova_refusal_is_an_invalid_operation_with_its_field_errors(emulator):
+    [error] = refused_create(emulator, paynova_payment(currency="XTS"))
+    assert error["code"] == "InvalidOperation"
+    info = error["extensionExtraInfo"]
+    assert (info["provider"], info["code"], info["errorNumber"], info["statusKey"]) == ("paynova", "-2", -2, "VALIDATION_ERROR")
+    assert [e["fieldName"] for e in info["errors"]] == ["currencyCode"]
+
+
+def test_amounts_follow_the_currency_digits(emulator, paynova):
+    payment = emulator.create_payment(paynova_payment(cent_amount=1000, currency="JPY")).json()
+    [order] = paynova.orders(payment["id"])
+    assert (order["totalAmount"], order["sessions"][0]["totalAmount"]) == ("1000", "1000")
+
+
+def test_a_failed_session_is_retried_on_the_order_already_created(emulator, paynova):
+    """The payment is created first without a provider, then switched to Paynova by an
+    Update; its first session fails, and the Update sent again must not create a
+    second order."""
+    draft = paynova_payment()
+    del draft["paymentMethodInfo"]["paymentInterface"]
+    payment = emulator.create_payment(draft).json()
+    switch = [{"action": "setMethodInfoInterface", "interface": "paynova"}]
+    paynova.fail_next_session()
+    failed = emulator.update_payment(payment["id"], payment["version"], switch)
+    assert failed.status_code == 400
+    assert failed.json()["errors"][0]["code"] == "General"
+    retried = emulator.update_payment(payment["id"], payment["version"], switch)
+    assert retried.status_code == 200, retried.text
+    [order] = paynova.orders(payment["id"])
+    assert retried.json()["interfaceId"] == order["orderId"]
+    assert len(order["sessions"]) == 1
+    record = emulator.request("GET", f"custom-objects/payment-connector-paynova/{payment['id']}").json()
+    assert record["value"]["orderId"] == order["orderId"]
+
+
+def test_one_deadline_covers_both_paynova_calls(emulator, paynova):
+    """Each call alone fits the provider timeout, both together do not."""
+    paynova.latency(PROVIDER_TIMEOUT_MS * 6 // 10)
+    started = time.monotonic()
+    [error] = refused_create(emulator, paynova_payment())
+    assert time.monotonic() - started < PROVIDER_TIMEOUT_MS / 1000 + 0.5
+    assert error["code"] == "General"
+
+
+def test_no_paynova_secret_or_government_id_in_any_log_line(emulator, paynova, stack):
+    customer = {"governmentId": "196006208133", "emailAddress": "sven@example.test"}
+    payment = emulator.create_payment(paynova_payment(customer=customer)).json()
+    paynova.pay(payment["custom"]["fields"]["sessionToken"], "AUTHORIZED")
+    stored = emulator.get_payment(payment["id"])
+    [created] = [i["fields"] for i in stored["interfaceInteractions"] if i["fields"]["type"] == "paynova.createOrder"]
+    assert json.loads(created["request"])["customer"]["governmentId"] == "***"
+    secrets = [CREDENTIALS["PAYNOVA_API_PASSWORD"], CREDENTIALS["PAYNOVA_SECRET_KEY"], customer["governmentId"]]
+    for service in ("extension", "notification"):
+        lines = stack.log(service).splitlines()
+        assert any(payment["id"] in line for line in lines)
+        assert not [line for line in lines for secret in secrets if secret in line]
