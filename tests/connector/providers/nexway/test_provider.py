@@ -14,7 +14,6 @@ from connector.settings import Settings
 from notification.app import create_app
 from tests.factories import nexway_session_request, payment_json, transaction_json
 
-CALL = Call(Deadline(5), "corr")
 NEXWAY_ENV = {
     "NEXWAY_SECRET": "catalog-secret-value",
     "NEXWAY_CLIENT_SECRET": "client-secret-value",
@@ -25,6 +24,11 @@ NEXWAY_ENV = {
 }
 BASIC = {"Authorization": "Basic " + base64.b64encode(b"nexway:notify-password").decode()}
 API = "https://api.example.test/shop"
+
+
+def call() -> Call:
+    """A fresh request context: its deadline starts now, not at import."""
+    return Call(Deadline(5), "corr")
 
 
 @pytest.fixture
@@ -71,7 +75,7 @@ def test_a_lost_answer_is_recovered_from_the_existing_order(env, provider_api):
         "/connect/order/7001",
         json={"responseCode": 0, "responseMessage": "OK", "orderNumber": 7001, "partnerOrderNumber": payment.id, "status": "COMPLETED"},
     )
-    session = nexway.open_session(payment, CALL)
+    session = nexway.open_session(payment, call())
     assert (session.interface_id, session.status_code) == ("7001", "COMPLETED")
     assert [i.type for i in session.interactions] == ["nexway.createOrder", "nexway.getOrder"]
     assert session.interactions[0].request["partnerOrderNumber"] == payment.id
@@ -92,11 +96,11 @@ def test_credentials_are_checked_before_the_body_is_read(nexway):
     wrong = {"Authorization": "Basic " + base64.b64encode(b"nexway:guess").decode()}
     for headers in ({}, wrong):
         with pytest.raises(NotAuthentic):
-            nexway.read_notification(Notification("POST", headers=headers, body=b"not json"), CALL)
+            nexway.read_notification(Notification("POST", headers=headers, body=b"not json"), call())
 
 
 def test_an_authentic_notification_becomes_an_event(nexway):
-    event = nexway.read_notification(Notification("POST", headers=BASIC, body=order_event()), CALL)
+    event = nexway.read_notification(Notification("POST", headers=BASIC, body=order_event()), call())
     assert (event.payment_id, event.status_code, event.transactions[0].state) == ("payment-1", "COMPLETED", "Success")
 
 

@@ -8,7 +8,10 @@ from connector.providers.base import Call, Notification
 from connector.settings import Settings
 from tests.factories import signed_dmn
 
-CALL = Call(Deadline(5), "corr")
+
+def call() -> Call:
+    """A fresh request context: its deadline starts now, not at import."""
+    return Call(Deadline(5), "corr")
 
 
 @pytest.fixture
@@ -24,7 +27,7 @@ def test_knows_where_nuvei_calls_back(nuvei):
 def test_a_signed_dmn_becomes_an_event(nuvei, method):
     fields = signed_dmn()
     notification = Notification(method, form=fields) if method == "POST" else Notification(method, query=fields)
-    event = nuvei.read_notification(notification, CALL)
+    event = nuvei.read_notification(notification, call())
     assert event.payment_id == "payment-1"
     [change] = event.transactions
     assert (change.type, change.state, change.interaction_id) == (
@@ -38,17 +41,17 @@ def test_a_signed_dmn_becomes_an_event(nuvei, method):
 def test_a_tampered_dmn_is_not_authentic(nuvei):
     fields = {**signed_dmn(), "Status": "APPROVED", "totalAmount": "0.01"}
     with pytest.raises(NotAuthentic):
-        nuvei.read_notification(Notification("POST", form=fields), CALL)
+        nuvei.read_notification(Notification("POST", form=fields), call())
 
 
 def test_signature_is_checked_before_anything_else(nuvei):
     with pytest.raises(NotAuthentic):
-        nuvei.read_notification(Notification("POST", form={"clientUniqueId": "p"}), CALL)
+        nuvei.read_notification(Notification("POST", form={"clientUniqueId": "p"}), call())
 
 
 def test_a_dmn_for_another_merchant_site_is_refused(nuvei):
     with pytest.raises(InvalidNotification, match="merchant_site_id"):
-        nuvei.read_notification(Notification("POST", form=signed_dmn(merchant_id="merchant-1", merchant_site_id="other")), CALL)
+        nuvei.read_notification(Notification("POST", form=signed_dmn(merchant_id="merchant-1", merchant_site_id="other")), call())
 
 
 def test_a_disabled_provider_is_named(env):
