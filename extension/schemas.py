@@ -4,6 +4,9 @@ from __future__ import annotations
 from marshmallow import EXCLUDE, RAISE, Schema, fields, validate
 
 
+EXTENSION_ACTIONS = ("Create", "Update")
+
+
 class ResourceSchema(Schema):
     class Meta:
         unknown = EXCLUDE
@@ -20,7 +23,7 @@ class ExtensionRequestSchema(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    action = fields.String(required=True, validate=validate.OneOf(("Create", "Update")))
+    action = fields.String(required=True, validate=validate.OneOf(EXTENSION_ACTIONS))
     resource = fields.Nested(ResourceSchema, required=True)
 
 

@@ -1,7 +1,11 @@
+import copy
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from connector.errors import InvalidInput
-from connector.payment import Payment
+from connector.payment import Payment, PaymentSchema, read_well_formed
 from tests.factories import payment_json, transaction_json
 
 
@@ -76,3 +80,90 @@ def test_unusable_session_request(raw, message):
     with pytest.raises(InvalidInput, match=message) as raised:
         payment.session_request()
     assert raised.value.errors[0].field == "sessionRequest"
+
+
+# The fast path and the schema: same payment whenever the fast path answers. Examples
+# are valid payments with at most one field replaced by something odd, so that every
+# rule of the schema meets values on both of its sides.
+
+_odd = st.one_of(st.none(), st.integers(-3, 3), st.booleans(), st.text(max_size=3), st.just({}), st.just([]))
+_money = st.fixed_dictionaries(
+    {"centAmount": st.integers(0, 10**6), "currencyCode": st.sampled_from(["EUR", "JPY", "KWD"])},
+    optional={"fractionDigits": st.one_of(st.none(), st.integers(0, 4)), "type": st.just("centPrecision")},
+)  # fmt: skip
+_transaction = st.fixed_dictionaries(
+    {"id": st.text(min_size=1, max_size=4), "type": st.sampled_from(["Authorization", "Charge", "Refund"]),
+     "state": st.sampled_from(["Initial", "Pending", "Success", "Failure"])},
+    optional={"interactionId": st.one_of(st.none(), st.text(max_size=4)), "amount": st.one_of(st.none(), _money)},
+)  # fmt: skip
+_interaction = st.fixed_dictionaries(
+    {"fields": st.dictionaries(st.sampled_from(["type", "request"]), st.text(max_size=4))}
+)
+_payment = st.fixed_dictionaries(
+    {"id": st.text(min_size=1, max_size=8), "version": st.integers(0, 9), "amountPlanned": _money},
+    optional={
+        "paymentMethodInfo": st.fixed_dictionaries({}, optional={"paymentInterface": st.text(max_size=6)}),
+        "paymentStatus": st.fixed_dictionaries({}, optional={"interfaceCode": st.text(max_size=6)}),
+        "custom": st.fixed_dictionaries(
+            {}, optional={"type": st.fixed_dictionaries({}, optional={"id": st.text(max_size=4)}),
+                          "fields": st.dictionaries(st.text(max_size=3), st.text(max_size=3), max_size=3)}),
+        "interfaceId": st.one_of(st.none(), st.text(max_size=4)),
+        "transactions": st.lists(_transaction, max_size=3),
+        "interfaceInteractions": st.lists(_interaction, max_size=2),
+    },
+)  # fmt: skip
+# Where a value may be replaced: a path of keys and list indexes.
+_PLACES = [
+    ("id",), ("version",), ("amountPlanned",), ("amountPlanned", "centAmount"), ("amountPlanned", "currencyCode"),
+    ("amountPlanned", "fractionDigits"), ("paymentMethodInfo",), ("paymentMethodInfo", "paymentInterface"),
+    ("paymentStatus",), ("paymentStatus", "interfaceCode"), ("custom",), ("custom", "type"), ("custom", "type", "id"),
+    ("custom", "fields"), ("interfaceId",), ("transactions",), ("transactions", 0), ("transactions", 0, "id"),
+    ("transactions", 0, "type"), ("transactions", 0, "state"), ("transactions", 0, "interactionId"),
+    ("transactions", 0, "amount"), ("transactions", 0, "amount", "centAmount"), ("interfaceInteractions",),
+    ("interfaceInteractions", 0), ("interfaceInteractions", 0, "fields"),
+]  # fmt: skip
+
+
+def _replaced(data: dict, place: tuple, value) -> dict:
+    container = data
+    for step in place[:-1]:
+        try:
+            container = container[step]
+        except (KeyError, IndexError, TypeError):
+            return data
+    if isinstance(container, dict) or (isinstance(container, list) and len(container) > place[-1]):
+        container[place[-1]] = value
+    return data
+
+
+@settings(max_examples=300, deadline=None)
+@given(_payment)
+def test_valid_payments_read_the_same_both_ways(data):
+    assert read_well_formed(data) == PaymentSchema().load(data)
+
+
+ODD_VALUES = [None, -1, 0, 7, True, "", "x", "EUR", 1.5, {}, [], [{}], {"id": 1}]
+RICH = {
+    "id": "p-1", "version": 3,
+    "amountPlanned": {"type": "centPrecision", "centAmount": 1500, "currencyCode": "KWD", "fractionDigits": 3},
+    "paymentMethodInfo": {"paymentInterface": "nuvei"}, "paymentStatus": {"interfaceCode": "OK"},
+    "custom": {"type": {"typeId": "type", "id": "t-1"}, "fields": {"sessionToken": "tok"}}, "interfaceId": "41",
+    "transactions": [{"id": "t", "type": "Charge", "state": "Pending", "interactionId": "i",
+                      "amount": {"centAmount": 1500, "currencyCode": "KWD", "fractionDigits": 3}}],
+    "interfaceInteractions": [{"type": {"typeId": "type", "id": "i"}, "fields": {"type": "x", "request": "{}"}}],
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("place", _PLACES, ids=["/".join(map(str, place)) for place in _PLACES])
+def test_an_odd_value_anywhere_is_read_the_same_or_left_to_the_schema(place):
+    for odd in ODD_VALUES:
+        data = _replaced(copy.deepcopy(RICH), place, odd)
+        fast = read_well_formed(data)
+        if fast is not None:
+            assert PaymentSchema().load(data) == fast, (place, odd)
+
+
+def test_the_fast_path_takes_the_payments_commercetools_sends():
+    data = payment_json(session_request={"a": 1}, transactions=[transaction_json()], interface_id="41", status_code="X")
+    data["interfaceInteractions"] = [{"type": {"typeId": "type", "id": "t"}, "fields": {"type": "nuvei.dmn", "request": "{}"}}]
+    assert read_well_formed(data) == PaymentSchema().load(data)
