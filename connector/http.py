@@ -72,7 +72,7 @@ class HttpClient:
 
     def __init__(self, provider: str):
         self.provider = provider
-        self._managers: dict[str, urllib3.PoolManager] = {}
+        self._routes: dict[str, _Route] = {}
         self._lock = threading.Lock()
 
     def request(
@@ -91,14 +91,17 @@ class HttpClient:
         """One call; `operation` names it in logs and metrics (default: the last path
         segment). The request's correlation id goes along as X-Correlation-ID. `json` is
         sent as JSON, `data` form-encoded (a mapping) or as is."""
-        operation = operation or urlsplit(url).path.rstrip("/").rsplit("/", 1)[-1] or method
+        parts = urlsplit(url)
+        operation = operation or parts.path.rstrip("/").rsplit("/", 1)[-1] or method
         started = time.perf_counter()
         outcome = "unavailable"
         try:
-            if params:
-                url = f"{url}{'&' if '?' in url else '?'}{urlencode(params)}"
+            target = parts.path or "/"
+            query = "&".join(q for q in (parts.query, urlencode(params) if params else "") if q)
+            if query:
+                target = f"{target}?{query}"
             body, all_headers = _encode(json, data, headers, auth)
-            response = self._send(method, url, body, all_headers, deadline)
+            response = self._send(method, self._route(parts), target, body, all_headers, deadline)
             outcome = "ok" if response.status_code < 400 else f"http_{response.status_code // 100}xx"
             return response
         finally:
@@ -114,7 +117,9 @@ class HttpClient:
                                   "durationMs": round(seconds * 1000, 2)}},
             )  # fmt: skip
 
-    def _send(self, method: str, url: str, body: bytes | None, headers: dict, deadline: Deadline) -> HttpResponse:
+    def _send(
+        self, method: str, route: _Route, target: str, body: bytes | None, headers: dict, deadline: Deadline
+    ) -> HttpResponse:
         remaining = deadline.remaining()
         if remaining <= 0:
             raise ProviderUnavailable(self.provider, "no time left before the deadline")
@@ -122,9 +127,9 @@ class HttpClient:
             # total= makes connecting and waiting for the headers share one budget;
             # the body is then read against the deadline, so a provider that trickles
             # its answer cannot stretch the call either.
-            response = self._manager_for(url).urlopen(
-                method, url, body=body, headers=headers, timeout=Timeout(total=remaining),
-                preload_content=False, retries=False, redirect=False,
+            response = route.opener.urlopen(
+                method, route.origin + target if route.absolute else target, body=body, headers=headers,
+                timeout=Timeout(total=remaining), preload_content=False, retries=False, redirect=False,
             )  # fmt: skip
             try:
                 content = self._body(response, deadline)
@@ -152,24 +157,32 @@ class HttpClient:
                 return b"".join(chunks)
             chunks.append(chunk)
 
-    def _manager_for(self, url: str) -> urllib3.PoolManager:
-        """The connection pools for the URL's host: through HTTPS_PROXY/HTTP_PROXY unless
-        NO_PROXY exempts the host; the environment is read once per host."""
-        parts = urlsplit(url)
+    def _route(self, parts) -> _Route:
         origin = f"{parts.scheme}://{parts.netloc}"
-        with self._lock:
-            manager = self._managers.get(origin)
-            if manager is None:
-                manager = self._managers[origin] = _manager(parts.scheme, parts.hostname or "")
-            return manager
+        route = self._routes.get(origin)
+        if route is None:
+            with self._lock:
+                route = self._routes.setdefault(origin, _Route.to(origin, parts.scheme, parts.hostname or ""))
+        return route
 
 
-def _manager(scheme: str, host: str) -> urllib3.PoolManager:
-    ca_certs = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or certifi.where()
-    proxy = getproxies_environment().get(scheme)
-    if proxy and not proxy_bypass_environment(host):
-        return urllib3.ProxyManager(proxy, maxsize=POOL_SIZE, ca_certs=ca_certs)
-    return urllib3.PoolManager(maxsize=POOL_SIZE, ca_certs=ca_certs)
+@dataclass(frozen=True)
+class _Route:
+    """How calls reach one origin, decided once: its connection pool, or through the
+    HTTPS_PROXY/HTTP_PROXY of the environment unless NO_PROXY exempts the host."""
+
+    origin: str
+    opener: urllib3.connectionpool.ConnectionPool | urllib3.ProxyManager
+    absolute: bool  # the opener wants the whole URL
+
+    @classmethod
+    def to(cls, origin: str, scheme: str, host: str) -> _Route:
+        ca_certs = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or certifi.where()
+        proxy = getproxies_environment().get(scheme)
+        if proxy and not proxy_bypass_environment(host):
+            return cls(origin, urllib3.ProxyManager(proxy, maxsize=POOL_SIZE, ca_certs=ca_certs), absolute=True)
+        pool = urllib3.PoolManager(maxsize=POOL_SIZE, ca_certs=ca_certs).connection_from_url(origin)
+        return cls(origin, pool, absolute=False)
 
 
 def _encode(json_body: Any, data, headers: Mapping[str, str] | None, auth: tuple[str, str] | None) -> tuple[bytes | None, dict]:

@@ -2,6 +2,7 @@ import socket
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import urlsplit
 
 import pytest
 import urllib3
@@ -153,8 +154,14 @@ def test_proxies_come_from_the_environment_once_per_host(monkeypatch):
     monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example.test:3128")
     monkeypatch.setenv("NO_PROXY", "internal.example.test")
     client = HttpClient("nuvei")
-    proxied = client._manager_for("https://provider.example.test/a")
+    proxied = client._route(urlsplit("https://provider.example.test/a")).opener
     assert isinstance(proxied, urllib3.ProxyManager) and proxied.proxy.host == "proxy.example.test"
-    assert not isinstance(client._manager_for("https://internal.example.test/b"), urllib3.ProxyManager)
+    assert not isinstance(client._route(urlsplit("https://internal.example.test/b")).opener, urllib3.ProxyManager)
     monkeypatch.delenv("HTTPS_PROXY")  # read once: the client keeps what it found
-    assert client._manager_for("https://provider.example.test/c") is proxied
+    assert client._route(urlsplit("https://provider.example.test/c")).opener is proxied
+
+
+def test_a_query_in_the_url_and_params_are_both_sent(httpserver):
+    httpserver.expect_request("/orders", query_string="expand=lines&page=2").respond_with_json([])
+    answer = HttpClient("nuvei").request("GET", httpserver.url_for("/orders?expand=lines"), Deadline(1), params={"page": "2"})
+    assert answer.status_code == 200
