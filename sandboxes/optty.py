@@ -477,9 +477,10 @@ class SandboxControl:
         answer.raise_for_status()
         return answer.json()
 
-    def orders(self, reference: str) -> list[dict]:
-        answer = requests.get(f"{self.base_url}/_sandbox/orders", params={"orderReference": reference}, timeout=5)
-        return answer.json()["orders"]
+    def orders(self, reference: str | None = None) -> list[dict]:
+        """The orders created for `reference`, or all of them."""
+        criteria = {"orderReference": reference} if reference else {}
+        return requests.get(f"{self.base_url}/_sandbox/orders", params=criteria, timeout=5).json()["orders"]
 
     def revoke_tokens(self) -> None:
         requests.post(f"{self.base_url}/_sandbox/tokens/revoke", timeout=5).raise_for_status()
