@@ -104,5 +104,7 @@ class Optty(Provider):
             log.warning("could not record Optty order %s: %s", reference, error)
 
     def _requested_auto_capture(self, reference: str, call: Call) -> bool:
+        # What the connector asked for, not Optty's captureStatus, whose values Optty
+        # does not document (inferred).
         record = self.context.state.get(reference, call.deadline)
         return record.get("autoCapture", DEFAULT_AUTO_CAPTURE) if record else DEFAULT_AUTO_CAPTURE

@@ -77,11 +77,8 @@ def check_sum(order: Mapping[str, Any], planned: Decimal) -> None:
 
 def session(request: Mapping[str, Any], answer: Mapping[str, Any]) -> Session:
     """A new order: the shopper goes to redirectUrl; the authorization is pending there."""
-    return Session(
-        interface_id=str(answer["orderId"]),
-        session_token=answer["orderToken"],
-        redirect_url=answer["redirectUrl"],
-        response=redact(answer),
+    return _session(
+        answer,
         status_code=_pending_status(answer),
         transactions=(_authorization("Pending", answer),),
         interactions=(Interaction("optty.createOrder", redact(request), redact(answer)),),
@@ -92,16 +89,23 @@ def reused_session(answer: Mapping[str, Any], held: Mapping[str, Any], auto_capt
     """The order an earlier attempt created (its answer as recorded), with its status as
     Optty holds it now."""
     order = read_order(held)
-    return Session(
-        interface_id=str(answer["orderId"]),
-        session_token=answer["orderToken"],
-        redirect_url=answer["redirectUrl"],
-        response=redact(answer),
+    return _session(
+        answer,
         # Still pending: the same status a new session writes.
         status_code=_pending_status(answer) if order["status"] == "PENDING" else order["status"],
         status_text=status_text(order),
         transactions=transactions(order, auto_capture),
         interactions=(Interaction("optty.getOrder", {"orderReference": order["merchantReference"]}, logged(held)),),
+    )
+
+
+def _session(answer: Mapping[str, Any], **details) -> Session:
+    return Session(
+        interface_id=str(answer["orderId"]),
+        session_token=answer["orderToken"],
+        redirect_url=answer["redirectUrl"],
+        response=redact(answer),
+        **details,
     )
 
 

@@ -105,6 +105,7 @@ class SessionRequestSchema(_PassThrough):
     customerPresent = _Flag(load_default=True)
     getToken = _Flag()
     dynamicRedirectUrl = fields.Url(schemes={"https"})
+    # Seconds; Optty says "number", whole seconds are assumed (inferred).
     cancellationTimeout = fields.Integer(strict=True, validate=validate.Range(min=1))
     checkoutSessionTimeout = fields.Integer(strict=True, validate=validate.Range(min=1))
     sessionId = fields.String(validate=_UUID)
