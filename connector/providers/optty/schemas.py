@@ -111,31 +111,27 @@ class SessionRequestSchema(_PassThrough):
     sessionId = fields.String(validate=_UUID)
 
 
-class WebhookDataSchema(Schema):
-    """The webhook fields the connector uses (and logs); Optty may send more."""
+class _Lenient(Schema):
+    """What Optty sends: the fields the connector uses (and logs); Optty may send more."""
 
     class Meta:
         unknown = EXCLUDE
 
+
+class WebhookDataSchema(_Lenient):
     # Ours are commercetools payment ids; the bound keeps the read-back URL sane.
     orderReference = fields.String(required=True, validate=validate.Length(min=1, max=256))
     status = fields.String(load_default=None)
     transactionId = fields.String(load_default=None)
 
 
-class WebhookSchema(Schema):
-    class Meta:
-        unknown = EXCLUDE
-
+class WebhookSchema(_Lenient):
     event = fields.String(required=True, validate=validate.OneOf(WEBHOOK_EVENTS))
     data = fields.Nested(WebhookDataSchema, required=True)
 
 
-class OrderSchema(Schema):
+class OrderSchema(_Lenient):
     """GET /orders/{orderReference}: what Optty holds, the truth behind a webhook."""
-
-    class Meta:
-        unknown = EXCLUDE
 
     merchantReference = fields.String(required=True, validate=_NOT_EMPTY)
     status = fields.String(required=True, validate=validate.OneOf(ORDER_STATUSES))
