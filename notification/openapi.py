@@ -14,6 +14,12 @@ RESPONSES = {
     "401": json_response("Not authentic; nothing was read or written", MESSAGE),
     "503": json_response("Could not be applied now; retry later", MESSAGE),
 }
+# A notification sent by GET carries its fields in the request line, which gunicorn
+# refuses (its own HTML page) past limit_request_line, before the service sees it.
+REQUEST_LINE_TOO_LONG = {
+    "description": "The request line (path and query) is longer than the server accepts",
+    "content": {"text/html": {"schema": {"type": "string"}}},
+}
 
 
 def document(metrics_protected: bool) -> dict:
@@ -35,5 +41,9 @@ def _operations(provider: type[Provider]) -> dict:
         operations["post"] = {"summary": summary, "requestBody": body, "responses": RESPONSES}
     if "GET" in provider.notification_methods:
         parameters = [{"in": "query", "schema": provider.notification_schema}] if provider.notification_schema else []
-        operations["get"] = {"summary": summary + " (fields in the query)", "parameters": parameters, "responses": RESPONSES}
+        operations["get"] = {
+            "summary": summary + " (fields in the query)",
+            "parameters": parameters,
+            "responses": {**RESPONSES, "414": REQUEST_LINE_TOO_LONG},
+        }
     return operations

@@ -1,8 +1,8 @@
 """The run command: python -m sandboxes (via ./dev.sh run).
 
 Starts the commercetools emulator, the provider sandboxes and both services on this
-machine, registers the connector with `python -m deploy setup`, walks one Nuvei payment
-through the whole flow, prints how to do it yourself, and runs until Ctrl-C.
+machine, registers the connector with `python -m deploy setup`, walks one Nuvei and one
+Optty payment through the whole flow, prints how to do it yourself, and runs until Ctrl-C.
 """
 from __future__ import annotations
 
@@ -15,7 +15,8 @@ from pathlib import Path
 
 import requests
 
-from .emulator import EmulatorClient, nuvei_payment
+from . import optty
+from .emulator import EmulatorClient, nuvei_payment, payment_draft
 from .stack import CLIENT_ID, PROJECT_KEY, ROOT, Ports, Stack
 
 DEFAULT_PORTS = Ports(emulator=8989, sandboxes=8990, extension=8080, notification=8081)
@@ -70,6 +71,11 @@ def _print_endpoints(stack: Stack) -> None:
 
 def _demo(stack: Stack) -> None:
     emulator = EmulatorClient(stack.emulator_url, PROJECT_KEY, CLIENT_ID, stack.client_secret)
+    _nuvei_demo(stack, emulator)
+    _optty_demo(stack, emulator)
+
+
+def _nuvei_demo(stack: Stack, emulator: EmulatorClient) -> None:
     print("1. the storefront creates a Nuvei payment; commercetools calls the extension:")
     created = emulator.create_payment(nuvei_payment())
     payment = created.json()
@@ -84,7 +90,28 @@ def _demo(stack: Stack) -> None:
     ).json()
     print(f"   the notification service answered {sent['notification']}")
     print("3. the payment now holds the transaction:")
-    stored = emulator.get_payment(payment["id"])
+    _print_outcome(emulator, payment["id"])
+
+
+def _optty_demo(stack: Stack, emulator: EmulatorClient) -> None:
+    print("4. the storefront creates an Optty payment (sessionRequest: provider, shopper, items);")
+    print("   the extension creates the Optty order:")
+    created = emulator.create_payment(payment_draft("optty", session_request=optty.session_request(autoCapture=False)))
+    payment = created.json()
+    fields = payment.get("custom", {}).get("fields", {})
+    print(f"   HTTP {created.status_code}: payment {payment.get('id')}, interfaceId {payment.get('interfaceId')}")
+    print(f"   sessionToken {fields.get('sessionToken')}")
+    print(f"   redirectUrl  {fields.get('redirectUrl')}")
+    print("5. the shopper completes the checkout; Optty's sandbox sends its webhook, which the")
+    print("   notification service checks by reading the order back from Optty:")
+    completed = optty.SandboxControl(f"{stack.sandboxes_url}/optty").complete(payment["id"], "SUCCESSFUL")
+    print(f"   the notification service answered {completed['notification']}")
+    print("6. the payment now holds the transaction:")
+    _print_outcome(emulator, payment["id"])
+
+
+def _print_outcome(emulator: EmulatorClient, payment_id: str) -> None:
+    stored = emulator.get_payment(payment_id)
     print("   " + json.dumps(stored["transactions"]))
     print(f"   paymentStatus {json.dumps(stored['paymentStatus'])}\n", flush=True)
 
@@ -102,6 +129,9 @@ echo "$PAYMENT" | python3 -m json.tool
 SESSION=$(echo "$PAYMENT" | {field % '["custom"]["fields"]["sessionToken"]'})
 curl -s -X POST -H 'Content-Type: application/json' {stack.sandboxes_url}/nuvei/_sandbox/sessions/$SESSION/dmn -d '{{"status": "APPROVED"}}' | python3 -m json.tool
 curl -s -H "Authorization: Bearer $TOKEN" {api}/payments/$(echo "$PAYMENT" | {field % '["id"]'}) | python3 -m json.tool
+
+An Optty payment needs a sessionRequest (see README); once created, complete its order with
+curl -s -X POST -H 'Content-Type: application/json' {stack.sandboxes_url}/optty/_sandbox/orders/<payment id>/complete -d '{{"status": "SUCCESSFUL"}}'
 """,
         flush=True,
     )

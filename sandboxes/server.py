@@ -17,6 +17,7 @@ from werkzeug.middleware.dispatcher import DispatcherMiddleware
 from . import nexway, nuvei
 from . import kustom, nuvei
 from . import paynova
+from . import optty
 
 # Each module has CREDENTIALS, connector_env(base_url) and from_env(env) → Flask app.
 SANDBOXES: dict[str, ModuleType] = {
@@ -24,6 +25,7 @@ SANDBOXES: dict[str, ModuleType] = {
     "nexway": nexway,
     "kustom": kustom,
     "paynova": paynova,
+    "optty": optty,
 }
 
 

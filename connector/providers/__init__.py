@@ -18,6 +18,7 @@ from .nexway import Nexway
 from .kustom import Kustom
 from .nuvei import Nuvei
 from .paynova import Paynova
+from .optty import Optty
 
 REGISTRY: dict[str, type[Provider]] = {
     provider.name: provider
@@ -26,6 +27,7 @@ REGISTRY: dict[str, type[Provider]] = {
         Nexway,
         Kustom,
         Paynova,
+        Optty,
     )
 }
 

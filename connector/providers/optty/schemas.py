@@ -1,0 +1,153 @@
+"""What the connector accepts from the storefront for Optty, and what it reads in
+Optty's webhooks and order answers."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from marshmallow import EXCLUDE, INCLUDE, Schema, ValidationError, fields, pre_load, validate, validates_schema
+
+ORDER_STATUSES = ("PENDING", "SUCCESSFUL", "DECLINED", "CANCELED", "CANCELLED", "ERROR")
+ORDER_EVENTS = ("ORDER_ASYNC_CALLBACK", "ORDER_STATUS_UPDATE")
+WEBHOOK_EVENTS = (*ORDER_EVENTS, "REFUND_CALLBACK")
+
+_COUNTRY = validate.Regexp(r"^[A-Z]{2}$", error="must be an ISO 3166-1 alpha-2 country code")
+_CURRENCY = validate.Regexp(r"^[A-Z]{3}$", error="must be an ISO 4217 currency code")
+# Optty says RFC 1766 and writes its examples with an underscore (en_US, en_AU).
+_LOCALE = validate.Regexp(r"^[a-z]{2,3}([_-][A-Z]{2})?$", error="must be a locale such as en_US")
+_UUID = validate.Regexp(
+    r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$", error="must be a UUID"
+)
+_NOT_EMPTY = validate.Length(min=1)
+
+
+class Amount(fields.Decimal):
+    """A JSON number, non-negative, with at most 2 decimals: how Optty takes amounts."""
+
+    default_error_messages = {
+        "not_number": "must be a JSON number",
+        "amount": "must be a non-negative number with at most 2 decimals",
+    }
+
+    def _deserialize(self, value, attr, data, **kwargs) -> Decimal:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise self.make_error("not_number")
+        amount = super()._deserialize(value, attr, data, **kwargs)
+        cents = amount.scaleb(2)
+        if amount < 0 or cents != cents.to_integral_value():
+            raise self.make_error("amount")
+        return amount
+
+
+class _Flag(fields.Boolean):
+    """true or false, nothing that merely looks like them ("yes", 1)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(truthy={True}, falsy={False}, **kwargs)
+
+
+class _PassThrough(Schema):
+    """Known fields are checked; Optty's other optional fields pass through."""
+
+    class Meta:
+        unknown = INCLUDE
+
+
+class CustomerSchema(_PassThrough):
+    # Which of these Optty insists on depends on the BNPL provider (GET /options);
+    # name and email are the ones every provider asks for (inferred).
+    firstName = fields.String(required=True, validate=_NOT_EMPTY)
+    lastName = fields.String(required=True, validate=_NOT_EMPTY)
+    email = fields.Email(required=True)
+    phoneNumber = fields.String()
+
+
+class AddressSchema(_PassThrough):
+    firstName = fields.String()
+    lastName = fields.String()
+    email = fields.Email()
+    phoneNumber = fields.String()
+    streetAddress = fields.String()
+    streetAddress2 = fields.String()
+    city = fields.String()
+    state = fields.String()
+    region = fields.String()
+    postalCode = fields.String()
+    country = fields.String(required=True, validate=_COUNTRY)
+
+
+class OrderItemSchema(_PassThrough):
+    name = fields.String(required=True, validate=_NOT_EMPTY)
+    sku = fields.String()
+    quantity = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    unitPrice = Amount(required=True)
+    totalAmount = Amount(required=True)
+
+    @validates_schema
+    def total_is_quantity_times_unit_price(self, item, **_):
+        expected = item["quantity"] * item["unitPrice"]
+        if item["totalAmount"] != expected:
+            raise ValidationError(f"must be quantity × unitPrice = {expected}", "totalAmount")
+
+
+class SessionRequestSchema(_PassThrough):
+    bnplProvider = fields.String(required=True, validate=_NOT_EMPTY)
+    purchaseCountry = fields.String(required=True, validate=_COUNTRY)
+    locale = fields.String(required=True, validate=_LOCALE)
+    customer = fields.Nested(CustomerSchema, required=True)
+    billingAddress = fields.Nested(AddressSchema, required=True)
+    shippingAddress = fields.Nested(AddressSchema)
+    orderItems = fields.List(fields.Nested(OrderItemSchema), required=True, validate=_NOT_EMPTY)
+    shippingAmount = Amount()
+    taxAmount = Amount()
+    discountAmount = Amount()
+    # Sent explicitly with Optty's defaults, so that the connector knows what it asked.
+    autoCapture = _Flag(load_default=True)
+    customerPresent = _Flag(load_default=True)
+    getToken = _Flag()
+    dynamicRedirectUrl = fields.Url(schemes={"https"})
+    # Seconds; Optty says "number", whole seconds are assumed (inferred).
+    cancellationTimeout = fields.Integer(strict=True, validate=validate.Range(min=1))
+    checkoutSessionTimeout = fields.Integer(strict=True, validate=validate.Range(min=1))
+    sessionId = fields.String(validate=_UUID)
+
+
+class _Lenient(Schema):
+    """What Optty sends: the fields the connector uses (and logs); Optty may send more."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+
+class WebhookDataSchema(_Lenient):
+    # Ours are commercetools payment ids; the bound keeps the read-back URL sane.
+    orderReference = fields.String(required=True, validate=validate.Length(min=1, max=256))
+    status = fields.String(load_default=None)
+    transactionId = fields.String(load_default=None)
+
+
+class WebhookSchema(_Lenient):
+    event = fields.String(required=True, validate=validate.OneOf(WEBHOOK_EVENTS))
+    data = fields.Nested(WebhookDataSchema, required=True)
+
+
+class OrderSchema(_Lenient):
+    """GET /orders/{orderReference}: what Optty holds, the truth behind a webhook."""
+
+    merchantReference = fields.String(required=True, validate=_NOT_EMPTY)
+    status = fields.String(required=True, validate=validate.OneOf(ORDER_STATUSES))
+    amount = fields.Decimal(required=True, validate=validate.Range(min=0))
+    currency = fields.String(required=True, validate=_CURRENCY)
+    transactionReference = fields.String(required=True, validate=_NOT_EMPTY)
+    provider = fields.String(allow_none=True)
+    updatedAt = fields.String(allow_none=True)
+    failureReason = fields.String(allow_none=True)
+    bnplOrderId = fields.String(allow_none=True)
+    cancelledBy = fields.String(allow_none=True)
+    captureStatus = fields.String(allow_none=True)
+
+    @pre_load
+    def status_in_capitals(self, order, **_):
+        # The order answer spells statuses in capitals, the creation answer in lower case.
+        if isinstance(order, dict) and isinstance(order.get("status"), str):
+            return {**order, "status": order["status"].upper()}
+        return order

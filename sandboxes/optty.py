@@ -1,0 +1,492 @@
+"""Optty sandbox: the client-credentials token endpoint (/auth/token), the API (/api:
+GET /options, POST /orders, GET /orders/<orderReference>), a checkout page, and the
+webhooks Optty sends to an order's dynamicCallbackUrl.
+
+POST /orders checks what Optty documents (required fields, ISO 3166 countries, ISO
+4217 currencies, locales, amounts as numbers with at most 2 decimals, orderAmount =
+Σ orderItems.totalAmount + shippingAmount + taxAmount − discountAmount, totalAmount =
+quantity × unitPrice, https URLs, the BNPL provider's currency, limits and required
+fields from GET /options) and refuses as Optty's NestJS API does:
+{"statusCode": 400, "message": [...], "error": "Bad Request"}. Where Optty's docs are
+silent the sandbox chooses (inferred): the wording of the messages (class-validator's),
+the token endpoint's OAuth 2.0 error bodies, 409 Conflict for an orderReference used
+before, captureStatus CAPTURED / NOT_CAPTURED, the BNPL providers on offer, and plain
+http callback URLs accepted on this machine only.
+
+Control (under /_sandbox, besides latency and reset):
+  POST /_sandbox/orders/<orderReference>/complete {"status": "SUCCESSFUL" | "DECLINED" |
+       "CANCELED" | "CANCELLED" | "ERROR", "event"?: "ORDER_ASYNC_CALLBACK",
+       "deliver"?: true}: the shopper finishes the checkout; Optty's webhook goes to
+       the order's dynamicCallbackUrl (answer: {"order", "webhook", "notification"}).
+  GET  /_sandbox/orders?orderReference=: the orders created.
+  POST /_sandbox/tokens/revoke: every token issued so far stops working (401), as
+       after a key rotation at Optty; GET /_sandbox/tokens: {"issued", "refused"}.
+"""
+from __future__ import annotations
+
+import base64
+import itertools
+import json
+import re
+import secrets
+import threading
+import time
+import uuid
+from collections.abc import Mapping
+from datetime import datetime, timezone
+from decimal import Decimal
+from typing import Any
+from urllib.parse import urlsplit
+
+import requests
+from flask import Flask, request
+
+from .common import Latency, Store, control_blueprint, deliver
+
+# Test credentials of the sandbox account, shared with the connector in the local stack.
+CREDENTIALS = {
+    "OPTTY_CLIENT_ID": "sandbox-optty-client",
+    "OPTTY_CLIENT_SECRET": "sandbox-optty-secret",
+}
+TOKEN_LIFETIME = 86400
+SCOPE = "api-user"
+# The BNPL providers this sandbox merchant is set up for, one row per currency (inferred).
+_ADDRESS = ["billingAddress.streetAddress", "billingAddress.city", "billingAddress.postalCode"]
+OPTIONS = [
+    {"name": "KLARNA", "currency": currency, "minAmount": 1, "maxAmount": 5000, "requiredFields": _ADDRESS}
+    for currency in ("EUR", "GBP", "USD", "SEK")
+] + [
+    {"name": "AFTERPAY", "currency": "AUD", "minAmount": 1, "maxAmount": 2000, "requiredFields": _ADDRESS},
+    {"name": "LATITUDEPAY_AU", "currency": "AUD", "minAmount": 20, "maxAmount": 1500, "requiredFields": _ADDRESS},
+]
+COMPLETIONS = {
+    "SUCCESSFUL": {},
+    "DECLINED": {"failureReason": "Declined by the BNPL provider"},
+    "ERROR": {"failureReason": "The BNPL provider failed"},
+    "CANCELED": {"cancelledBy": "CUSTOMER"},
+    "CANCELLED": {"cancelledBy": "CUSTOMER"},
+}
+_COUNTRY = re.compile(r"^[A-Z]{2}$")
+_CURRENCY = re.compile(r"^[A-Z]{3}$")
+_LOCALE = re.compile(r"^[a-z]{2,3}([_-][A-Z]{2})?$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
+
+
+def connector_env(base_url: str) -> dict[str, str]:
+    """Where the connector finds this sandbox, served at `base_url`."""
+    return {"OPTTY_AUTH_URL": f"{base_url}/auth", "OPTTY_API_URL": f"{base_url}/api"}
+
+
+def from_env(env: Mapping[str, str]) -> Flask:
+    return create_app(env["OPTTY_CLIENT_ID"], env["OPTTY_CLIENT_SECRET"])
+
+
+def session_request(**overrides) -> dict[str, Any]:
+    """A sessionRequest a storefront sends for a 19.99 EUR Optty payment: 2 × 8.00 +
+    4.99 shipping − 1.00 discount."""
+    shopper = {"firstName": "Jane", "lastName": "Doe", "email": "jane.doe@example.test", "phoneNumber": "+4930123456"}
+    address = {**shopper, "streetAddress": "Hauptstraße 1", "city": "Berlin", "postalCode": "10115", "country": "DE"}
+    return {
+        "bnplProvider": "KLARNA",
+        "purchaseCountry": "DE",
+        "locale": "de_DE",
+        "customer": shopper,
+        "billingAddress": address,
+        "shippingAddress": address,
+        "orderItems": [{"name": "Striped shirt", "sku": "SHIRT-1", "quantity": 2, "unitPrice": 8, "totalAmount": 16}],
+        "shippingAmount": 4.99,
+        "discountAmount": 1,
+        "dynamicRedirectUrl": "https://shop.example.test/checkout/return",
+        **overrides,
+    }
+
+
+class Tokens:
+    """Access tokens issued, each valid until it expires or is revoked."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._expiry: dict[str, float] = {}
+        self.issued = 0
+        self.refused = 0
+
+    def issue(self) -> str:
+        token = _jwt_like()
+        with self._lock:
+            self._expiry[token] = time.monotonic() + TOKEN_LIFETIME
+            self.issued += 1
+        return token
+
+    def accepts(self, authorization: str | None) -> bool:
+        token = (authorization or "").removeprefix("Bearer ")
+        with self._lock:
+            valid = self._expiry.get(token, 0) > time.monotonic()
+            self.refused += not valid
+        return valid
+
+    def revoke(self) -> None:
+        with self._lock:
+            self._expiry.clear()
+
+    def reset(self) -> None:
+        self.revoke()
+        self.issued = self.refused = 0
+
+
+def _jwt_like() -> str:
+    def part(value: dict) -> str:
+        return base64.urlsafe_b64encode(json.dumps(value).encode()).decode().rstrip("=")
+
+    return ".".join((part({"alg": "RS256", "typ": "JWT"}), part({"scope": SCOPE, "jti": uuid.uuid4().hex}), secrets.token_urlsafe(32)))
+
+
+def create_app(client_id: str, client_secret: str) -> Flask:
+    app = Flask("optty-sandbox", static_folder=None)
+    app.json.sort_keys = False
+    orders = Store()
+    tokens = Tokens()
+    latency = Latency()
+    order_numbers = itertools.count(1)
+
+    def reset() -> None:
+        orders.clear()
+        tokens.reset()
+
+    app.register_blueprint(control_blueprint(latency, reset))
+
+    @app.post("/auth/token")
+    def token():
+        latency.wait()
+        form = request.form
+        if form.get("grant_type") != "client_credentials":
+            return {"error": "unsupported_grant_type"}, 400
+        if form.get("client_id") != client_id or form.get("client_secret") != client_secret:
+            return {"error": "invalid_client"}, 401
+        if form.get("scope") != SCOPE:
+            return {"error": "invalid_scope"}, 400
+        return {"access_token": tokens.issue(), "expires_in": TOKEN_LIFETIME, "token_type": "Bearer", "scope": SCOPE}
+
+    @app.before_request
+    def authenticate():
+        if request.path.startswith("/api/"):
+            latency.wait()
+            if not tokens.accepts(request.headers.get("Authorization")):
+                return {"statusCode": 401, "message": "Unauthorized"}, 401
+        return None
+
+    @app.get("/api/options")
+    def options():
+        currency = request.args.get("currency")
+        amount = _number(request.args.get("amount"))
+        return [
+            option
+            for option in OPTIONS
+            if (currency is None or option["currency"] == currency)
+            and (amount is None or option["minAmount"] <= amount <= option["maxAmount"])
+        ]
+
+    @app.post("/api/orders")
+    def create_order():
+        try:
+            body = json.loads(request.get_data(), parse_float=Decimal)
+        except ValueError:
+            return _bad_request(["Unexpected token in JSON"])
+        problems = order_problems(body)
+        if problems:
+            return _bad_request(problems)
+        if orders.get(body["orderReference"]) is not None:
+            return {"statusCode": 409, "message": f"Order with reference {body['orderReference']} already exists", "error": "Conflict"}, 409
+        number = next(order_numbers)
+        order = {
+            "orderId": str(uuid.uuid4()),
+            "orderToken": secrets.token_urlsafe(24),
+            "orderReference": body["orderReference"],
+            "transactionReference": f"OPT-TX-{number:08d}",
+            "bnplProvider": body["bnplProvider"],
+            "amount": body["orderAmount"],
+            "currency": body["purchaseCurrency"],
+            "autoCapture": body.get("autoCapture", True),
+            "dynamicCallbackUrl": body.get("dynamicCallbackUrl"),
+            "status": "PENDING",
+            "orderDate": _now(),
+            "updatedAt": _now(),
+        }
+        orders.put(order["orderReference"], order)
+        return {
+            "orderId": order["orderId"],
+            "orderToken": order["orderToken"],
+            "redirectUrl": f"{request.url_root}checkout/{order['orderToken']}",
+            "bnplProvider": order["bnplProvider"],
+            "orderReference": order["orderReference"],
+            "orderAmount": float(order["amount"]),
+            "orderPaymentOption": order["bnplProvider"],
+            "orderDate": order["orderDate"],
+            "paymentStatus": "pending",
+            "transactionReference": order["transactionReference"],
+        }, 201
+
+    @app.get("/api/orders/<path:reference>")
+    def get_order(reference: str):
+        order = orders.get(reference)
+        if order is None:
+            return {"statusCode": 404, "message": f"Order {reference} not found", "error": "Not Found"}, 404
+        return order_status(order)
+
+    @app.get("/checkout/<order_token>")
+    def checkout(order_token: str):
+        found = orders.find(orderToken=order_token)
+        if not found:
+            return "unknown checkout", 404
+        return (
+            f"<h1>Optty sandbox checkout</h1><p>Order {found[0]['orderReference']}: {found[0]['status']}. "
+            f"Complete it with POST {request.url_root}_sandbox/orders/{found[0]['orderReference']}/complete</p>"
+        )
+
+    @app.post("/_sandbox/orders/<path:reference>/complete")
+    def complete(reference: str):
+        order = orders.get(reference)
+        if order is None:
+            return {"message": "unknown order"}, 404
+        options = request.get_json(force=True, silent=True) or {}
+        status = str(options.get("status", "SUCCESSFUL")).upper()
+        if status not in COMPLETIONS:
+            return {"message": f"status must be one of {sorted(COMPLETIONS)}"}, 400
+        order.update(
+            status=status,
+            updatedAt=_now(),
+            bnplOrderId=f"BNPL-{order['transactionReference']}" if status == "SUCCESSFUL" else None,
+            captureStatus="CAPTURED" if status == "SUCCESSFUL" and order["autoCapture"] else "NOT_CAPTURED",
+            **COMPLETIONS[status],
+        )
+        orders.put(reference, order)
+        webhook = {"event": options.get("event", "ORDER_ASYNC_CALLBACK"), "data": webhook_data(order)}
+        result = {"order": order_status(order), "webhook": webhook}
+        if options.get("deliver", True):
+            if not order["dynamicCallbackUrl"]:
+                return {"message": "the order has no dynamicCallbackUrl"}, 409
+            result["notification"] = deliver("POST", order["dynamicCallbackUrl"], json=webhook)
+        return result
+
+    @app.get("/_sandbox/orders")
+    def list_orders():
+        return {"orders": [order_status(order) for order in orders.find(**request.args.to_dict())]}
+
+    @app.post("/_sandbox/tokens/revoke")
+    def revoke_tokens():
+        tokens.revoke()
+        return {"revoked": True}
+
+    @app.get("/_sandbox/tokens")
+    def token_counts():
+        return {"issued": tokens.issued, "refused": tokens.refused}
+
+    return app
+
+
+def order_status(order: dict) -> dict:
+    """GET /orders/{orderReference}'s answer."""
+    return {
+        "merchantReference": order["orderReference"],
+        "status": order["status"],
+        "amount": float(order["amount"]),
+        "currency": order["currency"],
+        "provider": order["bnplProvider"],
+        "updatedAt": order["updatedAt"],
+        "failureReason": order.get("failureReason"),
+        "bnplOrderId": order.get("bnplOrderId"),
+        "transactionReference": order["transactionReference"],
+        "cancelledBy": order.get("cancelledBy"),
+        "captureStatus": order.get("captureStatus"),
+    }
+
+
+def webhook_data(order: dict) -> dict:
+    return {
+        "orderReference": order["orderReference"],
+        "status": order["status"],
+        "transactionId": order["transactionReference"],
+        "orderId": order["orderId"],
+        "amount": float(order["amount"]),
+        "currency": order["currency"],
+        "bnplProvider": order["bnplProvider"],
+    }
+
+
+def order_problems(body: Any) -> list[str]:
+    """Every reason Optty refuses a POST /orders body, in class-validator's words."""
+    if not isinstance(body, dict):
+        return ["the body must be a JSON object"]
+    problems = []
+    for name in ("orderReference", "bnplProvider", "purchaseCountry", "purchaseCurrency", "locale"):
+        problems += _string(body, name)
+    problems += _matches(body, "purchaseCountry", _COUNTRY, "must be a valid ISO31661 Alpha2 code")
+    problems += _matches(body, "purchaseCurrency", _CURRENCY, "must be a valid ISO4217 currency code")
+    problems += _matches(body, "locale", _LOCALE, "must be locale")
+    problems += _amount(body, "orderAmount", required=True)
+    for name in ("shippingAmount", "taxAmount", "discountAmount"):
+        problems += _amount(body, name)
+    problems += _customer(body.get("customer"))
+    problems += _address(body, "billingAddress", required=True)
+    problems += _address(body, "shippingAddress")
+    problems += _items(body.get("orderItems"))
+    problems += _boolean(body, "customerPresent", required=True)
+    for name in ("autoCapture", "getToken"):
+        problems += _boolean(body, name)
+    for name in ("dynamicRedirectUrl", "dynamicCallbackUrl"):
+        problems += _https_url(body, name)
+    for name in ("cancellationTimeout", "checkoutSessionTimeout"):
+        if name in body and (not _is_number(body[name]) or body[name] <= 0):
+            problems.append(f"{name} must be a positive number")
+    return problems or _business_problems(body)
+
+
+def _business_problems(body: dict) -> list[str]:
+    """The rules that need the well-formed order: the amount formula and the provider."""
+    total = (
+        sum((item["totalAmount"] for item in body["orderItems"]), Decimal(0))
+        + body.get("shippingAmount", 0)
+        + body.get("taxAmount", 0)
+        - body.get("discountAmount", 0)
+    )
+    if total != body["orderAmount"]:
+        return [
+            "orderAmount must equal the sum of orderItems.totalAmount plus shippingAmount and taxAmount "
+            f"minus discountAmount ({total})"
+        ]
+    names = sorted({option["name"] for option in OPTIONS})
+    if body["bnplProvider"] not in names:
+        return [f"bnplProvider must be one of the following values: {', '.join(names)}"]
+    option = next((o for o in OPTIONS if o["name"] == body["bnplProvider"] and o["currency"] == body["purchaseCurrency"]), None)
+    if option is None:
+        return [f"{body['bnplProvider']} does not support purchaseCurrency {body['purchaseCurrency']}"]
+    if not option["minAmount"] <= body["orderAmount"] <= option["maxAmount"]:
+        return [f"orderAmount must be between {option['minAmount']} and {option['maxAmount']} for {option['name']}"]
+    return [f"{path} should not be empty" for path in option["requiredFields"] if not _lookup(body, path)]
+
+
+def _string(body: dict, name: str) -> list[str]:
+    if name not in body or body[name] in ("", None):
+        return [f"{name} should not be empty", f"{name} must be a string"]
+    return [] if isinstance(body[name], str) else [f"{name} must be a string"]
+
+
+def _matches(body: dict, name: str, pattern: re.Pattern, message: str) -> list[str]:
+    value = body.get(name)
+    return [f"{name} {message}"] if isinstance(value, str) and value and not pattern.match(value) else []
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | Decimal) and not isinstance(value, bool)
+
+
+def _amount(body: dict, name: str, required: bool = False) -> list[str]:
+    if name not in body:
+        return [f"{name} should not be empty"] if required else []
+    value = body[name]
+    if not _is_number(value) or Decimal(value).scaleb(2) != Decimal(value).scaleb(2).to_integral_value():
+        return [f"{name} must be a number conforming to the specified constraints"]
+    return [f"{name} must not be less than 0"] if value < 0 else []
+
+
+def _boolean(body: dict, name: str, required: bool = False) -> list[str]:
+    if name not in body:
+        return [f"{name} must be a boolean value"] if required else []
+    return [] if isinstance(body[name], bool) else [f"{name} must be a boolean value"]
+
+
+def _https_url(body: dict, name: str) -> list[str]:
+    if name not in body:
+        return []
+    parts = urlsplit(str(body[name]))
+    local = parts.scheme == "http" and parts.hostname in _LOCAL_HOSTS  # this machine only (inferred)
+    return [] if (parts.scheme == "https" and parts.hostname) or local else [f"{name} must be a URL address"]
+
+
+def _customer(customer: Any) -> list[str]:
+    if not isinstance(customer, dict):
+        return ["customer should not be empty"]
+    problems = [f"customer.{name} should not be empty" for name in ("firstName", "lastName", "email") if not customer.get(name)]
+    if customer.get("email") and not _EMAIL.match(str(customer["email"])):
+        problems.append("customer.email must be an email")
+    return problems
+
+
+def _address(body: dict, name: str, required: bool = False) -> list[str]:
+    address = body.get(name)
+    if address is None:
+        return [f"{name} should not be empty"] if required else []
+    if not isinstance(address, dict):
+        return [f"{name} must be an object"]
+    if not _COUNTRY.match(str(address.get("country", ""))):
+        return [f"{name}.country must be a valid ISO31661 Alpha2 code"]
+    return []
+
+
+def _items(items: Any) -> list[str]:
+    if not isinstance(items, list) or not items:
+        return ["orderItems should not be empty"]
+    return [f"orderItems.{index}.{problem}" for index, item in enumerate(items) for problem in _item(item)]
+
+
+def _item(item: Any) -> list[str]:
+    if not isinstance(item, dict):
+        return ["must be an object"]
+    problems = [] if isinstance(item.get("name"), str) and item["name"] else ["name should not be empty"]
+    quantity = item.get("quantity")
+    if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity < 1:
+        problems.append("quantity must be a positive integer")
+    problems += _amount(item, "unitPrice", required=True) + _amount(item, "totalAmount", required=True)
+    if not problems and item["totalAmount"] != quantity * item["unitPrice"]:
+        problems.append("totalAmount must equal quantity multiplied by unitPrice")
+    return problems
+
+
+def _lookup(body: dict, path: str) -> Any:
+    value: Any = body
+    for part in path.split("."):
+        value = value.get(part) if isinstance(value, dict) else None
+    return value
+
+
+def _number(text: str | None) -> Decimal | None:
+    try:
+        return Decimal(text) if text else None
+    except ArithmeticError:
+        return None
+
+
+def _bad_request(messages: list[str]) -> tuple[dict, int]:
+    return {"statusCode": 400, "message": messages, "error": "Bad Request"}, 400
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+class SandboxControl:
+    """The sandbox's /_sandbox endpoints, for tests and the run command."""
+
+    def __init__(self, base_url: str):
+        self.base_url = base_url
+
+    def complete(self, reference: str, status: str = "SUCCESSFUL", **options) -> dict:
+        answer = requests.post(
+            f"{self.base_url}/_sandbox/orders/{reference}/complete", json={"status": status, **options}, timeout=30
+        )
+        answer.raise_for_status()
+        return answer.json()
+
+    def orders(self, reference: str | None = None) -> list[dict]:
+        """The orders created for `reference`, or all of them."""
+        criteria = {"orderReference": reference} if reference else {}
+        return requests.get(f"{self.base_url}/_sandbox/orders", params=criteria, timeout=5).json()["orders"]
+
+    def revoke_tokens(self) -> None:
+        requests.post(f"{self.base_url}/_sandbox/tokens/revoke", timeout=5).raise_for_status()
+
+    def tokens(self) -> dict:
+        return requests.get(f"{self.base_url}/_sandbox/tokens", timeout=5).json()
+
+    def latency(self, ms: int) -> None:
+        requests.post(f"{self.base_url}/_sandbox/latency", json={"ms": ms}, timeout=5).raise_for_status()

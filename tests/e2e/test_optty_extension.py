@@ -1,0 +1,96 @@
+"""A storefront creates Optty payments in commercetools; the platform shim calls the
+extension service, which creates the order at the Optty sandbox."""
+import json
+
+import requests
+
+from .optty_flow import new_payment, optty, optty_draft, optty_sandbox  # noqa: F401 - fixtures
+
+
+def stored_with(emulator, marker: str) -> list[dict]:
+    return emulator.payments(where=f'paymentMethodInfo(method="{marker}")')
+
+
+def test_create_stores_redirect_url_and_token_on_the_payment(emulator, optty, stack):
+    draft, _ = optty_draft()
+    created = emulator.create_payment(draft, headers={"X-Correlation-ID": "checkout-optty-1"})
+    assert created.status_code == 201, created.text
+    payment = emulator.get_payment(created.json()["id"])
+    [order] = optty.orders(payment["id"])
+    fields = payment["custom"]["fields"]
+    response = json.loads(fields["sessionResponse"])
+    assert fields["sessionToken"] == response["orderToken"]
+    assert fields["redirectUrl"] == response["redirectUrl"]
+    assert requests.get(fields["redirectUrl"], timeout=5).status_code == 200
+    assert payment["interfaceId"] == response["orderId"]
+    assert payment["paymentStatus"]["interfaceCode"] == "pending"
+    [authorization] = payment["transactions"]
+    assert (authorization["type"], authorization["state"]) == ("Authorization", "Pending")
+    assert authorization["interactionId"] == order["transactionReference"]
+    assert authorization["amount"]["centAmount"] == 1999
+    [interaction] = payment["interfaceInteractions"]
+    assert interaction["fields"]["type"] == "optty.createOrder"
+    assert interaction["fields"]["correlationId"] == "checkout-optty-1"
+    sent = json.loads(interaction["fields"]["request"])
+    assert (sent["orderReference"], sent["orderAmount"], sent["purchaseCurrency"]) == (payment["id"], 19.99, "EUR")
+    assert sent["dynamicCallbackUrl"] == f"{stack.notification_url}/notifications/optty"
+    assert (order["amount"], order["currency"]) == (19.99, "EUR")
+
+
+def test_invalid_input_reaches_the_merchant_and_nothing_is_stored(emulator, optty):
+    draft, marker = optty_draft(purchaseCountry="Germany", locale="deutsch", shippingAmount=5.99)
+    answer = emulator.create_payment(draft)
+    assert answer.status_code == 400
+    errors = answer.json()["errors"]
+    assert {e["code"] for e in errors} == {"InvalidInput"}
+    assert {e["extensionExtraInfo"]["field"] for e in errors} == {"sessionRequest.purchaseCountry", "sessionRequest.locale"}
+    assert stored_with(emulator, marker) == []
+
+
+def test_amounts_that_do_not_add_up_are_refused_before_optty_is_called(emulator, optty):
+    orders_before = len(optty.orders())
+    draft, marker = optty_draft(shippingAmount=5.99)
+    answer = emulator.create_payment(draft)
+    assert answer.status_code == 400
+    [error] = answer.json()["errors"]
+    assert (error["code"], error["extensionExtraInfo"]["field"]) == ("InvalidInput", "sessionRequest.orderItems")
+    assert stored_with(emulator, marker) == []
+    assert len(optty.orders()) == orders_before
+
+
+def test_an_optty_refusal_is_an_invalid_operation_with_its_messages(emulator, optty):
+    draft, marker = optty_draft(bnplProvider="PAYLATER")
+    answer = emulator.create_payment(draft)
+    assert answer.status_code == 400
+    [error] = answer.json()["errors"]
+    assert error["code"] == "InvalidOperation"
+    assert error["extensionExtraInfo"]["code"] == "400"
+    assert error["extensionExtraInfo"]["messages"] == ["bnplProvider must be one of the following values: AFTERPAY, KLARNA, LATITUDEPAY_AU"]
+    assert "bnplProvider must be one of" in error["message"]
+    assert stored_with(emulator, marker) == []
+
+
+def test_a_retried_call_after_a_lost_answer_reuses_the_order(emulator, optty, stack):
+    """commercetools calling again for the same payment (its first answer lost) gets the
+    same order, and Optty holds one order only."""
+    draft, _ = optty_draft()
+    payment = {**draft, "id": f"retried-{draft['paymentMethodInfo']['method']}", "version": 1}
+    envelope = {"action": "Create", "resource": {"typeId": "payment", "id": payment["id"], "obj": payment}}
+    answers = [
+        requests.post(f"{stack.extension_url}/extension", json=envelope, auth=("commercetools", stack.extension_password), timeout=10)
+        for _ in range(2)
+    ]
+    assert [answer.status_code for answer in answers] == [200, 200]
+    first, second = ({a["name"]: a.get("value") for a in answer.json()["actions"] if a["action"] == "setCustomField"} for answer in answers)
+    assert second["sessionToken"] == first["sessionToken"] and second["redirectUrl"] == first["redirectUrl"]
+    assert len(optty.orders(payment["id"])) == 1
+    reused = next(a for a in answers[1].json()["actions"] if a["action"] == "addInterfaceInteraction")
+    assert reused["fields"]["type"] == "optty.getOrder"
+
+
+def test_an_update_of_a_payment_with_an_order_does_not_call_optty_again(emulator, optty):
+    payment = new_payment(emulator)
+    updated = emulator.update_payment(payment["id"], payment["version"], [{"action": "setMethodInfoName", "name": {"en": "Pay later"}}])
+    assert updated.status_code == 200, updated.text
+    assert len(optty.orders(payment["id"])) == 1
+    assert len(updated.json()["interfaceInteractions"]) == 1
