@@ -57,7 +57,7 @@ class Side:
     name: str
     url: str
     body: str
-    pids: list[int]
+    pid: int  # the gunicorn master (or single process); its workers count too
     authorization: str | None = None
     content_type: str = "application/json"
     payments: list[str] | None = None
@@ -94,13 +94,16 @@ def interleaved(sides: list[Side], rounds: int, seconds: int, connections: int, 
     measured = {side.name: Measured() for side in sides}
     for round_number in range(rounds):
         for side in sides if round_number % 2 == 0 else reversed(sides):
-            before = sum(procstat.cpu_seconds(pid) for pid in side.pids)
+            # The processes are listed for every segment: a worker that gunicorn was
+            # still forking when the side was set up would otherwise go uncounted.
+            pids = procstat.family(side.pid)
+            before = sum(procstat.cpu_seconds(pid) for pid in pids)
             result = load.run(
                 side.url, side.body, seconds=seconds, connections=connections, authorization=side.authorization,
                 content_type=side.content_type, payments=side.payments, work_dir=work_dir,
             )  # fmt: skip
             totals = measured[side.name]
-            totals.cpu_seconds += sum(procstat.cpu_seconds(pid) for pid in side.pids) - before
+            totals.cpu_seconds += sum(procstat.cpu_seconds(pid) for pid in pids) - before
             totals.requests += result.requests
             totals.seconds += result.seconds
             totals.failures += result.failures
@@ -167,16 +170,16 @@ class Bench:
 
     def _connector_side(self, name: str, payment: dict) -> Side:
         return Side(name, f"{self.stack.extension_url}/extension", extension_body(payment),
-                    procstat.family(self.stack.processes["extension"].pid), self._auth())  # fmt: skip
+                    self.stack.processes["extension"].pid, self._auth())  # fmt: skip
 
     def _baseline_side(self) -> Side:
         return Side("baseline", f"http://127.0.0.1:{self.baseline_port}/extension", extension_body(nuvei_payment_json()),
-                    procstat.family(self.stack.processes["baseline"].pid))  # fmt: skip
+                    self.stack.processes["baseline"].pid)  # fmt: skip
 
     # -- figures
 
     def ceiling(self) -> None:
-        trivial = Side("trivial", f"http://127.0.0.1:{self.trivial_port}/", "{}", [self.stack.processes["trivial"].pid])
+        trivial = Side("trivial", f"http://127.0.0.1:{self.trivial_port}/", "{}", self.stack.processes["trivial"].pid)
         result = interleaved([trivial], 1, self.profile.segment_seconds * 2, 16, self.work_dir)["trivial"]
         self.rows.append(("wrk's ceiling (trivial Node server, 16 connections)", f"{result.rate:,.0f} req/s", "the load generator is not the limit when the figures below stay well under this"))
 
@@ -215,8 +218,8 @@ class Bench:
         fields = dmn_fields(order, "APPROVED", {"transactionId": "__ID__"}, *credentials)
         body = urlencode(fields)
         url = f"{self.stack.notification_url}/notifications/nuvei"
-        pids = procstat.family(self.stack.processes["notification"].pid)
-        side = Side("dmn", url, body, pids, content_type="application/x-www-form-urlencoded", payments=[p["id"] for p in payments])
+        pid = self.stack.processes["notification"].pid
+        side = Side("dmn", url, body, pid, content_type="application/x-www-form-urlencoded", payments=[p["id"] for p in payments])
         new = interleaved([side], 1, self.profile.segment_seconds * 2, 8, self.work_dir)["dmn"]
         # commercetools requests, counted at the emulator one DMN at a time (concurrent
         # DMNs for one payment add 409 retries, which the figure above includes).

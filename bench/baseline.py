@@ -6,9 +6,12 @@ import uuid
 
 import requests
 from flask import Flask, request
+from requests.adapters import HTTPAdapter
 
 app = Flask(__name__)
 session = requests.Session()
+# As many pooled connections as gunicorn threads, so that none is opened per call.
+session.mount("http://", HTTPAdapter(pool_maxsize=64))
 PROVIDER_URL = os.environ["BASELINE_PROVIDER_URL"]
 ACTIONS = {"actions": [{"action": "setInterfaceId", "interfaceId": "baseline"}]}
 
