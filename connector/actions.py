@@ -6,9 +6,10 @@ that a repeat is recognised before anything is sent.
 """
 from __future__ import annotations
 
-import json
 from datetime import datetime, timezone
 from typing import Any
+
+import orjson
 
 from .custom_types import INTERACTION_TYPE, PAYMENT_TYPE
 from .payment import Payment, Transaction
@@ -113,4 +114,4 @@ def _type(key: str) -> dict:
 
 def _json(value: Any) -> str:
     # Sorted, so that the same notification always reads the same (see event_actions).
-    return json.dumps(value, separators=(",", ":"), sort_keys=True, default=str)
+    return orjson.dumps(value, option=orjson.OPT_SORT_KEYS, default=str).decode()

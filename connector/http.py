@@ -7,7 +7,6 @@ answer, and this is the checkout's hot path.
 """
 from __future__ import annotations
 
-import json
 import logging
 import os
 import threading
@@ -19,6 +18,7 @@ from urllib.parse import urlencode, urlsplit
 from urllib.request import getproxies_environment, proxy_bypass_environment
 
 import certifi
+import orjson
 import urllib3
 from urllib3.exceptions import HTTPError as Urllib3Error
 from urllib3.exceptions import ReadTimeoutError
@@ -64,7 +64,7 @@ class HttpResponse:
 
     def json(self) -> Any:
         """The body as JSON; ValueError when it is not."""
-        return json.loads(self.content)
+        return orjson.loads(self.content)
 
 
 class HttpClient:
@@ -106,8 +106,8 @@ class HttpClient:
             return response
         finally:
             seconds = time.perf_counter() - started
-            metrics.PROVIDER_CALLS.labels(self.provider, operation, outcome).inc()
-            metrics.PROVIDER_SECONDS.labels(self.provider, operation).observe(seconds)
+            metrics.provider_call_counter(self.provider, operation, outcome).inc()
+            metrics.provider_call_timer(self.provider, operation).observe(seconds)
             log.info(
                 "%s %s: %s",
                 self.provider,
@@ -194,7 +194,7 @@ def _encode(json_body: Any, data, headers: Mapping[str, str] | None, auth: tuple
         all_headers.update(make_headers(basic_auth=f"{auth[0]}:{auth[1]}"))
     body = None
     if json_body is not None:
-        body = json.dumps(json_body, separators=(",", ":")).encode()
+        body = orjson.dumps(json_body)
         all_headers["Content-Type"] = "application/json"
     elif isinstance(data, Mapping):
         body = urlencode(data).encode()

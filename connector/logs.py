@@ -1,10 +1,11 @@
 """Logs as one JSON object per line, each carrying the request's correlation id."""
 from __future__ import annotations
 
-import json
 import logging
 import sys
 import time
+
+import orjson
 
 from . import correlation
 
@@ -26,7 +27,7 @@ class JsonFormatter(logging.Formatter):
         entry.update(getattr(record, "fields", {}))
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
-        return json.dumps(entry, default=str)
+        return orjson.dumps(entry, default=str).decode()
 
 
 _make_record = logging.getLogRecordFactory()

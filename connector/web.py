@@ -7,7 +7,9 @@ import hmac
 import logging
 import time
 
+import orjson
 from flask import Flask, Response, g, request
+from flask.json.provider import JSONProvider
 from werkzeug.datastructures import Authorization
 from werkzeug.exceptions import HTTPException
 
@@ -22,7 +24,7 @@ def create_service_app(service: str, settings: Settings, openapi_document: dict)
     /openapi.json (behind the extension's credentials where configured)."""
     logs.configure(service, settings.log_level)
     app = Flask(service, static_folder=None)
-    app.json.sort_keys = False
+    app.json = OrjsonProvider(app)
     app.before_request(_start_request)
     app.after_request(lambda response: _finish_request(service, response))
     app.teardown_request(_unbind_correlation_id)
@@ -39,6 +41,21 @@ def operations_auth(settings: Settings) -> BasicAuth | None:
     if settings.extension_username and settings.extension_password:
         return BasicAuth(settings.extension_username, settings.extension_password)
     return None
+
+
+class OrjsonProvider(JSONProvider):
+    """Flask's JSON through orjson: the extension's answer is encoded inside the
+    shopper's checkout, and orjson does it several times faster than the json module."""
+
+    def dumps(self, obj, **kwargs) -> str:
+        return orjson.dumps(obj, default=str).decode()
+
+    def loads(self, s, **kwargs):
+        return orjson.loads(s)
+
+    def response(self, *args, **kwargs) -> Response:
+        return self._app.response_class(orjson.dumps(self._prepare_response_obj(args, kwargs), default=str),
+                                        mimetype="application/json")  # fmt: skip
 
 
 def note(**fields) -> None:
@@ -75,8 +92,8 @@ def _finish_request(service: str, response):
     response.headers[correlation.HEADER] = g.correlation_id
     seconds = time.perf_counter() - g.started
     endpoint = request.url_rule.rule if request.url_rule else "unmatched"
-    metrics.REQUESTS.labels(service, endpoint, request.method, response.status_code).inc()
-    metrics.REQUEST_SECONDS.labels(service, endpoint).observe(seconds)
+    metrics.request_counter(service, endpoint, request.method, response.status_code).inc()
+    metrics.request_timer(service, endpoint).observe(seconds)
     access_log.info(
         "%s %s %s",
         request.method,

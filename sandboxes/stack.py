@@ -2,6 +2,7 @@
 sandboxes and both services (under gunicorn, with the production settings)."""
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import socket
@@ -136,6 +137,10 @@ class Stack:
 
     def log(self, name: str) -> str:
         return (self.log_dir / f"{name}.log").read_text(errors="replace")
+
+    def log_entries(self, name: str) -> list[dict]:
+        """The JSON lines of a service's log."""
+        return [json.loads(line) for line in self.log(name).splitlines() if line.startswith("{")]
 
     def sandboxes_command(self) -> list[str]:
         # One process, as the sandboxes keep their records in memory; threads enough for
