@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from connector.providers import all_variables
+from connector.providers import REGISTRY, all_variables
 
 MANIFESTS = Path(__file__).resolve().parents[2] / "deploy" / "kubernetes"
 PORTS = {"extension": 8080, "notification": 8081}
@@ -81,3 +81,18 @@ def test_services_and_autoscalers_point_at_the_deployments():
     for service in of_kind("Service"):
         assert service["spec"]["ports"][0]["targetPort"] == "http"
     assert {s["metadata"]["name"] for s in of_kind("Service")} == deployments
+
+
+@pytest.mark.parametrize("service", PORTS)
+def test_every_setting_the_connector_reads_is_in_the_manifests(service):
+    from_secret = {entry["name"] for entry in deployment(service)["env"] if "valueFrom" in entry}
+    missing = set(DECLARED) - set(config_map()["data"]) - from_secret - {"CTP_SCOPES"}  # CTP_SCOPES has a default
+    assert not missing, f"add {sorted(missing)} to deploy/kubernetes"
+
+
+@pytest.mark.parametrize("service", PORTS)
+def test_a_provider_is_on_only_when_its_credentials_are_in_the_secret(service):
+    provider_settings = {variable.name for provider in REGISTRY.values() for variable in provider.variables}
+    for entry in deployment(service)["env"]:
+        if entry["name"] in provider_settings:
+            assert entry["valueFrom"]["secretKeyRef"].get("optional") is True, entry["name"]
