@@ -29,7 +29,7 @@ from sandboxes.nuvei import CREDENTIALS as NUVEI_CREDENTIALS
 from sandboxes.nuvei import dmn_fields
 from sandboxes.stack import CLIENT_ID, PROJECT_KEY, ROOT, Ports, Stack, free_port
 
-from . import load, procstat
+from . import load, procstat, samples
 
 RESULTS = Path(__file__).parent / "results.md"
 
@@ -118,18 +118,6 @@ def extension_body(payment: dict) -> str:
     return json.dumps({"action": "Create", "resource": {"typeId": "payment", "id": "__ID__", "obj": payment}})
 
 
-def nuvei_payment_json() -> dict:
-    return {
-        "id": "__ID__",
-        "version": 1,
-        "amountPlanned": {"type": "centPrecision", "currencyCode": "EUR", "centAmount": 1999, "fractionDigits": 2},
-        "paymentMethodInfo": {"paymentInterface": "nuvei", "method": "card"},
-        "paymentStatus": {},
-        "transactions": [],
-        "interfaceInteractions": [],
-    }
-
-
 class Bench:
     def __init__(self, profile: Profile, work_dir: Path):
         self.profile = profile
@@ -146,6 +134,7 @@ class Bench:
             self._start_baseline_and_trivial()
             self.ceiling()
             self.extension_cost()
+            self.every_provider()
             self.slow_provider()
             self.notifications()
             self.memory_and_start_up()
@@ -173,7 +162,7 @@ class Bench:
                     self.stack.processes["extension"].pid, self._auth())  # fmt: skip
 
     def _baseline_side(self) -> Side:
-        return Side("baseline", f"http://127.0.0.1:{self.baseline_port}/extension", extension_body(nuvei_payment_json()),
+        return Side("baseline", f"http://127.0.0.1:{self.baseline_port}/extension", extension_body(samples.payment("nuvei")),
                     self.stack.processes["baseline"].pid)  # fmt: skip
 
     # -- figures
@@ -184,7 +173,7 @@ class Bench:
         self.rows.append(("wrk's ceiling (trivial Node server, 16 connections)", f"{result.rate:,.0f} req/s", "the load generator is not the limit when the figures below stay well under this"))
 
     def extension_cost(self) -> None:
-        sides = [self._connector_side("connector", nuvei_payment_json()), self._baseline_side()]
+        sides = [self._connector_side("connector", samples.payment("nuvei")), self._baseline_side()]
         measured = interleaved(sides, self.profile.rounds, self.profile.segment_seconds, 16, self.work_dir)
         connector, baseline = measured["connector"], measured["baseline"]
         for name, totals in measured.items():
@@ -196,10 +185,20 @@ class Bench:
         self.rows.append(("   throughput vs baseline", f"{connector.rate / baseline.rate:.2f} ×",
                           _target(connector.rate >= baseline.rate, "≥ 1.0 ×")))  # fmt: skip
 
+    def every_provider(self) -> None:
+        emulator = EmulatorClient(self.stack.emulator_url, PROJECT_KEY, CLIENT_ID, self.stack.client_secret)
+        type_id = emulator.request("GET", "types/key=connector-payment").json()["id"]
+        sides = [self._connector_side(name, sample(self.stack, type_id)) for name, sample in samples.SAMPLES.items()]
+        measured = interleaved(sides, max(1, self.profile.rounds // 2), self.profile.segment_seconds, 16, self.work_dir)
+        for name, totals in measured.items():
+            self.rows.append((f"4. POST /extension, {name} Create, 16 clients",
+                              f"{totals.rate:,.0f} req/s, p50 {totals.p50:.1f} ms, p99 {totals.p99:.1f} ms, "
+                              f"CPU {totals.cpu_ms:.2f} ms/request, failures {totals.failures}", ""))  # fmt: skip
+
     def slow_provider(self) -> None:
         requests.post(f"{self.stack.sandboxes_url}/nuvei/_sandbox/latency", json={"ms": 300}, timeout=5)
         try:
-            sides = [self._connector_side("connector", nuvei_payment_json()), self._baseline_side()]
+            sides = [self._connector_side("connector", samples.payment("nuvei")), self._baseline_side()]
             measured = interleaved(sides, 1, self.profile.slow_seconds, 64, self.work_dir)
         finally:
             requests.post(f"{self.stack.sandboxes_url}/nuvei/_sandbox/latency", json={"ms": 0}, timeout=5)
@@ -243,7 +242,7 @@ class Bench:
     def memory_and_start_up(self) -> None:
         workers = procstat.children(self.stack.processes["extension"].pid)
         before = [procstat.rss_mb(pid) for pid in workers]
-        side = self._connector_side("memory", nuvei_payment_json())
+        side = self._connector_side("memory", samples.payment("nuvei"))
         done = 0
         while done < self.profile.memory_requests:
             done += interleaved([side], 1, self.profile.segment_seconds, 16, self.work_dir)["memory"].requests
@@ -273,7 +272,7 @@ class Bench:
 
     def keep_alive_balance(self) -> None:
         workers = procstat.children(self.stack.processes["extension"].pid)
-        side = self._connector_side("balance", nuvei_payment_json())
+        side = self._connector_side("balance", samples.payment("nuvei"))
         for label, close in (("kept-alive connections", False), ("a connection per request", True)):
             before = [procstat.cpu_seconds(pid) for pid in workers]
             load.run(side.url, side.body, seconds=self.profile.segment_seconds * 2, connections=8,

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import shutil
 import subprocess
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ class Result:
     p50_ms: float
     p99_ms: float
     failures: int  # connection errors, timeouts and non-2xx/3xx answers
+    detail: dict[str, int]  # the failures by kind
 
     @property
     def rate(self) -> float:
@@ -48,7 +50,7 @@ def run(
     """POSTs `body` (with __ID__ replaced by a fresh id per request) for `seconds`."""
     body_file = work_dir / f"body-{abs(hash(body))}.txt"
     body_file.write_text(body)
-    env = {**os.environ, "BENCH_BODY": str(body_file), "BENCH_CONTENT_TYPE": content_type}
+    env = {**os.environ, "BENCH_BODY": str(body_file), "BENCH_CONTENT_TYPE": content_type, "BENCH_RUN": secrets.token_hex(3)}
     if authorization:
         env["BENCH_AUTHORIZATION"] = authorization
     if close:
@@ -69,5 +71,6 @@ def run(
         seconds=data["seconds"],
         p50_ms=data["p50_us"] / 1000,
         p99_ms=data["p99_us"] / 1000,
-        failures=data["errors"] + data["non2xx"],
+        failures=data["connect"] + data["read"] + data["write"] + data["timeout"] + data["non2xx"],
+        detail={key: data[key] for key in ("connect", "read", "write", "timeout", "non2xx") if data[key]},
     )

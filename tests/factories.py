@@ -9,6 +9,8 @@ from typing import Any
 
 from connector.providers.nuvei.signature import dmn_checksum
 from connector.providers.paynova.signature import event_digest
+from sandboxes.nexway import session_request as nexway_session_request  # noqa: F401 - for the tests
+from sandboxes.paynova import session_request as paynova_session_request  # noqa: F401 - for the tests
 
 # A payment id as commercetools makes them (a UUID).
 PAYMENT_ID = "5e3c7c1a-2b4d-4e6f-8a9b-0c1d2e3f4a5b"
@@ -102,48 +104,6 @@ def type_json(type_id: str = CONNECTOR_TYPE_ID, field_names=("sessionRequest", "
         ],
         "createdAt": "2026-11-24T10:00:00.000Z",
         "lastModifiedAt": "2026-11-24T10:00:00.000Z",
-    }
-
-
-def nexway_session_request(product_ref: str = "1001", **overrides) -> dict[str, Any]:
-    """A Nexway sessionRequest for one product at 19.99 EUR (16.66 + 20 % VAT)."""
-    return {
-        "customer": {
-            "email": "shopper@example.test",
-            "language": "fr_FR",
-            "locationInvoice": {"firstName": "Camille", "lastName": "Martin", "city": "Paris", "country": "FR"},
-        },
-        "orderLines": [{"productRef": product_ref, "quantity": 1, "amountDutyFree": 16.66, "vatRate": 20, "amountTotal": 19.99}],
-        **overrides,
-    }
-
-
-def paynova_session_request(total: str = "19.99", **overrides) -> dict:
-    """A storefront's sessionRequest for a Paynova payment of `total`: one line, 25 % VAT."""
-    net = Decimal(total) / Decimal("1.25")
-    line = {
-        "id": "1",
-        "articleNumber": "SKU-1",
-        "name": "Organic T-shirt",
-        "quantity": 1,
-        "unitMeasure": "pcs",
-        "unitAmountExcludingTax": f"{net:f}",
-        "taxPercent": 25,
-        "totalLineTaxAmount": f"{Decimal(total) - net:f}",
-        "totalLineAmount": total,
-    }
-    return {
-        "lineItems": [line],
-        "billTo": {
-            "name": {"firstName": "Sven", "lastName": "Svensson"},
-            "address": {"street1": "Gatan 1", "city": "Stockholm", "postalCode": "11122", "countryCode": "SE"},
-        },
-        "interfaceOptions": {
-            "customerLanguageCode": "SWE",
-            "urlRedirectSuccess": "https://shop.example.test/paid",
-            "urlRedirectCancel": "https://shop.example.test/cancelled",
-        },
-        **overrides,
     }
 
 

@@ -5,27 +5,9 @@ import copy
 from typing import Any
 
 from connector.payment import Payment
+from sandboxes.kustom import BASKET_LINES, BASKET_TAX, BASKET_TOTAL, CONFIRMATION_URL  # noqa: F401 - for the tests
+from sandboxes.kustom import session_request
 from tests.factories import payment_json
-
-# A basket of 19.99 (1999 minor units) with 25 % tax: two shoes, a discount, shipping.
-# The shipping line's exact tax is 99.8; Kustom accepts any total_tax_amount within ±1.
-BASKET_LINES = (
-    {
-        "type": "physical", "reference": "SHOE-42", "name": "Running shoe", "quantity": 2, "quantity_unit": "pcs",
-        "unit_price": 1000, "tax_rate": 2500, "total_amount": 2000, "total_discount_amount": 0, "total_tax_amount": 400,
-    },
-    {
-        "type": "discount", "reference": "SPRING", "name": "Spring discount", "quantity": 1,
-        "unit_price": -500, "tax_rate": 2500, "total_amount": -500, "total_tax_amount": -100,
-    },
-    {
-        "type": "shipping_fee", "name": "Shipping", "quantity": 1,
-        "unit_price": 499, "tax_rate": 2500, "total_amount": 499, "total_tax_amount": 100,
-    },
-)  # fmt: skip
-BASKET_TOTAL = 1999
-BASKET_TAX = 400
-CONFIRMATION_URL = "https://shop.example.test/confirmation?order={checkout.order.id}"
 
 
 def basket_lines() -> list[dict[str, Any]]:
@@ -34,12 +16,7 @@ def basket_lines() -> list[dict[str, Any]]:
 
 def kustom_request(customer_token: str = "0b1d9815-165e-42e2-8867-35bc03789e00", **overrides) -> dict[str, Any]:
     """A valid Kustom sessionRequest for the basket."""
-    return {
-        "customerToken": customer_token,
-        "order_lines": basket_lines(),
-        "merchant_urls": {"confirmation": CONFIRMATION_URL},
-        **overrides,
-    }
+    return session_request(customer_token, **overrides)
 
 
 def kustom_payment(**fields) -> Payment:
