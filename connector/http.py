@@ -7,8 +7,11 @@ answer, and this is the checkout's hot path.
 """
 from __future__ import annotations
 
+import functools
 import logging
 import os
+import select
+import sys
 import threading
 import time
 from collections.abc import Mapping
@@ -182,7 +185,40 @@ class _Route:
         if proxy and not proxy_bypass_environment(host):
             return cls(origin, urllib3.ProxyManager(proxy, maxsize=POOL_SIZE, ca_certs=ca_certs), absolute=True)
         pool = urllib3.PoolManager(maxsize=POOL_SIZE, ca_certs=ca_certs).connection_from_url(origin)
+        pool.ConnectionCls = _HTTPSConnection if scheme == "https" else _HTTPConnection
         return cls(origin, pool, absolute=False)
+
+
+@functools.cache
+def _os_select():
+    """select.select of the OS, also where gevent patched the module."""
+    if "gevent" in sys.modules:
+        from gevent import monkey
+
+        if monkey.is_module_patched("select"):
+            return monkey.get_original("select", "select")
+    return select.select
+
+
+class _LivenessCheck:
+    """urllib3 asks, before reusing a pooled connection, whether the provider closed it.
+    Under gevent its zero-timeout poll goes through gevent's hub on every call; the
+    OS's select answers the same question at once without it."""
+
+    @property
+    def is_connected(self) -> bool:
+        if self.sock is None:
+            return False
+        readable, _, _ = _os_select()([self.sock], [], [], 0)
+        return not readable  # a closed connection reads as readable (EOF)
+
+
+class _HTTPConnection(_LivenessCheck, urllib3.connection.HTTPConnection):
+    pass
+
+
+class _HTTPSConnection(_LivenessCheck, urllib3.connection.HTTPSConnection):
+    pass
 
 
 def _encode(json_body: Any, data, headers: Mapping[str, str] | None, auth: tuple[str, str] | None) -> tuple[bytes | None, dict]:

@@ -165,3 +165,41 @@ def test_a_query_in_the_url_and_params_are_both_sent(httpserver):
     httpserver.expect_request("/orders", query_string="expand=lines&page=2").respond_with_json([])
     answer = HttpClient("nuvei").request("GET", httpserver.url_for("/orders?expand=lines"), Deadline(1), params={"page": "2"})
     assert answer.status_code == 200
+
+
+@pytest.fixture
+def closing_server():
+    """Answers like a keep-alive server, then closes the connection without saying so."""
+    connections = []
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def setup(self):
+            super().setup()
+            connections.append(self.client_address)
+
+        def do_GET(self):
+            self.send_response(200)
+            self.send_header("Content-Length", "2")
+            self.end_headers()
+            self.wfile.write(b"ok")
+            self.close_connection = True
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", connections
+    server.shutdown()
+    server.server_close()
+
+
+def test_a_connection_the_provider_closed_is_not_reused(closing_server):
+    url, connections = closing_server
+    client = HttpClient("nuvei")
+    for _ in range(3):
+        assert client.request("GET", f"{url}/x", Deadline(1)).text == "ok"
+        time.sleep(0.05)  # the close reaches our side
+    assert len(connections) == 3

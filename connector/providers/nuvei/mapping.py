@@ -57,12 +57,13 @@ def order_request(payment: Payment, notification_url: str | None) -> dict[str, A
 
 
 def session(request: Mapping[str, Any], answer: Mapping[str, Any]) -> Session:
+    shown = redact(answer)
     return Session(
         interface_id=str(answer["orderId"]),
         session_token=answer["sessionToken"],
-        response=redact(answer),
+        response=shown,
         status_code=answer["status"],
-        interactions=(Interaction("nuvei.openOrder", redact(request), redact(answer)),),
+        interactions=(Interaction("nuvei.openOrder", redact(request), shown),),
     )
 
 
