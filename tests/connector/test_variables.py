@@ -38,5 +38,5 @@ def test_the_readme_documents_every_variable():
     declared = {variable.name for variable in all_variables()}
     assert declared <= documented, f"undocumented: {sorted(declared - documented)}"
     unknown = documented - declared - {"OAUTHLIB_INSECURE_TRANSPORT", "OAUTHLIB_RELAX_TOKEN_SCOPE", "PROMETHEUS_MULTIPROC_DIR",
-                                       "WEB_CONCURRENCY", "GUNICORN_THREADS"}  # fmt: skip
+                                       "WEB_CONCURRENCY", "GUNICORN_THREADS", "GUNICORN_WORKER_CLASS"}  # fmt: skip
     assert not unknown, f"documented but not read: {sorted(unknown)}"
