@@ -29,7 +29,7 @@ from sandboxes.nuvei import CREDENTIALS as NUVEI_CREDENTIALS
 from sandboxes.nuvei import dmn_fields
 from sandboxes.stack import CLIENT_ID, PROJECT_KEY, ROOT, Ports, Stack, free_port
 
-from . import load, procstat, samples
+from . import load, procstat, profile, samples
 
 RESULTS = Path(__file__).parent / "results.md"
 
@@ -186,6 +186,25 @@ class Bench:
                           _target(connector.cpu_ms <= 1.0, "≤ 1.0 ms")))  # fmt: skip
         self.rows.append(("   throughput vs baseline", f"{connector.rate / baseline.rate:.2f} ×",
                           _target(connector.rate >= baseline.rate, "≥ 1.0 ×")))  # fmt: skip
+        self.cpu_split(connector.cpu_ms)
+
+    def cpu_split(self, cpu_ms: float) -> None:
+        """The connector's CPU per request, split by where a profile finds it."""
+        worker = procstat.children(self.stack.processes["extension"].pid)[0]
+        raw = self.work_dir / "profile.txt"
+        seconds = self.profile.segment_seconds * 2
+        sampling = profile.record(worker, seconds, raw)
+        if sampling is None:
+            self.rows.append(("   CPU split (py-spy)", "py-spy is not installed", ""))
+            return
+        side = self._connector_side("profiled", samples.payment("nuvei"))
+        load.run(side.url, side.body, seconds=seconds, connections=16, authorization=side.authorization, work_dir=self.work_dir)
+        sampling.wait(30)
+        if not raw.exists():
+            self.rows.append(("   CPU split (py-spy)", "py-spy could not attach (ptrace not allowed here)", ""))
+            return
+        shares = ", ".join(f"{group} {share:.0%} ({share * cpu_ms:.2f} ms)" for group, share in profile.split(raw).items())
+        self.rows.append(("   CPU split (py-spy, one worker)", shares, ""))
 
     def every_provider(self) -> None:
         emulator = EmulatorClient(self.stack.emulator_url, PROJECT_KEY, CLIENT_ID, self.stack.client_secret)

@@ -1,0 +1,57 @@
+"""Where an extension request's CPU goes: py-spy samples one worker under load, and the
+samples are grouped by the code they fall in."""
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+# The first group whose marker appears in a sample's innermost frames gets the sample.
+GROUPS = (
+    ("logging", ("logging/__init__.py", "connector/logs.py")),
+    ("metrics", ("prometheus_client",)),
+    ("JSON", ("json/", "orjson")),
+    ("validation (marshmallow, fast paths)", ("marshmallow/", "connector/payment.py", "connector/session_request.py")),
+    ("HTTP client (urllib3, http.client, sockets)", ("urllib3/", "http/client.py", "socket.py", "email/", "gevent/_socket")),
+    ("our code", ("/connector/", "/extension/")),
+    ("framework (Flask, Werkzeug)", ("flask/", "werkzeug/")),
+    ("server (gunicorn, gevent)", ("gunicorn/", "gevent/", "selectors.py", "threading.py")),
+)
+
+
+def py_spy() -> str | None:
+    found = Path(sys.executable).parent / "py-spy"
+    return str(found) if found.exists() else shutil.which("py-spy")
+
+
+def record(pid: int, seconds: int, output: Path) -> subprocess.Popen | None:
+    """Starts sampling `pid` (CPU only: the thread holding the GIL); None without py-spy."""
+    spy = py_spy()
+    if spy is None:
+        return None
+    return subprocess.Popen(
+        [spy, "record", "--pid", str(pid), "--duration", str(seconds), "--rate", "250", "--format", "raw",
+         "--output", str(output), "--nonblocking", "--gil"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+
+
+def split(raw: Path) -> dict[str, float]:
+    """The share of samples in each group, largest first."""
+    counts: Counter[str] = Counter()
+    for line in raw.read_text().splitlines():
+        stack, _, count = line.rpartition(" ")
+        frames = stack.split(";")
+        counts[_group(frames)] += int(count)
+    total = sum(counts.values()) or 1
+    return {group: count / total for group, count in counts.most_common()}
+
+
+def _group(frames: list[str]) -> str:
+    for frame in reversed(frames):
+        for group, markers in GROUPS:
+            if any(marker in frame for marker in markers):
+                return group
+    return "other"
