@@ -57,6 +57,7 @@ class Deadline:
 class HttpResponse:
     """A provider's answer, read completely within the deadline."""
 
+    provider: str
     status_code: int
     headers: Mapping[str, str]  # case-insensitive
     content: bytes
@@ -68,6 +69,17 @@ class HttpResponse:
     def json(self) -> Any:
         """The body as JSON; ValueError when it is not."""
         return orjson.loads(self.content)
+
+    def json_object(self) -> dict[str, Any]:
+        """The body as a JSON object. Anything else (a proxy's error page, a cut-off
+        answer) means the provider did not answer as documented: ProviderUnavailable."""
+        try:
+            answer = self.json()
+        except ValueError:
+            raise ProviderUnavailable(self.provider, f"HTTP {self.status_code}, the answer is not JSON") from None
+        if not isinstance(answer, dict):
+            raise ProviderUnavailable(self.provider, f"HTTP {self.status_code}, the answer is not a JSON object")
+        return answer
 
 
 class HttpClient:
@@ -140,7 +152,7 @@ class HttpClient:
                 response.close()  # the connection is in an unknown state: drop it
                 raise
             response.release_conn()  # read to the end: back to the pool for the next call
-            return HttpResponse(response.status, response.headers, content)
+            return HttpResponse(self.provider, response.status, response.headers, content)
         except (ReadTimeoutError, TimeoutError):
             raise ProviderUnavailable(self.provider, f"timed out after {remaining:.2f}s") from None
         except (Urllib3Error, OSError) as error:

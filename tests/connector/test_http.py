@@ -97,9 +97,9 @@ def test_a_trickling_answer_cannot_outlast_the_deadline(trickling_server):
     assert time.monotonic() - started < 0.8
 
 
-@pytest.fixture
-def keep_alive_server():
-    """An HTTP/1.1 server that keeps connections open and counts them."""
+def counting_server(close_after_answer: bool):
+    """An HTTP/1.1 server that counts its connections; it keeps them open, or closes
+    each after one answer without saying so (no Connection: close)."""
     connections = []
 
     class Handler(BaseHTTPRequestHandler):
@@ -117,16 +117,26 @@ def keep_alive_server():
             self.send_header("X-Id", "7")
             self.end_headers()
             self.wfile.write(body)
+            self.close_connection = close_after_answer
 
         def log_message(self, *args):
             pass
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    threading.Thread(target=server.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{server.server_address[1]}", connections
     server.shutdown()
     server.server_close()
+
+
+@pytest.fixture
+def keep_alive_server():
+    yield from counting_server(close_after_answer=False)
+
+
+@pytest.fixture
+def closing_server():
+    yield from counting_server(close_after_answer=True)
 
 
 def test_the_answer_is_read_whole_and_the_connection_kept(keep_alive_server):
@@ -167,39 +177,25 @@ def test_a_query_in_the_url_and_params_are_both_sent(httpserver):
     assert answer.status_code == 200
 
 
-@pytest.fixture
-def closing_server():
-    """Answers like a keep-alive server, then closes the connection without saying so."""
-    connections = []
-
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def setup(self):
-            super().setup()
-            connections.append(self.client_address)
-
-        def do_GET(self):
-            self.send_response(200)
-            self.send_header("Content-Length", "2")
-            self.end_headers()
-            self.wfile.write(b"ok")
-            self.close_connection = True
-
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}", connections
-    server.shutdown()
-    server.server_close()
-
-
 def test_a_connection_the_provider_closed_is_not_reused(closing_server):
     url, connections = closing_server
     client = HttpClient("nuvei")
     for _ in range(3):
-        assert client.request("GET", f"{url}/x", Deadline(1)).text == "ok"
+        assert client.request("GET", f"{url}/x", Deadline(1)).json() == {"ok": True}
         time.sleep(0.05)  # the close reaches our side
     assert len(connections) == 3
+
+
+@pytest.mark.parametrize("body", [b"<html>Bad gateway</html>", b"[1, 2]", b""])
+def test_an_answer_that_is_not_a_json_object_means_the_provider_is_unavailable(httpserver, body):
+    httpserver.expect_request("/order").respond_with_data(body, status=502)
+    answer = HttpClient("optty").request("GET", httpserver.url_for("/order"), Deadline(1))
+    with pytest.raises(ProviderUnavailable) as raised:
+        answer.json_object()
+    assert raised.value.provider == "optty"
+    assert "HTTP 502" in str(raised.value)
+
+
+def test_a_json_object_answer_is_read(httpserver):
+    httpserver.expect_request("/order").respond_with_json({"orderId": "1"})
+    assert HttpClient("optty").request("GET", httpserver.url_for("/order"), Deadline(1)).json_object() == {"orderId": "1"}

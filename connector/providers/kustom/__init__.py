@@ -20,9 +20,9 @@ class Kustom(Provider):
         Variable("KUSTOM_API_URL", f"default {PLAYGROUND_API_URL}"),
     )
 
-    def __init__(self, config: KustomConfig, context: ProviderContext, client: KustomClient | None = None):
+    def __init__(self, config: KustomConfig, context: ProviderContext):
         super().__init__(config, context)
-        self.client = client or KustomClient(config)
+        self.client = KustomClient(config)
 
     @classmethod
     def config_from_env(cls, env: Environment) -> KustomConfig | None:

@@ -49,7 +49,7 @@ class KustomClient:
             headers={"Klarna-Idempotency-Key": idempotency_key},
         )
         if response.status_code == 200:
-            answer = _json_object(response)
+            answer = response.json_object()
             if not answer.get("order_id") or not answer.get("fraud_status"):
                 raise ProviderUnavailable("kustom", "an order answer without order_id or fraud_status")
             return Charge(answer)
@@ -68,7 +68,7 @@ class KustomClient:
             return None
         if response.status_code != 200:
             raise ProviderUnavailable("kustom", f"reading order {order_id}: HTTP {response.status_code}")
-        return _json_object(response)
+        return response.json_object()
 
     def acknowledge(self, order_id: str, deadline: Deadline) -> None:
         """Tells Kustom the order arrived, which stops its pushes."""
@@ -89,13 +89,6 @@ class KustomClient:
             headers={**self._authorization, **(headers or {})},
             **kwargs,
         )
-
-
-def _json_object(response: HttpResponse) -> dict[str, Any]:
-    answer = _body(response)
-    if answer is None:
-        raise ProviderUnavailable("kustom", "the answer is not a JSON object")
-    return answer
 
 
 def _error_body(response: HttpResponse) -> dict[str, Any]:

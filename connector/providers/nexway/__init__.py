@@ -34,9 +34,9 @@ class Nexway(Provider):
         Variable("NEXWAY_API_URL", f"default {UAT_API_URL}"),
     )
 
-    def __init__(self, config: NexwayConfig, context: ProviderContext, client: NexwayClient | None = None):
+    def __init__(self, config: NexwayConfig, context: ProviderContext):
         super().__init__(config, context)
-        self.client = client or NexwayClient(config)
+        self.client = NexwayClient(config)
         # The credentials the merchant set for notifications in Nexway's back office.
         self.notification_auth = BasicAuth(config.notification_username, config.notification_password)
 

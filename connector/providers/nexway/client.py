@@ -98,7 +98,7 @@ class NexwayClient:
             )
         if response.status_code != 200:
             raise ProviderUnavailable("nexway", f"token endpoint answered HTTP {response.status_code}")
-        answer = _json_object(response)
+        answer = response.json_object()
         token, expires_in = answer.get("access_token"), answer.get("expires_in")
         if not isinstance(token, str) or not token or not _is_number(expires_in) or expires_in <= 0:
             raise ProviderUnavailable("nexway", "the token answer lacks access_token or expires_in")
@@ -112,7 +112,7 @@ class NexwayClient:
             raise ProviderRefused("nexway", code="HTTP 401", message="Nexway refused the connector's access token (a configuration problem)")
         if response.status_code >= 500:
             raise ProviderUnavailable("nexway", f"HTTP {response.status_code}")
-        answer = _json_object(response)
+        answer = response.json_object()
         if not _is_int(answer.get("responseCode")):
             raise ProviderUnavailable("nexway", f"HTTP {response.status_code} without a responseCode")
         return answer
@@ -147,16 +147,6 @@ def _refused_field(code: int, answer: Mapping[str, Any], order: Mapping[str, Any
         if str(line.get("productRef")) in refused:
             return f"{field_name}[{index}].productRef"
     return field_name
-
-
-def _json_object(response: HttpResponse) -> dict[str, Any]:
-    try:
-        answer = response.json()
-    except ValueError:
-        raise ProviderUnavailable("nexway", f"HTTP {response.status_code}, the answer is not JSON") from None
-    if not isinstance(answer, dict):
-        raise ProviderUnavailable("nexway", "the answer is not a JSON object")
-    return answer
 
 
 def _is_number(value: Any) -> bool:

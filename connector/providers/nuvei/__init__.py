@@ -23,9 +23,9 @@ class Nuvei(Provider):
         Variable("NUVEI_API_URL", f"default {TEST_API_URL}"),
     )
 
-    def __init__(self, config: NuveiConfig, context: ProviderContext, client: NuveiClient | None = None):
+    def __init__(self, config: NuveiConfig, context: ProviderContext):
         super().__init__(config, context)
-        self.client = client or NuveiClient(config)
+        self.client = NuveiClient(config)
 
     @classmethod
     def config_from_env(cls, env: Environment) -> NuveiConfig | None:

@@ -47,12 +47,7 @@ class NuveiClient:
     def _answer(response) -> dict[str, Any]:
         if response.status_code != 200:
             raise ProviderUnavailable("nuvei", f"HTTP {response.status_code}")
-        try:
-            answer = response.json()
-        except ValueError:
-            raise ProviderUnavailable("nuvei", "the answer is not JSON") from None
-        if not isinstance(answer, dict):
-            raise ProviderUnavailable("nuvei", "the answer is not a JSON object")
+        answer = response.json_object()
         # Nuvei answers refusals with HTTP 200 and status ERROR.
         if answer.get("status") != "SUCCESS":
             raise ProviderRefused(

@@ -30,9 +30,9 @@ class Optty(Provider):
         Variable("OPTTY_API_URL", f"default {TEST_API_URL}; /orders is appended"),
     )
 
-    def __init__(self, config: OpttyConfig, context: ProviderContext, client: OpttyClient | None = None):
+    def __init__(self, config: OpttyConfig, context: ProviderContext):
         super().__init__(config, context)
-        self.client = client or OpttyClient(config)
+        self.client = OpttyClient(config)
 
     @classmethod
     def config_from_env(cls, env: Environment) -> OpttyConfig | None:

@@ -44,7 +44,7 @@ class OpttyClient:
         )
         if response.status_code != 201:
             raise _refusal_or_failure(response)
-        answer = _json_object(response)
+        answer = response.json_object()
         missing = [name for name in ANSWER_FIELDS if not answer.get(name)]
         if missing:
             raise ProviderUnavailable("optty", f"a 201 answer without {', '.join(missing)}")
@@ -58,7 +58,7 @@ class OpttyClient:
             return None
         if response.status_code != 200:
             raise ProviderUnavailable("optty", f"reading order {reference} answered HTTP {response.status_code}")
-        return _json_object(response)
+        return response.json_object()
 
     def _api(
         self, method: str, path: str, operation: str, deadline: Deadline, headers: dict | None = None, **kwargs
@@ -90,7 +90,7 @@ class OpttyClient:
         )
         if response.status_code != 200:
             raise ProviderUnavailable("optty", f"the token endpoint answered HTTP {response.status_code}")
-        answer = _json_object(response)
+        answer = response.json_object()
         token, expires_in = answer.get("access_token"), answer.get("expires_in")
         if not isinstance(token, str) or not token or isinstance(expires_in, bool) or not isinstance(expires_in, int | float):
             raise ProviderUnavailable("optty", "the token answer lacks access_token or expires_in")
@@ -107,16 +107,6 @@ def json_body(value: Any) -> str:
     if isinstance(value, list | tuple):
         return "[" + ",".join(json_body(item) for item in value) + "]"
     return json.dumps(value)
-
-
-def _json_object(response: HttpResponse) -> dict:
-    try:
-        answer = response.json()
-    except ValueError:
-        raise ProviderUnavailable("optty", f"HTTP {response.status_code} without a JSON body") from None
-    if not isinstance(answer, dict):
-        raise ProviderUnavailable("optty", "the answer is not a JSON object")
-    return answer
 
 
 def _refusal_or_failure(response: HttpResponse) -> Exception:

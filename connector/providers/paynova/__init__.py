@@ -28,9 +28,9 @@ class Paynova(Provider):
         Variable("PAYNOVA_API_URL", f"default {TEST_API_URL}"),
     )
 
-    def __init__(self, config: PaynovaConfig, context: ProviderContext, client: PaynovaClient | None = None):
+    def __init__(self, config: PaynovaConfig, context: ProviderContext):
         super().__init__(config, context)
-        self.client = client or PaynovaClient(config)
+        self.client = PaynovaClient(config)
 
     @classmethod
     def config_from_env(cls, env: Environment) -> PaynovaConfig | None:
