@@ -50,6 +50,7 @@ DECISIONS = {
 }
 LINE_TYPES = {"physical", "discount", "shipping_fee", "sales_tax", "digital", "gift_card", "store_credit", "surcharge"}
 MAX_LINE_AMOUNT = 100_000_000
+SUBSCRIPTION_INTERVALS = {"DAY", "WEEK", "MONTH", "YEAR"}
 ORDER_ID_PLACEHOLDER = "{checkout.order.id}"
 # The order fields order management answers with (besides the sandbox's bookkeeping).
 ORDER_FIELDS = (
@@ -373,10 +374,36 @@ def _line_problems(line: Any, path: str, problems: _Problems) -> None:
     problems.integer(line, "total_tax_amount", f"{path}.total_tax_amount", required=False)
     if "type" in line and line["type"] not in LINE_TYPES:
         problems.bad(f"{path}.type")
-    problems.text(line, "reference", f"{path}.reference", 256)
-    problems.text(line, "quantity_unit", f"{path}.quantity_unit", 8)
+    for name, longest in (("reference", 256), ("quantity_unit", 8), ("merchant_data", 255), ("image_url", 1024), ("product_url", 1024)):
+        problems.text(line, name, f"{path}.{name}", longest)
+    _product_identifier_problems(line, path, problems)
+    _subscription_problems(line, path, problems)
     if len(problems.messages) == before:
         _line_arithmetic_problems(line, path, problems)
+
+
+def _product_identifier_problems(line: dict, path: str, problems: _Problems) -> None:
+    identifiers = line.get("product_identifiers")
+    if identifiers is None:
+        return
+    if not isinstance(identifiers, dict):
+        problems.bad(f"{path}.product_identifiers")
+        return
+    for name in ("color", "size"):
+        problems.text(identifiers, name, f"{path}.product_identifiers.{name}", 64)
+
+
+def _subscription_problems(line: dict, path: str, problems: _Problems) -> None:
+    subscription = line.get("subscription")
+    if subscription is None:
+        return
+    if not isinstance(subscription, dict):
+        problems.bad(f"{path}.subscription")
+        return
+    problems.text(subscription, "name", f"{path}.subscription.name", 10_000, required=True)
+    if problems.present(subscription, "interval", f"{path}.subscription.interval") and subscription["interval"] not in SUBSCRIPTION_INTERVALS:
+        problems.bad(f"{path}.subscription.interval")
+    problems.integer(subscription, "interval_count", f"{path}.subscription.interval_count", low=1)
 
 
 def _line_arithmetic_problems(line: dict, path: str, problems: _Problems) -> None:

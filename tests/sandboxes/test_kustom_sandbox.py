@@ -100,6 +100,11 @@ def test_every_api_call_needs_the_api_key(sandbox, headers):
         (order_body(merchant_urls={"push": PUSH}), "Missing field(s): merchant_urls.confirmation"),
         (order_body(auto_capture="yes"), "Bad value: auto_capture"),
         (order_body(merchant_reference1="x" * 256), "Bad value: merchant_reference1"),
+        (with_line(0, merchant_data="x" * 256), "Bad value: order_lines[0].merchant_data"),
+        (with_line(0, image_url="https://shop.test/" + "x" * 1024), "Bad value: order_lines[0].image_url"),
+        (with_line(1, product_identifiers={"color": "x" * 65}), "Bad value: order_lines[1].product_identifiers.color"),
+        (with_line(0, subscription={"name": "Box", "interval": "MONTH"}), "Missing field(s): order_lines[0].subscription.interval_count"),
+        (with_line(0, subscription={"name": "Box", "interval": "HOUR", "interval_count": 1}), "Bad value: order_lines[0].subscription.interval"),
         ([], "Bad value: body"),
     ],
 )
