@@ -335,6 +335,8 @@ def order_problems(body: Any) -> list[str]:
         problems += _boolean(body, name)
     for name in ("dynamicRedirectUrl", "dynamicCallbackUrl"):
         problems += _https_url(body, name)
+    if "sessionId" in body and not _is_uuid(body["sessionId"]):
+        problems.append("sessionId must be a UUID")
     for name in ("cancellationTimeout", "checkoutSessionTimeout"):
         if name in body and (not _is_number(body[name]) or body[name] <= 0):
             problems.append(f"{name} must be a positive number")
@@ -374,6 +376,13 @@ def _string(body: dict, name: str) -> list[str]:
 def _matches(body: dict, name: str, pattern: re.Pattern, message: str) -> list[str]:
     value = body.get(name)
     return [f"{name} {message}"] if isinstance(value, str) and value and not pattern.match(value) else []
+
+
+def _is_uuid(value: Any) -> bool:
+    try:
+        return isinstance(value, str) and str(uuid.UUID(value)) == value.lower()
+    except ValueError:
+        return False
 
 
 def _is_number(value: Any) -> bool:

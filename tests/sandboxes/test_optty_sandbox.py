@@ -87,6 +87,7 @@ def test_the_api_needs_a_valid_token(sandbox, bearer):
         ({"orderItems": []}, "orderItems should not be empty"),
         ({"orderItems": [{"name": "x", "quantity": 2, "unitPrice": 8, "totalAmount": 15}]}, "orderItems.0.totalAmount must equal quantity multiplied by unitPrice"),
         ({"customerPresent": None}, "customerPresent must be a boolean value"),
+        ({"sessionId": "session-1"}, "sessionId must be a UUID"),
         ({"dynamicRedirectUrl": "http://shop.example.test/back"}, "dynamicRedirectUrl must be a URL address"),
         ({"orderAmount": 20.99}, "orderAmount must equal the sum of orderItems.totalAmount plus shippingAmount and taxAmount minus discountAmount (19.99)"),
         ({"bnplProvider": "PAYLATER"}, "bnplProvider must be one of the following values: AFTERPAY, KLARNA, LATITUDEPAY_AU"),
