@@ -199,17 +199,19 @@ class Commercetools:
             self._client = None
             self._tokens.clear()
 
-    def get_payment(self, payment_id: str) -> Payment:
+    def get_payment(self, payment_id: str, deadline: Deadline | None = None) -> Payment:
         if not _UUID.match(payment_id):
             raise PaymentNotFound(payment_id)  # commercetools ids are UUIDs; no need to ask
-        found = self.read(f"payments/{quote(payment_id, safe='')}")
+        found = self.read(f"payments/{quote(payment_id, safe='')}", deadline)
         if found is None:
             raise PaymentNotFound(payment_id)
         return Payment.from_json(found)
 
-    def update_payment(self, payment: Payment, actions: list[dict], correlation_id: str | None = None) -> Payment:
+    def update_payment(
+        self, payment: Payment, actions: list[dict], correlation_id: str | None = None, deadline: Deadline | None = None
+    ) -> Payment:
         body = {"version": payment.version, "actions": actions}
-        updated = self.write(f"payments/{quote(payment.id, safe='')}", body, correlation_id=correlation_id)
+        updated = self.write(f"payments/{quote(payment.id, safe='')}", body, deadline, correlation_id)
         if updated is None:
             raise PaymentNotFound(payment.id)
         return Payment.from_json(updated)
@@ -219,16 +221,18 @@ class Commercetools:
         payment_id: str,
         plan: Callable[[Payment], list[dict]],
         correlation_id: str | None = None,
+        deadline: Deadline | None = None,
     ) -> tuple[Payment, bool]:
         """Reads the payment, asks `plan` for actions and applies them; on 409 reads the
-        fresh version and plans again. Returns the payment and whether it changed."""
+        fresh version and plans again, until the deadline if there is one. Returns the
+        payment and whether it changed."""
         for attempt in range(MODIFY_ATTEMPTS):
-            payment = self.get_payment(payment_id)
+            payment = self.get_payment(payment_id, deadline)
             actions = plan(payment)
             if not actions:
                 return payment, False
             try:
-                return self.update_payment(payment, actions, correlation_id), True
+                return self.update_payment(payment, actions, correlation_id, deadline), True
             except ConcurrentModification:
                 metrics.COMMERCETOOLS_CONFLICTS.inc()
                 log.info("payment %s changed meanwhile (attempt %d), retrying", payment_id, attempt + 1)

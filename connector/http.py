@@ -109,7 +109,7 @@ class HttpClient:
         parts = urlsplit(url)
         operation = operation or parts.path.rstrip("/").rsplit("/", 1)[-1] or method
         started = time.perf_counter()
-        outcome = "unavailable"
+        outcome, status = "unavailable", None
         try:
             target = parts.path or "/"
             query = "&".join(q for q in (parts.query, urlencode(params) if params else "") if q)
@@ -117,7 +117,8 @@ class HttpClient:
                 target = f"{target}?{query}"
             body, all_headers = _encode(json, data, headers, auth)
             response = self._send(method, self._route(parts), target, body, all_headers, deadline)
-            outcome = "ok" if response.status_code < 400 else f"http_{response.status_code // 100}xx"
+            status = response.status_code
+            outcome = "ok" if status < 400 else f"http_{status // 100}xx"
             return response
         finally:
             seconds = time.perf_counter() - started
@@ -128,8 +129,8 @@ class HttpClient:
                 self.provider,
                 operation,
                 outcome,
-                extra={"fields": {"provider": self.provider, "operation": operation, "outcome": outcome,
-                                  "durationMs": round(seconds * 1000, 2)}},
+                extra={"fields": {"provider": self.provider, "operation": operation, "status": status,
+                                  "outcome": outcome, "durationMs": round(seconds * 1000, 2)}},
             )  # fmt: skip
 
     def _send(

@@ -4,13 +4,17 @@ from __future__ import annotations
 from connector.actions import event_actions
 from connector.ctp import Commercetools
 from connector.errors import InvalidNotification, PaymentNotFound
+from connector.http import Deadline
 from connector.payment import Payment
 from connector.providers.base import Event, Provider
 
 
-def apply_event(commercetools: Commercetools, provider: Provider, event: Event, correlation_id: str) -> bool:
+def apply_event(
+    commercetools: Commercetools, provider: Provider, event: Event, correlation_id: str, deadline: Deadline | None = None
+) -> bool:
     """Writes the event onto its payment; False when the payment already shows it (a
-    repeat changes nothing, not even the interaction log)."""
+    repeat changes nothing, not even the interaction log). Past the deadline,
+    CommercetoolsUnavailable."""
 
     def plan(payment: Payment) -> list[dict]:
         if payment.provider_name != provider.name:
@@ -26,7 +30,7 @@ def apply_event(commercetools: Commercetools, provider: Provider, event: Event, 
         return event_actions(payment, provider.adjust_event(event, payment), correlation_id)
 
     try:
-        _, changed = commercetools.modify_payment(event.payment_id, plan, correlation_id)
+        _, changed = commercetools.modify_payment(event.payment_id, plan, correlation_id, deadline)
     except PaymentNotFound:
         raise InvalidNotification(f"unknown payment {event.payment_id}") from None
     return changed

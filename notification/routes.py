@@ -25,6 +25,11 @@ from .apply import apply_event
 
 log = logging.getLogger(__name__)
 
+# Providers stop waiting for our answer after about 30 s (Paynova's limit, the shortest
+# documented) and count it as failed; the commercetools round trips of one notification,
+# 409 retries included, give up before that so the answer is a 503 the provider retries.
+COMMERCETOOLS_SECONDS = 20.0
+
 def notifications_blueprint(providers: Providers, commercetools: Commercetools, timeout: float) -> Blueprint:
     blueprint = Blueprint("notifications", __name__)
 
@@ -39,7 +44,7 @@ def notifications_blueprint(providers: Providers, commercetools: Commercetools, 
         call = Call(Deadline(timeout), g.correlation_id)
         event = provider.read_notification(_notification(), call)
         note(paymentId=event.payment_id)
-        changed = apply_event(commercetools, provider, event, g.correlation_id)
+        changed = apply_event(commercetools, provider, event, g.correlation_id, Deadline(COMMERCETOOLS_SECONDS))
         # On repeats too, as an earlier attempt may have failed here; with a deadline of
         # its own, as the commercetools round trips may have used up the first one.
         provider.after_applied(event, Call(Deadline(timeout), g.correlation_id))

@@ -305,6 +305,9 @@ def _check_order(body: dict) -> None:
     _check_customer(errors, body.get("customer"))
     _check_text(errors, "orderDescription", body.get("orderDescription"), 1, 255, required=False)
     _check_text(errors, "salesChannel", body.get("salesChannel"), 0, 50, required=False)
+    _check_text(errors, "salesLocationId", body.get("salesLocationId"), 0, 50, required=False)
+    _check_text(errors, "merchantReference", body.get("merchantReference"), 1, 40, required=False)
+    _check_text(errors, "purchaseReference", body.get("purchaseReference"), 0, 30, required=False)
     errors.raise_any()
 
 

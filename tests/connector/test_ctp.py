@@ -8,6 +8,7 @@ import responses
 from connector import ctp
 from connector.ctp import Commercetools, CommercetoolsAuthError
 from connector.errors import CommercetoolsUnavailable, PaymentNotFound
+from connector.http import Deadline
 from tests.factories import PAYMENT_ID, payment_json
 
 TOKEN_URL = "https://auth.example.test/oauth/token"
@@ -126,3 +127,22 @@ def test_modify_gives_up_on_endless_conflicts(commercetools, token):
     with pytest.raises(CommercetoolsUnavailable, match="kept changing"):
         commercetools.modify_payment(data["id"], lambda p: [{"action": "setStatusInterfaceCode", "interfaceCode": "X"}])
     assert sum(call.request.method == "POST" and "/payments/" in call.request.url for call in responses.calls) == ctp.MODIFY_ATTEMPTS
+
+
+@responses.activate
+def test_modify_stops_retrying_at_the_deadline(commercetools, token):
+    data = payment_json()
+    url = f"{API}/payments/{data['id']}"
+    responses.get(url, json=data)
+    responses.post(url, status=409, json=conflict(9))
+    now = [0.0]
+    deadline = Deadline(1.0, clock=lambda: now[0])
+
+    def slow_plan(payment):
+        now[0] += 0.6  # each attempt takes 0.6 s of the 1 s budget
+        return [{"action": "setStatusInterfaceCode", "interfaceCode": "X"}]
+
+    with pytest.raises(CommercetoolsUnavailable, match="deadline"):
+        commercetools.modify_payment(data["id"], slow_plan, deadline=deadline)
+    updates = [call for call in responses.calls if call.request.method == "POST" and "/payments/" in call.request.url]
+    assert len(updates) == 1  # the second attempt's update would have started past the deadline

@@ -199,3 +199,20 @@ def test_an_answer_that_is_not_a_json_object_means_the_provider_is_unavailable(h
 def test_a_json_object_answer_is_read(httpserver):
     httpserver.expect_request("/order").respond_with_json({"orderId": "1"})
     assert HttpClient("optty").request("GET", httpserver.url_for("/order"), Deadline(1)).json_object() == {"orderId": "1"}
+
+
+def test_every_call_writes_one_line_with_provider_operation_status_and_duration(httpserver, caplog):
+    httpserver.expect_request("/ppp/api/v1/openOrder.do").respond_with_json({}, status=422)
+    caplog.set_level("INFO", logger="connector.provider")
+    HttpClient("nuvei").request("POST", httpserver.url_for("/ppp/api/v1/openOrder.do"), Deadline(1), json={})
+    (line,) = [record.fields for record in caplog.records if record.name == "connector.provider"]
+    assert line.pop("durationMs") > 0
+    assert line == {"provider": "nuvei", "operation": "openOrder.do", "status": 422, "outcome": "http_4xx"}
+
+
+def test_a_call_that_got_no_answer_is_logged_without_a_status(silent_server, caplog):
+    caplog.set_level("INFO", logger="connector.provider")
+    with pytest.raises(ProviderUnavailable):
+        HttpClient("nuvei").request("GET", silent_server, Deadline(0.2), "getOrder")
+    (line,) = [record.fields for record in caplog.records if record.name == "connector.provider"]
+    assert (line["operation"], line["status"], line["outcome"]) == ("getOrder", None, "unavailable")

@@ -36,7 +36,7 @@ class OnePayment:
         self.payment = Payment.from_json(payment)
         self.applied: list[list[dict]] = []
 
-    def modify_payment(self, payment_id, plan, correlation_id=None):
+    def modify_payment(self, payment_id, plan, correlation_id=None, deadline=None):
         actions = plan(self.payment)
         if actions:
             self.applied.append(actions)

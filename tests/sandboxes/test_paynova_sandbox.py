@@ -89,6 +89,7 @@ def off_by_a_line():
         (order_body(lineItems=[]), {"lineItems"}),
         (order_body(billTo={"name": {"firstName": "Sven"}}), {"billTo.address.countryCode"}),
         (order_body(customer={"emailAddress": "not-an-email"}), {"customer.emailAddress"}),
+        (order_body(purchaseReference="x" * 31, merchantReference=""), {"purchaseReference", "merchantReference"}),
     ],
 )
 def test_order_refusals(sandbox, body, fields):

@@ -121,6 +121,7 @@ class SessionRequestSchema(_Strict):
     salesChannel = fields.String(validate=validate.Length(max=50))
     salesLocationId = fields.String(validate=validate.Length(max=50))
     merchantReference = fields.String(validate=validate.Length(min=1, max=40))
+    purchaseReference = fields.String(validate=validate.Length(max=30))
     # For orders/{orderId}/initializePayment.
     interfaceOptions = fields.Nested(InterfaceOptionsSchema, required=True)
     paymentMethods = fields.List(fields.Nested(PaymentMethodSchema), validate=validate.Length(min=1))

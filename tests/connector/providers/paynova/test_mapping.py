@@ -76,10 +76,14 @@ def test_optional_keys_go_to_the_call_they_belong_to():
             shipTo=ship_to,
             orderDescription="travel",
             salesChannel="web",
+            salesLocationId="Liljeholmen",
+            merchantReference="ON4711",
+            purchaseReference="buyer-17",
             paymentMethods=[{"id": 311, "products": [{"id": "DirectInvoice"}]}],
         )
     )
     assert (order["shipTo"], order["orderDescription"], order["salesChannel"]) == (ship_to, "travel", "web")
+    assert (order["salesLocationId"], order["merchantReference"], order["purchaseReference"]) == ("Liljeholmen", "ON4711", "buyer-17")
     assert session["paymentMethods"] == [{"id": 311, "products": [{"id": "DirectInvoice"}]}]
     assert "paymentMethods" not in order
 
