@@ -36,7 +36,7 @@ install_wrk() {
   [ "$(id -u)" = 0 ] || sudo=sudo
   $sudo apt-get install -y --no-install-recommends wrk >/dev/null 2>&1 ||
     { $sudo apt-get update >/dev/null && $sudo apt-get install -y --no-install-recommends wrk >/dev/null; } ||
-    { echo "dev.sh: could not install wrk (Debian package) for the benchmark" >&2; exit 1; }
+    { echo "dev.sh: wrk (the benchmark's load generator) could not be installed with apt-get; install it and run again" >&2; exit 1; }
 }
 
 case "${1:-}" in

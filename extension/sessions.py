@@ -30,9 +30,11 @@ class Sessions:
         return self.providers.for_payment(payment)
 
     def open(self, provider: Provider, payment: Payment, correlation_id: str) -> Session:
-        self._check_custom_type(payment)
-        # One deadline for every call this answer needs (token, order, session...).
-        return provider.open_session(payment, Call(Deadline(self.timeout), correlation_id))
+        # One deadline for every call this answer needs (custom type, token, order,
+        # session...), so that it comes well inside commercetools' own timeout.
+        deadline = Deadline(self.timeout)
+        self._check_custom_type(payment, deadline)
+        return provider.open_session(payment, Call(deadline, correlation_id))
 
     def extension_actions(self, payment: Payment, correlation_id: str) -> list[dict]:
         """The update actions answering commercetools for a payment Create or Update.
@@ -47,13 +49,13 @@ class Sessions:
         session = self.open(provider, payment, correlation_id)
         return session_actions(payment, session, correlation_id)
 
-    def _check_custom_type(self, payment: Payment) -> None:
+    def _check_custom_type(self, payment: Payment, deadline: Deadline) -> None:
         """A payment may carry its own custom type (a resource has only one) as long as
         that type has the fields the connector writes; otherwise commercetools would
         refuse our actions after the provider was already called."""
         if payment.custom_type_id is None:
             return
-        missing = SESSION_FIELD_NAMES - self.custom_types.field_names(payment.custom_type_id)
+        missing = SESSION_FIELD_NAMES - self.custom_types.field_names(payment.custom_type_id, deadline)
         if missing:
             raise InvalidInput.field(
                 "custom.type",
@@ -71,12 +73,12 @@ class CustomTypeFields:
         self._complete: dict[str, frozenset[str]] = {}
         self._lock = threading.Lock()
 
-    def field_names(self, type_id: str) -> frozenset[str]:
+    def field_names(self, type_id: str, deadline: Deadline | None = None) -> frozenset[str]:
         with self._lock:
             known = self._complete.get(type_id)
         if known is not None:
             return known
-        found = self.commercetools.read(f"types/{quote(type_id, safe='')}")
+        found = self.commercetools.read(f"types/{quote(type_id, safe='')}", deadline)
         names = frozenset(definition["name"] for definition in (found or {}).get("fieldDefinitions", []))
         if SESSION_FIELD_NAMES <= names:
             with self._lock:

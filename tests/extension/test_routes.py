@@ -200,3 +200,15 @@ def test_a_success_without_a_session_token_is_not_a_session(client, nuvei_api):
     answer = call(client, payment_json())
     assert answer.status_code == 400
     assert answer.json["errors"][0]["code"] == "General"
+
+
+def test_reading_the_payments_custom_type_shares_the_provider_deadline(nuvei_answers, env, commercetools_api):
+    # A slow commercetools must not push the answer past commercetools' own timeout.
+    env["PROVIDER_TIMEOUT_MS"] = "300"
+    client = create_app(Settings.from_env(env)).test_client()
+    fields = ("giftMessage", "sessionRequest", "sessionToken", "redirectUrl", "sessionResponse")
+    commercetools_api.get(f"{API}/types/merchant-type", json=type_json("merchant-type", field_names=fields))
+    answer = call(client, payment_json(custom_fields={"giftMessage": "Enjoy"}, custom_type_id="merchant-type"))
+    assert answer.status_code == 200
+    [type_read] = [c.request for c in commercetools_api.calls if "/types/merchant-type" in c.request.url]
+    assert max(type_read.req_kwargs["timeout"]) <= 0.3

@@ -27,7 +27,15 @@ def test_order_request_owns_reference_amount_currency_and_callback():
 
 @pytest.mark.parametrize(
     ("cents", "currency", "digits", "amount"),
-    [(1000, "JPY", 0, "1000"), (1999, "EUR", 2, "19.99"), (1500, "KWD", 3, "1.500")],
+    [
+        (1000, "JPY", 0, "1000"),
+        (1999, "EUR", 2, "19.99"),
+        (1500, "KWD", 3, "1.500"),
+        # The payment's own fractionDigits decide, not a table of currencies: a project
+        # may use a currency the table does not know, or with other digits.
+        (1500, "XAU", 3, "1.500"),
+        (1999, "HUF", 0, "1999"),
+    ],
 )
 def test_amount_respects_fraction_digits(cents, currency, digits, amount):
     _, request = order(cent_amount=cents, currency=currency, fraction_digits=digits)
