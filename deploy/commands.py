@@ -96,6 +96,8 @@ def setup(settings: Settings, project: Project, out: Print, dry_run: bool = Fals
     *type_plans, extension = plans
     for plan in plans:
         out(("would change " if dry_run and not plan.up_to_date else "") + _describe(plan))
+        for detail in plan.details:
+            out(f"  {detail}")
     if not dry_run:
         for custom_type, plan in zip(CUSTOM_TYPES, type_plans, strict=True):
             project.apply_type(custom_type.key, plan)

@@ -33,6 +33,8 @@ class Plan:
     create: dict | None = None
     actions: list[dict] = field(default_factory=list)
     changes: list[str] = field(default_factory=list)  # human-readable, for the output
+    # What a created resource will be, a line each, for the output: no secret in them.
+    details: list[str] = field(default_factory=list)
 
     @property
     def up_to_date(self) -> bool:
@@ -84,12 +86,33 @@ def fingerprint_matches(stored: dict | None, header: str) -> bool:
     return hmac.compare_digest(fingerprint(header, stored["salt"])["scrypt"], stored["scrypt"])
 
 
+def type_details(draft: dict) -> list[str]:
+    details = [f"key {draft['key']}, for {', '.join(draft['resourceTypeIds'])}, named \"{draft['name']['en']}\""]
+    for definition in draft["fieldDefinitions"]:
+        required = "required" if definition["required"] else "optional"
+        details.append(f"field {definition['name']}: {definition['type']['name']}, {required}")
+    return details
+
+
+def extension_details(draft: dict, username: str) -> list[str]:
+    # The header itself carries the password: only its scheme and the user are shown.
+    scheme = draft["destination"]["authentication"]["headerValue"].split(" ", 1)[0]
+    details = [f"url {draft['destination']['url']}"]
+    for trigger in draft["triggers"]:
+        details.append(f"trigger {trigger['resourceTypeId']} {', '.join(trigger['actions'])}")
+        details.append(f"condition {trigger['condition']}")
+    details.append(f"timeout {draft['timeoutInMs']} ms")
+    details.append(f"authorization {scheme}, user {username} (password not shown)")
+    return details
+
+
 def type_plan(custom_type: CustomType, current: dict | None) -> Plan:
     plan = Plan(f"type {custom_type.key}")
     draft = custom_type.draft()
     if current is None:
         plan.create = draft
         plan.changes.append("create")
+        plan.details = type_details(draft)
         return plan
     if current.get("resourceTypeIds") != draft["resourceTypeIds"]:
         raise DeployError(
@@ -118,7 +141,8 @@ def extension_plan(settings: Settings, current: dict | None, stored_fingerprint:
     draft = extension_draft(settings)
     if current is None:
         plan.create = draft
-        plan.changes.append(f"create, calling {draft['destination']['url']}")
+        plan.changes.append("create")
+        plan.details = extension_details(draft, settings.extension_username)
         return plan
     destination = current.get("destination", {})
     if destination.get("url") != draft["destination"]["url"]:

@@ -13,6 +13,9 @@ from .open_order import OpenOrder
 from .routes import extension_blueprint, open_order_blueprint
 from .sessions import CustomTypeFields, Sessions
 
+# Checked at start-up besides commercetools' settings (the Kubernetes test reads them too).
+REQUIRED_SETTINGS = ("EXTENSION_USERNAME", "EXTENSION_PASSWORD", "NOTIFICATION_PUBLIC_URL")
+
 
 def create_app(
     settings: Settings | None = None,
@@ -21,9 +24,7 @@ def create_app(
     commercetools: Commercetools | None = None,
 ) -> Flask:
     """Builds the service once per process: settings checked, clients and pools made."""
-    settings = (settings or Settings.from_env()).require(
-        "EXTENSION_USERNAME", "EXTENSION_PASSWORD", "NOTIFICATION_PUBLIC_URL"
-    )
+    settings = (settings or Settings.from_env()).require(*REQUIRED_SETTINGS)
     app = create_service_app("extension", settings, openapi.document())
     auth = BasicAuth(settings.extension_username, settings.extension_password)
     commercetools = commercetools or Commercetools(settings.commercetools)

@@ -11,6 +11,9 @@ from connector.web import create_service_app, operations_auth
 from . import openapi
 from .routes import notifications_blueprint
 
+# Checked at start-up besides commercetools' settings: none (the Kubernetes test reads this).
+REQUIRED_SETTINGS: tuple[str, ...] = ()
+
 
 def create_app(
     settings: Settings | None = None,
@@ -18,7 +21,7 @@ def create_app(
     providers: Providers | None = None,
     commercetools: Commercetools | None = None,
 ) -> Flask:
-    settings = settings or Settings.from_env()
+    settings = (settings or Settings.from_env()).require(*REQUIRED_SETTINGS)
     app = create_service_app("notification", settings, openapi.document(operations_auth(settings) is not None))
     commercetools = commercetools or Commercetools(settings.commercetools)
     providers = providers or Providers.from_settings(settings, commercetools)

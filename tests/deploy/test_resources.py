@@ -89,6 +89,12 @@ def test_changed_url_timeout_and_triggers(settings):
     current = {**current, "timeoutInMs": 2000, "triggers": [], "destination": {**current["destination"], "url": "https://old.example.test/extension"}}
     plan = extension_plan(settings, current, stored)
     assert [a["action"] for a in plan.actions] == ["changeDestination", "changeTriggers", "setTimeoutInMs"]
+    assert plan.changes == [
+        "destination https://old.example.test/extension → https://connector.example.test/extension",
+        "triggers and condition",
+        "timeout 2000 → 10000 ms",
+    ]
+    assert not plan.details  # the changes say it all for what is already registered
 
 
 def test_fingerprints_are_salted_and_verifiable(settings):

@@ -2,26 +2,67 @@
 import pytest
 import requests
 
+from connector.custom_types import CUSTOM_TYPES
+from connector.settings import Settings
+from deploy.resources import EXTENSION_KEY, FINGERPRINT_CONTAINER, FINGERPRINT_KEY, authorization_header
 from sandboxes.stack import free_port
 
+# The keys of what setup writes: two types, the extension and the fingerprint object.
+DEPLOYED_KEYS = {*(custom_type.key for custom_type in CUSTOM_TYPES), EXTENSION_KEY, FINGERPRINT_KEY}
 
-def test_setup_again_changes_nothing(stack):
+
+def project_snapshot(emulator) -> dict[str, dict]:
+    """Every type, extension and custom object of deploy's container as stored (version and
+    modification time included), by id: an equal snapshot later means nothing was written."""
+    listings = ("types", "extensions", f"custom-objects/{FINGERPRINT_CONTAINER}")
+    snapshot = {}
+    for listing in listings:
+        answer = emulator.request("GET", listing, params={"limit": 500})
+        answer.raise_for_status()
+        snapshot.update({found["id"]: found for found in answer.json()["results"]})
+    return snapshot
+
+
+def test_setup_again_changes_nothing(stack, emulator):
+    before = project_snapshot(emulator)
+    assert {found["key"] for found in before.values()} == DEPLOYED_KEYS
     again = stack.deploy("setup")
     assert again.returncode == 0
     assert "done: 0 resource(s) changed" in again.stdout
+    assert project_snapshot(emulator) == before
     status = stack.deploy("status")
     assert status.returncode == 0
     assert "matches the configuration" in status.stdout
 
 
-def test_dry_run_shows_the_change_and_changes_nothing(stack):
-    moved = {"EXTENSION_PUBLIC_URL": "https://connector.example.test"}
+def test_dry_run_shows_the_change_and_changes_nothing(stack, emulator):
+    moved = {"EXTENSION_PUBLIC_URL": "https://connector.example.test", "EXTENSION_PASSWORD": "rotated-password"}
+    before = project_snapshot(emulator)
     dry = stack.deploy("setup", "--dry-run", env=moved)
     assert dry.returncode == 0
-    assert "https://connector.example.test/extension" in dry.stdout
+    assert "→ https://connector.example.test/extension, authorization header" in dry.stdout
     assert "nothing was changed" in dry.stdout
+    assert project_snapshot(emulator) == before
     assert stack.deploy("status", env=moved).returncode == 1
     assert stack.deploy("status").returncode == 0  # still the original registration
+
+
+def test_dry_run_lists_the_extension_it_would_create_and_creates_nothing(stack, emulator):
+    header = authorization_header(Settings.from_env(stack.env))
+    try:
+        assert stack.deploy("teardown").returncode == 0
+        before = project_snapshot(emulator)
+        dry = stack.deploy("setup", "--dry-run")
+        assert dry.returncode == 0
+        assert f"would change extension {EXTENSION_KEY}: create" in dry.stdout
+        for detail in (f"url {stack.extension_url}/extension", "trigger payment Create, Update",
+                       "condition paymentMethodInfo is defined", "timeout 10000 ms", "authorization Basic, user"):
+            assert f"\n  {detail}" in dry.stdout
+        assert header.removeprefix("Basic ") not in dry.stdout
+        assert stack.env["EXTENSION_PASSWORD"] not in dry.stdout
+        assert project_snapshot(emulator) == before
+    finally:
+        assert stack.deploy("setup").returncode == 0
 
 
 def test_rotated_credentials_are_noticed_and_applied(stack):
