@@ -57,6 +57,8 @@ class EmulatorClient:
 
     # The emulator's own controls (not part of commercetools).
     def fault(self, mode: str) -> None:
+        """"unavailable" (503), "reset" (connections dropped), "conflict" (the next
+        payment update answered 409) or "none"."""
         self._session.post(f"{self.base_url}/_emulator/fault", json={"fault": mode}, timeout=5).raise_for_status()
 
     def stats(self) -> dict[str, Any]:

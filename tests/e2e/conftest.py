@@ -56,6 +56,11 @@ class NuveiSandbox:
         requests.post(f"{self.base_url}/_sandbox/latency", json={"ms": ms}, timeout=5).raise_for_status()
 
 
+def post_dmn(stack, fields: dict) -> requests.Response:
+    """Posts a DMN to the notification service as Nuvei would."""
+    return requests.post(f"{stack.notification_url}/notifications/nuvei", data=fields, timeout=30)
+
+
 @pytest.fixture(scope="session")
 def nuvei(stack) -> NuveiSandbox:
     return NuveiSandbox(f"{stack.sandboxes_url}/nuvei")
