@@ -7,8 +7,9 @@
 //   before the payment is stored; an extension's 400 becomes the caller's error and
 //   nothing is stored.
 // - Client credentials are checked at /oauth/token, and API calls need a token.
-// - /_emulator/* lets tests count API requests and inject faults (answer 503, reset
-//   connections, or answer the next payment update 409) without losing the stored data.
+// - /_emulator/* lets tests count API requests, list the tokens issued, and inject
+//   faults (answer 503, reset connections, or answer the next payment update 409)
+//   without losing the stored data.
 //
 // Settings come from the environment: EMULATOR_PORT, EMULATOR_CLIENT_ID,
 // EMULATOR_CLIENT_SECRET. It listens on 127.0.0.1 only.
@@ -301,6 +302,10 @@ function installShim(mock) {
 		control.byRoute = {};
 		return { requests: 0 };
 	});
+	// Every access and refresh token handed out, which no log line may hold.
+	app.get("/_emulator/tokens", async () => ({
+		tokens: mock.authStore().tokens.flatMap((token) => [token.access_token, token.refresh_token]),
+	}));
 	app.post("/_emulator/fault", async (request) => {
 		const fault = request.body?.fault ?? "none";
 		if (!FAULTS.includes(fault)) {
