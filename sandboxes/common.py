@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 
 import requests
 from flask import Blueprint, request
@@ -19,8 +20,10 @@ class Latency:
             time.sleep(self.seconds)
 
 
-def control_blueprint(latency: Latency, reset) -> Blueprint:
-    """/_sandbox/latency and /_sandbox/reset, common to all sandboxes."""
+def control_blueprint(latency: Latency, reset, issued: Callable[[], list[str]]) -> Blueprint:
+    """/_sandbox/latency, /_sandbox/reset and /_sandbox/issued, common to all sandboxes.
+    `issued` lists the tokens and session ids the sandbox handed out and still holds:
+    what the connector must never log (the end-to-end log scan looks for them)."""
     blueprint = Blueprint("sandbox_control", __name__, url_prefix="/_sandbox")
 
     @blueprint.post("/latency")
@@ -33,6 +36,10 @@ def control_blueprint(latency: Latency, reset) -> Blueprint:
         latency.seconds = 0.0
         reset()
         return {"reset": True}
+
+    @blueprint.get("/issued")
+    def issued_secrets():
+        return {"issued": issued()}
 
     return blueprint
 
@@ -55,6 +62,10 @@ class Store:
     def find(self, **criteria) -> list[dict]:
         with self._lock:
             return [item for item in self._items.values() if all(item.get(k) == v for k, v in criteria.items())]
+
+    def keys(self) -> list[str]:
+        with self._lock:
+            return list(self._items)
 
     def clear(self) -> None:
         with self._lock:

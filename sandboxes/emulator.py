@@ -16,7 +16,8 @@ class EmulatorClient:
         self._session = requests.Session()
         self._token: str | None = None
 
-    def _headers(self) -> dict[str, str]:
+    @property
+    def access_token(self) -> str:
         if self._token is None:
             answer = self._session.post(
                 f"{self.base_url}/oauth/token",
@@ -26,7 +27,10 @@ class EmulatorClient:
             )
             answer.raise_for_status()
             self._token = answer.json()["access_token"]
-        return {"Authorization": f"Bearer {self._token}"}
+        return self._token
+
+    def _headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.access_token}"}
 
     def request(self, method: str, path: str, headers: dict | None = None, **kwargs) -> requests.Response:
         return self._session.request(
@@ -57,6 +61,8 @@ class EmulatorClient:
 
     # The emulator's own controls (not part of commercetools).
     def fault(self, mode: str) -> None:
+        """"unavailable" (503), "reset" (connections dropped), "conflict" (the next
+        payment update answered 409) or "none"."""
         self._session.post(f"{self.base_url}/_emulator/fault", json={"fault": mode}, timeout=5).raise_for_status()
 
     def stats(self) -> dict[str, Any]:
@@ -64,6 +70,10 @@ class EmulatorClient:
 
     def reset_stats(self) -> None:
         self._session.post(f"{self.base_url}/_emulator/stats/reset", timeout=5).raise_for_status()
+
+    def tokens(self) -> list[str]:
+        """Every access and refresh token the emulator handed out."""
+        return self._session.get(f"{self.base_url}/_emulator/tokens", timeout=5).json()["tokens"]
 
 
 def payment_draft(

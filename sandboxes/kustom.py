@@ -92,7 +92,7 @@ def create_app(api_key: str) -> Flask:
         for store in (tokens, orders, charges, remembered):
             store.clear()
 
-    app.register_blueprint(control_blueprint(latency, reset))
+    app.register_blueprint(control_blueprint(latency, reset, tokens.keys))
     app.register_error_handler(KustomError, KustomError.answer)
 
     def authenticate() -> None:

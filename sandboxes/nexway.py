@@ -137,7 +137,11 @@ class Tokens:
 
     def revoke_all(self) -> None:
         with self._lock:
-            self._expiry.clear()
+            self._expiry = dict.fromkeys(self._expiry, 0.0)  # expired, and still listed
+
+    def handed_out(self) -> list[str]:
+        with self._lock:
+            return list(self._expiry)
 
 
 class LostAnswers:
@@ -179,7 +183,7 @@ def create_app(
         tokens.revoke_all()
         lost.set(0)
 
-    app.register_blueprint(control_blueprint(latency, reset))
+    app.register_blueprint(control_blueprint(latency, reset, tokens.handed_out))
 
     @app.post("/iam/tokens")
     def issue_token():

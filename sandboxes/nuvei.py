@@ -53,6 +53,8 @@ CREDENTIALS = {
     "NUVEI_MERCHANT_SITE_ID": "210001",
     "NUVEI_SECRET_KEY": "sandbox-nuvei-secret",
 }
+# The shopper's card as every DMN shows it.
+CARD = {"cardNumber": "4****1111", "nameOnCard": "Test Shopper"}
 
 
 def connector_env(base_url: str) -> dict[str, str]:
@@ -79,7 +81,7 @@ def create_app(merchant_id: str, merchant_site_id: str, secret_key: str) -> Flas
     orders = Store()
     latency = Latency()
     order_ids = itertools.count(410_000_001)
-    app.register_blueprint(control_blueprint(latency, orders.clear))
+    app.register_blueprint(control_blueprint(latency, orders.clear, orders.keys))
 
     @app.post("/ppp/api/v1/openOrder.do")
     def open_order():
@@ -225,8 +227,7 @@ def dmn_fields(order: dict, status: str, options: dict, merchant_id: str, site_i
         "merchant_site_id": site_id,
         "Reason": "" if status in ("APPROVED", "SUCCESS", "PENDING") else "Decline",
         "ErrCode": "0" if status in ("APPROVED", "SUCCESS", "PENDING") else "-1",
-        "cardNumber": "4****1111",
-        "nameOnCard": "Test Shopper",
+        **CARD,
         "sessionToken": order["sessionToken"],
     }
     if options.get("relatedTransactionId"):

@@ -13,7 +13,7 @@ the token endpoint's OAuth 2.0 error bodies, 409 Conflict for an orderReference 
 before, captureStatus CAPTURED / NOT_CAPTURED, the BNPL providers on offer, and plain
 http callback URLs accepted on this machine only.
 
-Control (under /_sandbox, besides latency and reset):
+Control (under /_sandbox, besides latency, reset and issued):
   POST /_sandbox/orders/<orderReference>/complete {"status": "SUCCESSFUL" | "DECLINED" |
        "CANCELED" | "CANCELLED" | "ERROR", "event"?: "ORDER_ASYNC_CALLBACK",
        "deliver"?: true}: the shopper finishes the checkout; Optty's webhook goes to
@@ -127,11 +127,16 @@ class Tokens:
 
     def revoke(self) -> None:
         with self._lock:
-            self._expiry.clear()
+            self._expiry = dict.fromkeys(self._expiry, 0.0)  # expired, and still listed
 
     def reset(self) -> None:
-        self.revoke()
-        self.issued = self.refused = 0
+        with self._lock:
+            self._expiry.clear()
+            self.issued = self.refused = 0
+
+    def handed_out(self) -> list[str]:
+        with self._lock:
+            return list(self._expiry)
 
 
 def _jwt_like() -> str:
@@ -153,7 +158,10 @@ def create_app(client_id: str, client_secret: str) -> Flask:
         orders.clear()
         tokens.reset()
 
-    app.register_blueprint(control_blueprint(latency, reset))
+    def issued() -> list[str]:
+        return tokens.handed_out() + [order["orderToken"] for order in orders.find()]
+
+    app.register_blueprint(control_blueprint(latency, reset, issued))
 
     @app.post("/auth/token")
     def token():

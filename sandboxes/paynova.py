@@ -132,7 +132,7 @@ def create_app(merchant_id: str, api_password: str, secret_key: str) -> Flask:
         sessions.clear()
         failures["initializePayment"] = 0
 
-    app.register_blueprint(control_blueprint(latency, reset))
+    app.register_blueprint(control_blueprint(latency, reset, sessions.keys))
 
     @app.errorhandler(Refusal)
     def refused(refusal: Refusal):
@@ -430,6 +430,10 @@ def _deliver_with_retries(url: str, fields: dict[str, str], options: dict, secre
         if attempts[-1]["status"] in (200, 204):
             break
     return attempts
+
+
+# A shopper with a Swedish personal identity number, which storefronts may send along.
+CUSTOMER = {"governmentId": "196006208133", "emailAddress": "sven@example.test"}
 
 
 def session_request(total: str = "19.99", **overrides) -> dict:

@@ -7,8 +7,9 @@
 //   before the payment is stored; an extension's 400 becomes the caller's error and
 //   nothing is stored.
 // - Client credentials are checked at /oauth/token, and API calls need a token.
-// - /_emulator/* lets tests count API requests and inject faults (answer 503, or
-//   reset connections) without losing the stored data.
+// - /_emulator/* lets tests count API requests, list the tokens issued, and inject
+//   faults (answer 503, reset connections, or answer the next payment update 409)
+//   without losing the stored data.
 //
 // Settings come from the environment: EMULATOR_PORT, EMULATOR_CLIENT_ID,
 // EMULATOR_CLIENT_SECRET. It listens on 127.0.0.1 only.
@@ -218,8 +219,11 @@ function invalidClient() {
 	};
 }
 
-// Tests inject faults here: "unavailable" answers 503, "reset" drops the connection.
+// Tests inject faults here: "unavailable" answers 503, "reset" drops the connection,
+// "conflict" answers the next payment update 409 (then "none" again).
 const control = { fault: "none", requests: 0, byRoute: {} };
+const FAULTS = ["none", "unavailable", "reset", "conflict"];
+const PAYMENT_UPDATE = /^\/[^/]+\/payments\/[^/]+$/;
 
 function countRequest(request) {
 	control.requests += 1;
@@ -279,6 +283,14 @@ function installShim(mock) {
 		const found = await existing.getWithContainerAndKey({ projectKey }, body.container, body.key);
 		if (found) throw concurrentModification(found.id, found.version);
 	});
+	// As if another writer had changed the payment first; once, so that a retry on the
+	// fresh version goes through.
+	app.addHook("preHandler", async (request) => {
+		const path = request.url.split("?")[0];
+		if (control.fault !== "conflict" || request.method !== "POST" || !PAYMENT_UPDATE.test(path)) return;
+		control.fault = "none";
+		throw concurrentModification(path.split("/").pop(), request.body?.version);
+	});
 	app.addHook("onResponse", async (request) => {
 		if (!request.url.startsWith("/_emulator/")) countRequest(request);
 	});
@@ -290,9 +302,13 @@ function installShim(mock) {
 		control.byRoute = {};
 		return { requests: 0 };
 	});
+	// Every access and refresh token handed out, which no log line may hold.
+	app.get("/_emulator/tokens", async () => ({
+		tokens: mock.authStore().tokens.flatMap((token) => [token.access_token, token.refresh_token]),
+	}));
 	app.post("/_emulator/fault", async (request) => {
 		const fault = request.body?.fault ?? "none";
-		if (!["none", "unavailable", "reset"].includes(fault)) {
+		if (!FAULTS.includes(fault)) {
 			throw new PlatformError(400, [{ code: "InvalidInput", message: `unknown fault ${fault}` }]);
 		}
 		control.fault = fault;

@@ -112,6 +112,10 @@ class Stack:
             raise
         return self
 
+    @property
+    def running(self) -> bool:
+        return bool(self.processes)
+
     def stop(self) -> None:
         for process in self.processes.values():
             if process.poll() is None:

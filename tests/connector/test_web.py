@@ -4,6 +4,7 @@ import logging
 
 import pytest
 
+from connector.settings import Settings
 from extension.app import create_app as extension_app
 from notification.app import create_app as notification_app
 from tests.factories import EXTENSION_AUTH
@@ -60,3 +61,22 @@ def test_one_json_request_line_with_the_correlation_id(client, caplog):
     assert formatted["correlationId"] == "trace-1"
     assert (formatted["method"], formatted["path"], formatted["status"]) == ("GET", "/health", 200)
     assert formatted["service"] in ("extension", "notification") and "durationMs" in formatted
+
+
+@pytest.fixture
+def restored_root_logger():
+    """The root logger as it was, for the tests that follow one whose app pointed it at
+    that test's captured standard error, with another level."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
+
+
+@pytest.mark.usefixtures("restored_root_logger")
+@pytest.mark.parametrize(("log_level", "written"), [("INFO", True), ("WARNING", False)])
+def test_log_level_decides_whether_the_request_line_is_written(env, capsys, log_level, written):
+    env["LOG_LEVEL"] = log_level
+    extension_app(Settings.from_env(env)).test_client().get("/health", headers={"X-Correlation-ID": "level-probe"})
+    assert ('"correlationId":"level-probe"' in capsys.readouterr().err) is written

@@ -145,15 +145,15 @@ def test_kustom_unreachable_is_a_503_and_the_retry_applies(emulator, kustom, sta
     assert emulator.get_payment(payment["id"])["transactions"][0]["state"] == "Success"
 
 
-def test_logs_hold_neither_the_api_key_nor_customer_tokens(emulator, kustom, stack):
+def test_interface_interactions_hold_neither_the_api_key_nor_customer_tokens(emulator, kustom):
     token = kustom.token(fraud_status="PENDING")
     payment = emulator.create_payment(kustom_payment(token)).json()
     [order] = kustom.orders(payment["id"])
     kustom.decide(order["order_id"], "FRAUD_RISK_ACCEPTED")
     stored = emulator.get_payment(payment["id"])
     logged = [i["fields"]["request"] + i["fields"].get("response", "") for i in stored["interfaceInteractions"]]
-    for text in logged + [stack.log("extension"), stack.log("notification")]:
+    assert len(logged) >= 2  # the charge and the fraud decision
+    for text in logged:
         assert CREDENTIALS["KUSTOM_API_KEY"] not in text
         assert token not in text
         assert "shopper@example.test" not in text  # the billing address order management returns
-    assert any(payment["id"] in line for line in stack.log("notification").splitlines())

@@ -3,9 +3,9 @@ onto the payment stored in the commercetools emulator."""
 import random
 from concurrent.futures import ThreadPoolExecutor
 
-import requests
-
 from sandboxes.emulator import nuvei_payment
+
+from .conftest import post_dmn
 
 
 def new_session(emulator) -> dict:
@@ -14,10 +14,6 @@ def new_session(emulator) -> dict:
 
 def token(payment: dict) -> str:
     return payment["custom"]["fields"]["sessionToken"]
-
-
-def post_dmn(stack, fields: dict) -> requests.Response:
-    return requests.post(f"{stack.notification_url}/notifications/nuvei", data=fields, timeout=30)
 
 
 def test_an_approved_dmn_becomes_a_successful_authorization(emulator, nuvei):

@@ -5,7 +5,7 @@ import json
 import time
 
 from sandboxes.emulator import payment_draft
-from sandboxes.paynova import CREDENTIALS
+from sandboxes.paynova import CUSTOMER
 from tests.factories import paynova_session_request
 
 from .conftest import PROVIDER_TIMEOUT_MS
@@ -87,15 +87,11 @@ def test_one_deadline_covers_both_paynova_calls(emulator, paynova):
     assert error["code"] == "General"
 
 
-def test_no_paynova_secret_or_government_id_in_any_log_line(emulator, paynova, stack):
-    customer = {"governmentId": "196006208133", "emailAddress": "sven@example.test"}
-    payment = emulator.create_payment(paynova_payment(customer=customer)).json()
+def test_the_government_id_is_masked_in_the_interface_interaction(emulator, paynova):
+    payment = emulator.create_payment(paynova_payment(customer=CUSTOMER)).json()
+    # Paid too, so that both services have handled it when the logs are scanned
+    # (test_secrets_in_logs.py, at the end of the session).
     paynova.pay(payment["custom"]["fields"]["sessionToken"], "AUTHORIZED")
     stored = emulator.get_payment(payment["id"])
     [created] = [i["fields"] for i in stored["interfaceInteractions"] if i["fields"]["type"] == "paynova.createOrder"]
     assert json.loads(created["request"])["customer"]["governmentId"] == "***"
-    secrets = [CREDENTIALS["PAYNOVA_API_PASSWORD"], CREDENTIALS["PAYNOVA_SECRET_KEY"], customer["governmentId"]]
-    for service in ("extension", "notification"):
-        lines = stack.log(service).splitlines()
-        assert any(payment["id"] in line for line in lines)
-        assert not [line for line in lines for secret in secrets if secret in line]

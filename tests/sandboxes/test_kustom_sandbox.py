@@ -45,7 +45,9 @@ def with_line(index: int, **changes) -> dict:
 
 
 def test_a_valid_charge_creates_an_order_that_order_management_reads(sandbox):
-    answer = charge(sandbox, new_token(sandbox))
+    token = new_token(sandbox)
+    assert sandbox.get("/_sandbox/issued").json == {"issued": [token]}
+    answer = charge(sandbox, token)
     assert answer.status_code == 200
     assert answer.json["fraud_status"] == "ACCEPTED" and answer.json["authorized_payment_method"]["type"]
     order_id = answer.json["order_id"]

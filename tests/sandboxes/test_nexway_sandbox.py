@@ -52,6 +52,7 @@ def test_connect_calls_need_a_valid_token(sandbox, token):
     assert sandbox.post("/connect/order/new", json=order(), headers=headers("made-up")).status_code == 401
     sandbox.post("/_sandbox/tokens/revoke")
     assert create(sandbox, token, order()).status_code == 401
+    assert sandbox.get("/_sandbox/issued").json == {"issued": [token]}  # listed for the log scan, revoked too
 
 
 @pytest.mark.parametrize(("secret", "code"), [(None, 70), ("wrong", 71)])

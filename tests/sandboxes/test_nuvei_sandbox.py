@@ -40,6 +40,7 @@ def open_order(sandbox, body):
 def test_a_valid_request_opens_an_order(sandbox):
     answer = open_order(sandbox, signed())
     assert answer["status"] == "SUCCESS" and answer["sessionToken"] and answer["orderId"]
+    assert sandbox.get("/_sandbox/issued").json == {"issued": [answer["sessionToken"]]}
 
 
 @pytest.mark.parametrize(

@@ -72,6 +72,13 @@ def test_the_api_needs_a_valid_token(sandbox, bearer):
     assert sandbox.get("/_sandbox/tokens").json == {"issued": 1, "refused": 3}
 
 
+def test_the_tokens_and_order_tokens_handed_out_are_listed_revoked_too(sandbox, bearer):
+    created = create(sandbox, bearer, order_body()).json
+    sandbox.post("/_sandbox/tokens/revoke")
+    issued = sandbox.get("/_sandbox/issued").json["issued"]
+    assert sorted(issued) == sorted([bearer["Authorization"].removeprefix("Bearer "), created["orderToken"]])
+
+
 @pytest.mark.parametrize(
     ("overrides", "message"),
     [

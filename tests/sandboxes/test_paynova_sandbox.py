@@ -56,6 +56,7 @@ def test_an_order_and_its_session(sandbox):
     assert sandbox.get(f"/aero/{answer.json['sessionId']}").status_code == 200
     [order] = sandbox.get("/_sandbox/orders", query_string={"orderNumber": "payment-0001"}).json["orders"]
     assert [s["sessionId"] for s in order["sessions"]] == [answer.json["sessionId"]]
+    assert sandbox.get("/_sandbox/issued").json == {"issued": [answer.json["sessionId"]]}
 
 
 @pytest.mark.parametrize("auth", [None, ("4999", "wrong"), ("5000", "sandbox-password")])
