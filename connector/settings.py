@@ -1,7 +1,6 @@
 """The connector's configuration, read and checked once at start-up."""
 from __future__ import annotations
 
-import logging
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -104,7 +103,3 @@ class Settings:
     @property
     def provider_timeout(self) -> float:
         return self.provider_timeout_ms / 1000
-
-    @property
-    def log_level_number(self) -> int:
-        return logging.getLevelName(self.log_level)

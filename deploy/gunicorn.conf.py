@@ -75,3 +75,4 @@ class JsonLogger(Logger):
 
 logger_class = JsonLogger
 errorlog = "-"
+loglevel = os.environ.get("LOG_LEVEL", "INFO").lower()  # the services' own setting
