@@ -1,22 +1,19 @@
 """The run command: python -m sandboxes (via ./dev.sh run).
 
 Starts the commercetools emulator, the provider sandboxes and both services on this
-machine, registers the connector with `python -m deploy setup`, walks one Nuvei and one
-Optty payment through the whole flow, prints how to do it yourself, and runs until Ctrl-C.
+machine, registers the connector with `python -m deploy setup`, walks one payment per
+provider through the whole flow (sandboxes/demos.py), prints how to do it yourself, and
+runs until Ctrl-C.
 """
 from __future__ import annotations
 
 import argparse
-import json
 import signal
 import sys
 import time
-from pathlib import Path
 
-import requests
-
-from . import optty
-from .emulator import EmulatorClient, nuvei_payment, payment_draft
+from . import demos
+from .emulator import EmulatorClient
 from .stack import CLIENT_ID, PROJECT_KEY, ROOT, Ports, Stack
 
 DEFAULT_PORTS = Ports(emulator=8989, sandboxes=8990, extension=8080, notification=8081)
@@ -44,7 +41,8 @@ def main() -> int:
             return deployed.returncode
         _print_endpoints(stack)
         if not args.no_demo:
-            _demo(stack)
+            emulator = EmulatorClient(stack.emulator_url, PROJECT_KEY, CLIENT_ID, stack.client_secret)
+            demos.run_all(emulator, stack.sandboxes_url)
         _print_example(stack)
         print("running; press Ctrl-C to stop", flush=True)
         while all(process.poll() is None for process in stack.processes.values()):
@@ -69,53 +67,6 @@ def _print_endpoints(stack: Stack) -> None:
     )
 
 
-def _demo(stack: Stack) -> None:
-    emulator = EmulatorClient(stack.emulator_url, PROJECT_KEY, CLIENT_ID, stack.client_secret)
-    _nuvei_demo(stack, emulator)
-    _optty_demo(stack, emulator)
-
-
-def _nuvei_demo(stack: Stack, emulator: EmulatorClient) -> None:
-    print("1. the storefront creates a Nuvei payment; commercetools calls the extension:")
-    created = emulator.create_payment(nuvei_payment())
-    payment = created.json()
-    fields = payment.get("custom", {}).get("fields", {})
-    print(f"   HTTP {created.status_code}: payment {payment.get('id')}, interfaceId {payment.get('interfaceId')}")
-    print(f"   sessionToken {fields.get('sessionToken')}")
-    print("2. Nuvei's sandbox sends an approved DMN to the notification service:")
-    sent = requests.post(
-        f"{stack.sandboxes_url}/nuvei/_sandbox/sessions/{fields.get('sessionToken')}/dmn",
-        json={"status": "APPROVED"},
-        timeout=30,
-    ).json()
-    print(f"   the notification service answered {sent['notification']}")
-    print("3. the payment now holds the transaction:")
-    _print_outcome(emulator, payment["id"])
-
-
-def _optty_demo(stack: Stack, emulator: EmulatorClient) -> None:
-    print("4. the storefront creates an Optty payment (sessionRequest: provider, shopper, items);")
-    print("   the extension creates the Optty order:")
-    created = emulator.create_payment(payment_draft("optty", session_request=optty.session_request(autoCapture=False)))
-    payment = created.json()
-    fields = payment.get("custom", {}).get("fields", {})
-    print(f"   HTTP {created.status_code}: payment {payment.get('id')}, interfaceId {payment.get('interfaceId')}")
-    print(f"   sessionToken {fields.get('sessionToken')}")
-    print(f"   redirectUrl  {fields.get('redirectUrl')}")
-    print("5. the shopper completes the checkout; Optty's sandbox sends its webhook, which the")
-    print("   notification service checks by reading the order back from Optty:")
-    completed = optty.SandboxControl(f"{stack.sandboxes_url}/optty").complete(payment["id"], "SUCCESSFUL")
-    print(f"   the notification service answered {completed['notification']}")
-    print("6. the payment now holds the transaction:")
-    _print_outcome(emulator, payment["id"])
-
-
-def _print_outcome(emulator: EmulatorClient, payment_id: str) -> None:
-    stored = emulator.get_payment(payment_id)
-    print("   " + json.dumps(stored["transactions"]))
-    print(f"   paymentStatus {json.dumps(stored['paymentStatus'])}\n", flush=True)
-
-
 def _print_example(stack: Stack) -> None:
     api = f"{stack.emulator_url}/{PROJECT_KEY}"
     field = "python3 -c 'import json,sys; print(json.load(sys.stdin)%s)'"
@@ -126,12 +77,15 @@ TOKEN=$(curl -s -u {CLIENT_ID}:{stack.client_secret} -X POST '{stack.emulator_ur
 PAYMENT=$(curl -s -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' {api}/payments \\
   -d '{{"amountPlanned": {{"currencyCode": "EUR", "centAmount": 4250}}, "paymentMethodInfo": {{"paymentInterface": "nuvei"}}}}')
 echo "$PAYMENT" | python3 -m json.tool
-SESSION=$(echo "$PAYMENT" | {field % '["custom"]["fields"]["sessionToken"]'})
-curl -s -X POST -H 'Content-Type: application/json' {stack.sandboxes_url}/nuvei/_sandbox/sessions/$SESSION/dmn -d '{{"status": "APPROVED"}}' | python3 -m json.tool
+SESSION_TOKEN=$(echo "$PAYMENT" | {field % '["custom"]["fields"]["sessionToken"]'})
+{demos.control_command(stack.sandboxes_url, "nuvei")} | python3 -m json.tool
 curl -s -H "Authorization: Bearer $TOKEN" {api}/payments/$(echo "$PAYMENT" | {field % '["id"]'}) | python3 -m json.tool
 
-An Optty payment needs a sessionRequest (see README); once created, complete its order with
-curl -s -X POST -H 'Content-Type: application/json' {stack.sandboxes_url}/optty/_sandbox/orders/<payment id>/complete -d '{{"status": "SUCCESSFUL"}}'
+The other providers need a sessionRequest (the demos' are session_request() in
+sandboxes/<provider>.py; the README's "Providers" has each provider's steps). Once a
+payment exists, its provider's sandbox sends the notification with ($PAYMENT_ID,
+$INTERFACE_ID and $SESSION_TOKEN from the payment):
+{demos.control_commands(stack.sandboxes_url)}
 """,
         flush=True,
     )

@@ -1,0 +1,154 @@
+"""The run command's demos: one payment per provider, walked through the local stack.
+
+A demo is a storefront creating the payment in commercetools (its extension call opens
+the provider's order or session), then the provider's sandbox sending its notification,
+after which the payment holds the transaction. A provider's demo is one entry in DEMOS.
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+
+import requests
+
+from . import kustom, nexway, optty, paynova
+from .emulator import EmulatorClient, payment_draft
+
+INTRO = """Each provider in turn: the storefront creates a payment in commercetools, which calls the
+extension (the provider's order or session opens); then the provider's sandbox sends its
+notification, which the notification service records on the payment.
+"""
+# What a sandbox control's path may name, and the shell variable standing for it in the
+# commands printed for trying it by hand.
+SHELL_VARIABLES = {"id": "$PAYMENT_ID", "interfaceId": "$INTERFACE_ID", "sessionToken": "$SESSION_TOKEN"}
+
+
+def _notification_answer(control_answer: dict) -> dict:
+    return control_answer["notification"]
+
+
+@dataclass(frozen=True)
+class Demo:
+    """How a provider's payment is walked through: what the storefront sends, what the sandbox then sends."""
+
+    session_request: Callable[[str], dict | None]
+    """The storefront's sessionRequest; given the provider's sandbox URL."""
+    notification: str
+    """What the sandbox sends, in a few words."""
+    control: str
+    """The sandbox's /_sandbox/ path that sends it, naming the payment's {id},
+    {interfaceId} or {sessionToken}."""
+    body: dict[str, str]
+    delivery: Callable[[dict], dict] = _notification_answer
+    """Where the control's answer holds the notification service's answer."""
+
+
+def _pending_kustom_request(sandbox: str) -> dict:
+    """Charges a new customer token whose order waits for Kustom's fraud decision, so that
+    the decision is what authorizes the payment."""
+    token = _post(f"{sandbox}/_sandbox/tokens", {"fraud_status": "PENDING"})["customer_token"]
+    return kustom.session_request(token)
+
+
+def _last_paynova_attempt(control_answer: dict) -> dict:
+    """Paynova's control reports every delivery attempt; the last one is the answer that counts."""
+    return control_answer["deliveries"][0][-1]
+
+
+DEMOS: dict[str, Demo] = {
+    "nuvei": Demo(
+        session_request=lambda sandbox: None,
+        notification="an approved DMN",
+        control="sessions/{sessionToken}/dmn",
+        body={"status": "APPROVED"},
+    ),
+    "optty": Demo(
+        session_request=lambda sandbox: optty.session_request(autoCapture=False),
+        notification="the webhook of the completed checkout",
+        control="orders/{id}/complete",
+        body={"status": "SUCCESSFUL"},
+    ),
+    "kustom": Demo(
+        session_request=_pending_kustom_request,
+        notification="the accepted fraud decision",
+        control="orders/{interfaceId}/fraud-decision",
+        body={"event_type": "FRAUD_RISK_ACCEPTED"},
+    ),
+    "paynova": Demo(
+        session_request=lambda sandbox: paynova.session_request(),
+        notification="an AUTHORIZED PAYMENT event",
+        control="sessions/{sessionToken}/payment",
+        body={"status": "AUTHORIZED"},
+        delivery=_last_paynova_attempt,
+    ),
+    "nexway": Demo(
+        # Product 9061 waits for Nexway's fraud check, so that the order's completion is news.
+        session_request=lambda sandbox: nexway.session_request("9061"),
+        notification="the order event completed",
+        control="orders/{interfaceId}/events",
+        body={"type": "completed"},
+    ),
+}
+_WIDTH = max(map(len, DEMOS))  # of a provider's name, to align the lines after it
+
+
+def run_all(emulator: EmulatorClient, sandboxes_url: str) -> None:
+    print(INTRO)
+    for number, provider in enumerate(DEMOS, 1):
+        _walk_through(number, provider, emulator, f"{sandboxes_url}/{provider}")
+
+
+def _walk_through(number: int, provider: str, emulator: EmulatorClient, sandbox: str) -> None:
+    demo = DEMOS[provider]
+    heading = f"{number}. {provider:<{_WIDTH}}  "
+    indent = " " * len(heading)
+    created = emulator.create_payment(payment_draft(provider, session_request=demo.session_request(sandbox)))
+    if created.status_code != 201:
+        print(f"{heading}commercetools refused the payment (HTTP {created.status_code}): {created.text}\n", flush=True)
+        return
+    payment = created.json()
+    print(f"{heading}payment {payment['id']} created, interfaceId {payment.get('interfaceId')}")
+    print(f"{indent}holds {_state(payment)}")
+    control = demo.control.format_map(_references(payment))
+    delivered = demo.delivery(_post(f"{sandbox}/_sandbox/{control}", demo.body))
+    answered = f"{delivered['status']} {delivered.get('body', '')}"
+    print(f"{indent}the sandbox sends {demo.notification} → notification service {answered}")
+    print(f"{indent}now holds {_state(emulator.get_payment(payment['id']))}\n", flush=True)
+
+
+def control_commands(sandboxes_url: str) -> str:
+    """One line per provider: its name and its control_command."""
+    return "\n".join(f"  {provider:<{_WIDTH}}  {control_command(sandboxes_url, provider)}" for provider in DEMOS)
+
+
+def control_command(sandboxes_url: str, provider: str) -> str:
+    """The curl command that makes the provider's sandbox send its demo's notification."""
+    demo = DEMOS[provider]
+    url = f"{sandboxes_url}/{provider}/_sandbox/{demo.control.format_map(SHELL_VARIABLES)}"
+    return f"curl -s -X POST -H 'Content-Type: application/json' {url} -d '{json.dumps(demo.body)}'"
+
+
+def _references(payment: dict) -> dict[str, str]:
+    return {
+        "id": payment["id"],
+        "interfaceId": payment.get("interfaceId"),
+        "sessionToken": payment.get("custom", {}).get("fields", {}).get("sessionToken"),
+    }
+
+
+def _state(payment: dict) -> str:
+    transactions = [f"{t['type']} {t['state']} {_money(t['amount'])}" for t in payment["transactions"]]
+    status = payment["paymentStatus"].get("interfaceCode")
+    return f"{', '.join(transactions) or 'no transaction'} (paymentStatus {status})"
+
+
+def _money(amount: dict) -> str:
+    return f"{Decimal(amount['centAmount']).scaleb(-amount['fractionDigits'])} {amount['currencyCode']}"
+
+
+def _post(url: str, body: dict) -> dict:
+    answer = requests.post(url, json=body, timeout=30)
+    answer.raise_for_status()
+    return answer.json()
