@@ -14,10 +14,7 @@ from types import ModuleType
 from flask import Flask
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
-from . import nexway, nuvei
-from . import kustom, nuvei
-from . import paynova
-from . import optty
+from . import kustom, nexway, nuvei, optty, paynova
 
 # Each module has CREDENTIALS, connector_env(base_url) and from_env(env) → Flask app.
 SANDBOXES: dict[str, ModuleType] = {
