@@ -24,6 +24,7 @@ from urllib.parse import urlencode
 
 import requests
 
+from extension import examples
 from sandboxes.emulator import EmulatorClient, nuvei_payment
 from sandboxes.nuvei import CREDENTIALS as NUVEI_CREDENTIALS
 from sandboxes.nuvei import dmn_fields
@@ -116,8 +117,7 @@ def interleaved(sides: list[Side], rounds: int, seconds: int, connections: int, 
 
 def extension_body(payment: dict) -> str:
     """commercetools' extension call for a payment Create; its id is __ID__."""
-    payment = {**payment, "id": "__ID__"}
-    return json.dumps({"action": "Create", "resource": {"typeId": "payment", "id": "__ID__", "obj": payment}})
+    return json.dumps(examples.payment_create({**payment, "id": "__ID__"}))
 
 
 class Bench:

@@ -3,31 +3,22 @@ extension, that the provider's sandbox accepts. The payment id is __ID__ (a fres
 per request)."""
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 
 import requests
 
-from sandboxes import kustom, nexway, optty, paynova
+from connector.providers.kustom import examples as kustom
+from connector.providers.nexway import examples as nexway
+from connector.providers.optty import examples as optty
+from connector.providers.paynova import examples as paynova
+from extension import examples
 from sandboxes.stack import Stack
 
 
 def payment(interface: str, session_request: dict | None = None, payment_type_id: str | None = None) -> dict:
     """The payment; with a sessionRequest, on the connector-payment type (its id in the
     project, which the extension reads once per process)."""
-    obj = {
-        "id": "__ID__",
-        "version": 1,
-        "amountPlanned": {"type": "centPrecision", "currencyCode": "EUR", "centAmount": 1999, "fractionDigits": 2},
-        "paymentMethodInfo": {"paymentInterface": interface, "method": "card"},
-        "paymentStatus": {},
-        "transactions": [],
-        "interfaceInteractions": [],
-    }
-    if session_request is not None:
-        fields = {"sessionRequest": json.dumps(session_request)}
-        obj["custom"] = {"type": {"typeId": "type", "id": payment_type_id}, "fields": fields}
-    return obj
+    return examples.payment(interface, session_request, payment_type_id, payment_id="__ID__")
 
 
 def _kustom(stack: Stack, payment_type_id: str) -> dict:

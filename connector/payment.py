@@ -10,6 +10,7 @@ Tests hold the two to the same result.
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -74,7 +75,9 @@ class Payment:
         if raw is None or raw == "":
             return {}
         try:
-            value = json.loads(raw) if isinstance(raw, str) else raw
+            value = _strict_json(raw) if isinstance(raw, str) else raw
+        except _NumberOutOfRange as error:
+            raise InvalidInput.field("sessionRequest", f"holds {error}, beyond what providers' APIs take") from None
         except ValueError:
             raise InvalidInput.field("sessionRequest", "is not valid JSON") from None
         if not isinstance(value, dict):
@@ -157,6 +160,34 @@ class InteractionSchema(_Lenient):
     def to_interaction(self, data: dict, **_) -> RecordedInteraction:
         values = data["values"]
         return RecordedInteraction(values.get("type"), values.get("request"))
+
+
+class _NumberOutOfRange(ValueError):
+    pass
+
+
+def _strict_json(text: str) -> Any:
+    """JSON as providers' APIs read it: numbers that fit 64-bit integers or finite
+    doubles, no NaN or Infinity (which Python's json module would let through and pass on)."""
+    return json.loads(text, parse_int=_int64, parse_float=_finite_float, parse_constant=_no_constant)
+
+
+def _int64(text: str) -> int:
+    number = int(text)
+    if not -(2**63) <= number < 2**64:
+        raise _NumberOutOfRange(f"the integer {text[:30]}")
+    return number
+
+
+def _finite_float(text: str) -> float:
+    number = float(text)
+    if math.isinf(number):
+        raise _NumberOutOfRange(f"the number {text[:30]}")
+    return number
+
+
+def _no_constant(text: str) -> float:
+    raise ValueError(f"{text} is not JSON")
 
 
 class PaymentSchema(_Lenient):

@@ -4,6 +4,7 @@ from __future__ import annotations
 from connector.openapi import MESSAGE, add_operations_endpoints, json_response, new_spec
 from connector.payment import PaymentSchema
 
+from . import examples
 from .schemas import (
     ExtensionActionsSchema,
     ExtensionErrorsSchema,
@@ -26,7 +27,8 @@ def document() -> dict:
         operations={"post": {
             "summary": "commercetools' API Extension call for a payment Create or Update.",
             "security": security,
-            "requestBody": {"required": True, "content": {"application/json": {"schema": ExtensionRequestSchema}}},
+            "requestBody": {"required": True, "content": {"application/json": {
+                "schema": ExtensionRequestSchema, "examples": examples.openapi_examples()}}},
             "responses": {
                 "200": json_response("Update actions for commercetools to apply", ExtensionActionsSchema),
                 "400": json_response("commercetools' extension error body", ExtensionErrorsSchema),

@@ -22,7 +22,8 @@ class Sessions:
 
     def handles(self, payment_json: dict) -> bool:
         """Whether a payment, before it is read whole, is for one of our providers."""
-        interface = (payment_json.get("paymentMethodInfo") or {}).get("paymentInterface")
+        method = payment_json.get("paymentMethodInfo")
+        interface = method.get("paymentInterface") if isinstance(method, dict) else None
         return isinstance(interface, str) and self.providers.knows(interface)
 
     def provider_for(self, payment: Payment) -> Provider | None:

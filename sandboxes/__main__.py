@@ -82,7 +82,7 @@ SESSION_TOKEN=$(echo "$PAYMENT" | {field % '["custom"]["fields"]["sessionToken"]
 curl -s -H "Authorization: Bearer $TOKEN" {api}/payments/$(echo "$PAYMENT" | {field % '["id"]'}) | python3 -m json.tool
 
 The other providers need a sessionRequest (the demos' are session_request() in
-sandboxes/<provider>.py; the README's "Providers" has each provider's steps). Once a
+connector/providers/<provider>/examples.py; the README's "Providers" has each provider's steps). Once a
 payment exists, its provider's sandbox sends the notification with ($PAYMENT_ID,
 $INTERFACE_ID and $SESSION_TOKEN from the payment):
 {demos.control_commands(stack.sandboxes_url)}

@@ -13,7 +13,11 @@ from decimal import Decimal
 
 import requests
 
-from . import kustom, nexway, optty, paynova
+from connector.providers.kustom import examples as kustom
+from connector.providers.nexway import examples as nexway
+from connector.providers.optty import examples as optty
+from connector.providers.paynova import examples as paynova
+
 from .emulator import EmulatorClient, payment_draft
 
 INTRO = """Each provider in turn: the storefront creates a payment in commercetools, which calls the

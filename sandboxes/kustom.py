@@ -13,7 +13,8 @@ and declines, not requests refused as malformed) are the sandbox's choice (infer
 
 Control:
   POST /_sandbox/tokens {"state"?: ACTIVE|SUSPENDED|CANCELLED, "fraud_status"?: ACCEPTED|
-       PENDING|REJECTED, "payment_method_fails"?: bool} → {"customer_token"}
+       PENDING|REJECTED, "payment_method_fails"?: bool, "customer_token"?: a token to
+       hold (e.g. the one of the OpenAPI document's example)} → {"customer_token"}
   GET  /_sandbox/orders?merchant_reference1=   the orders created
   GET  /_sandbox/charges?merchant_reference1=&customer_token=  every charge request,
        replays included
@@ -23,8 +24,6 @@ Control:
        and posts {order_id, event_type} to the push URL
 """
 from __future__ import annotations
-
-import copy
 
 import hmac
 import itertools
@@ -180,7 +179,7 @@ def create_app(api_key: str) -> Flask:
         fraud_status = options.get("fraud_status", "ACCEPTED")
         if state not in TOKEN_STATES or fraud_status not in FRAUD_STATUSES:
             return {"message": f"state must be one of {sorted(TOKEN_STATES)}, fraud_status one of {FRAUD_STATUSES}"}, 400
-        token = str(uuid.uuid4())
+        token = str(options.get("customer_token") or uuid.uuid4())
         tokens.put(
             token,
             {"state": state, "fraud_status": fraud_status, "payment_method_fails": bool(options.get("payment_method_fails"))},
@@ -426,34 +425,3 @@ def _sum_problems(body: dict, problems: _Problems) -> None:
         problems.bad("order_amount")
     if body["order_tax_amount"] != sum(line.get("total_tax_amount", 0) for line in lines):
         problems.bad("order_tax_amount")
-
-
-# A basket of 19.99 (1999 minor units) with 25 % tax: two shoes, a discount, shipping.
-# The shipping line's exact tax is 99.8; Kustom accepts any total_tax_amount within ±1.
-BASKET_LINES = (
-    {
-        "type": "physical", "reference": "SHOE-42", "name": "Running shoe", "quantity": 2, "quantity_unit": "pcs",
-        "unit_price": 1000, "tax_rate": 2500, "total_amount": 2000, "total_discount_amount": 0, "total_tax_amount": 400,
-    },
-    {
-        "type": "discount", "reference": "SPRING", "name": "Spring discount", "quantity": 1,
-        "unit_price": -500, "tax_rate": 2500, "total_amount": -500, "total_tax_amount": -100,
-    },
-    {
-        "type": "shipping_fee", "name": "Shipping", "quantity": 1,
-        "unit_price": 499, "tax_rate": 2500, "total_amount": 499, "total_tax_amount": 100,
-    },
-)  # fmt: skip
-BASKET_TOTAL = 1999
-BASKET_TAX = 400
-CONFIRMATION_URL = "https://shop.example.test/confirmation?order={checkout.order.id}"
-
-
-def session_request(customer_token: str, **overrides) -> dict[str, Any]:
-    """A storefront's Kustom sessionRequest for the basket, charging `customer_token`."""
-    return {
-        "customerToken": customer_token,
-        "order_lines": copy.deepcopy(list(BASKET_LINES)),
-        "merchant_urls": {"confirmation": CONFIRMATION_URL},
-        **overrides,
-    }

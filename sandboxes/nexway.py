@@ -437,16 +437,3 @@ def _public(order: dict) -> dict:
 
 def _same(given: Any, expected: str) -> bool:
     return isinstance(given, str) and hmac.compare_digest(given.encode(), expected.encode())
-
-
-def session_request(product_ref: str = "1001", **overrides) -> dict[str, Any]:
-    """A storefront's Nexway sessionRequest for one product at 19.99 EUR (16.66 + 20 % VAT)."""
-    return {
-        "customer": {
-            "email": "shopper@example.test",
-            "language": "fr_FR",
-            "locationInvoice": {"firstName": "Camille", "lastName": "Martin", "city": "Paris", "country": "FR"},
-        },
-        "orderLines": [{"productRef": product_ref, "quantity": 1, "amountDutyFree": 16.66, "vatRate": 20, "amountTotal": 19.99}],
-        **overrides,
-    }

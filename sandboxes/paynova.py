@@ -435,31 +435,3 @@ def _deliver_with_retries(url: str, fields: dict[str, str], options: dict, secre
 # A shopper with a Swedish personal identity number, which storefronts may send along.
 CUSTOMER = {"governmentId": "196006208133", "emailAddress": "sven@example.test"}
 
-
-def session_request(total: str = "19.99", **overrides) -> dict:
-    """A storefront's sessionRequest for a Paynova payment of `total`: one line, 25 % VAT."""
-    net = Decimal(total) / Decimal("1.25")
-    line = {
-        "id": "1",
-        "articleNumber": "SKU-1",
-        "name": "Organic T-shirt",
-        "quantity": 1,
-        "unitMeasure": "pcs",
-        "unitAmountExcludingTax": f"{net:f}",
-        "taxPercent": 25,
-        "totalLineTaxAmount": f"{Decimal(total) - net:f}",
-        "totalLineAmount": total,
-    }
-    return {
-        "lineItems": [line],
-        "billTo": {
-            "name": {"firstName": "Sven", "lastName": "Svensson"},
-            "address": {"street1": "Gatan 1", "city": "Stockholm", "postalCode": "11122", "countryCode": "SE"},
-        },
-        "interfaceOptions": {
-            "customerLanguageCode": "SWE",
-            "urlRedirectSuccess": "https://shop.example.test/paid",
-            "urlRedirectCancel": "https://shop.example.test/cancelled",
-        },
-        **overrides,
-    }

@@ -4,13 +4,16 @@ from __future__ import annotations
 import base64
 import json
 import uuid
-from decimal import Decimal
 from typing import Any
 
+from connector.providers.nexway.examples import (
+    session_request as nexway_session_request,  # noqa: F401 - for the tests
+)
 from connector.providers.nuvei.signature import dmn_checksum
+from connector.providers.paynova.examples import (
+    session_request as paynova_session_request,  # noqa: F401 - for the tests
+)
 from connector.providers.paynova.signature import event_digest
-from sandboxes.nexway import session_request as nexway_session_request  # noqa: F401 - for the tests
-from sandboxes.paynova import session_request as paynova_session_request  # noqa: F401 - for the tests
 
 # A payment id as commercetools makes them (a UUID).
 PAYMENT_ID = "5e3c7c1a-2b4d-4e6f-8a9b-0c1d2e3f4a5b"

@@ -114,6 +114,9 @@ class Provider(ABC):
     # What the notification endpoint accepts, for the OpenAPI document.
     notification_schema: ClassVar[type[Schema] | None] = None
     notification_media_type: ClassVar[str] = "application/json"
+    # A storefront's sessionRequest for a 19.99 EUR payment that the provider's test
+    # account accepts: the example of the extension's OpenAPI document.
+    example_session_request: ClassVar[Mapping[str, Any]]
 
     def __init__(self, config: Any, context: ProviderContext):
         self.config = config

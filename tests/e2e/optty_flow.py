@@ -7,8 +7,9 @@ import uuid
 import pytest
 import requests
 
+from connector.providers.optty.examples import session_request
 from sandboxes.emulator import payment_draft
-from sandboxes.optty import SandboxControl, session_request
+from sandboxes.optty import SandboxControl
 
 
 @pytest.fixture(scope="session")

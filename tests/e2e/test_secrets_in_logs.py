@@ -9,7 +9,10 @@ import pytest
 import requests
 
 from connector.providers import all_variables
-from sandboxes import kustom, nexway, optty, paynova
+from connector.providers.nexway.examples import session_request as nexway_request
+from connector.providers.optty.examples import session_request as optty_request
+from connector.providers.paynova.examples import session_request as paynova_request
+from sandboxes import kustom, paynova
 from sandboxes.emulator import nuvei_payment
 from sandboxes.nuvei import CARD
 from sandboxes.server import SANDBOXES
@@ -87,15 +90,15 @@ def issued_tokens(stack, emulator) -> set[str]:
 
 def shopper_data() -> set[str]:
     """The card and the shoppers' contact data the tests and the sandboxes use."""
-    optty_shopper = optty.session_request()["billingAddress"]
+    optty_shopper = optty_request()["billingAddress"]
     return {
         *CARD.values(),
         kustom.SHOPPER["email"],
-        nexway.session_request()["customer"]["email"],
+        nexway_request()["customer"]["email"],
         optty_shopper["email"],
         optty_shopper["streetAddress"],
         optty_shopper["phoneNumber"],
-        paynova.session_request()["billTo"]["address"]["street1"],
+        paynova_request()["billTo"]["address"]["street1"],
         *paynova.CUSTOMER.values(),
     }
 

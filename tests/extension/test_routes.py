@@ -82,6 +82,14 @@ def test_payments_for_other_interfaces_are_not_ours(client, nuvei_answers):
     assert nuvei_calls(nuvei_answers) == []
 
 
+@pytest.mark.parametrize("method", [[None, None], "nuvei", 7])
+def test_a_payment_method_info_that_is_no_object_names_no_interface_of_ours(client, nuvei_answers, method):
+    # Found by fuzzing: a list here made the extension fail (General) instead of answering.
+    answer = call(client, {**payment_json(), "paymentMethodInfo": method})
+    assert (answer.status_code, answer.json) == (200, {"actions": []})
+    assert nuvei_calls(nuvei_answers) == []
+
+
 @pytest.mark.parametrize(
     ("body", "field"),
     [

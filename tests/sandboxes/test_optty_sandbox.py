@@ -2,6 +2,7 @@
 would prove nothing about the connector."""
 import pytest
 
+from connector.providers.optty.examples import session_request
 from sandboxes import optty
 
 CLIENT = {"client_id": "c1", "client_secret": "s1", "grant_type": "client_credentials", "scope": "api-user"}
@@ -21,7 +22,7 @@ def bearer(sandbox):
 def order_body(**overrides):
     """A POST /orders body as the connector sends it for the sample sessionRequest."""
     return {
-        **optty.session_request(),
+        **session_request(),
         "orderReference": "payment-1",
         "purchaseCurrency": "EUR",
         "orderAmount": 19.99,

@@ -6,7 +6,7 @@ from ...environment import Environment, Variable
 from ...errors import InvalidNotification
 from ...payment import Payment
 from ..base import Call, Event, Notification, Provider, ProviderContext, Session
-from . import mapping
+from . import examples, mapping
 from .client import PLAYGROUND_API_URL, KustomClient, KustomConfig
 from .schemas import FraudDecisionSchema
 
@@ -15,6 +15,7 @@ class Kustom(Provider):
     name = "kustom"
     # Pushes have an empty body (the order id is in the query); fraud decisions are JSON.
     notification_schema = FraudDecisionSchema
+    example_session_request = examples.session_request()
     variables = (
         Variable("KUSTOM_API_KEY", "Kustom API key (Authorization: Basic <key>)", secret=True),
         Variable("KUSTOM_API_URL", f"default {PLAYGROUND_API_URL}"),

@@ -9,7 +9,7 @@ from ...errors import NotAuthentic
 from ...payment import Payment
 from ...web import BasicAuth
 from ..base import Call, Event, Notification, Provider, ProviderContext, Session
-from . import mapping
+from . import examples, mapping
 from .client import UAT_API_URL, NexwayClient, NexwayConfig, OrderAlreadyCreated
 from .schemas import NotificationSchema
 
@@ -25,6 +25,7 @@ CREDENTIALS = (
 class Nexway(Provider):
     name = "nexway"
     notification_schema = NotificationSchema
+    example_session_request = examples.session_request()
     variables = (
         Variable("NEXWAY_SECRET", "Nexway Connect catalog secret (the secret header)", secret=True),
         Variable("NEXWAY_CLIENT_SECRET", "Nexway IAM client secret (the Bearer token)", secret=True),

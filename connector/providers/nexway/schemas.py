@@ -105,7 +105,11 @@ class _Lenient(Schema):
 
 
 class NotificationOrderSchema(_Lenient):
-    id = fields.Raw(required=True, validate=lambda value: isinstance(value, str | int) and str(value) != "")
+    id = fields.Raw(
+        required=True,
+        validate=lambda value: isinstance(value, str | int) and str(value) != "",
+        metadata={"oneOf": [{"type": "string", "minLength": 1}, {"type": "integer"}]},
+    )
     partnerOrderNumber = fields.String(required=True, validate=validate.Length(min=1))
     status = fields.String(required=True, validate=validate.Length(min=1))
     currency = fields.String(load_default=None)

@@ -5,7 +5,7 @@ from ...environment import Environment, Variable
 from ...errors import InvalidNotification
 from ...payment import Payment
 from ..base import Call, Event, Notification, Provider, ProviderContext, Session
-from . import mapping
+from . import examples, mapping
 from .client import TEST_API_URL, NuveiClient, NuveiConfig
 from .schemas import DmnSchema
 from .signature import verify_dmn
@@ -15,6 +15,7 @@ class Nuvei(Provider):
     name = "nuvei"
     notification_methods = ("GET", "POST")  # DMNs come either way
     notification_schema = DmnSchema
+    example_session_request = examples.session_request()
     notification_media_type = "application/x-www-form-urlencoded"
     variables = (
         Variable("NUVEI_MERCHANT_ID", "Nuvei merchant id; without the credentials Nuvei is disabled"),

@@ -10,7 +10,7 @@ from ...environment import Environment, Variable
 from ...errors import CommercetoolsUnavailable, InvalidNotification, ProviderRefused
 from ...payment import Payment
 from ..base import Call, Event, Notification, Provider, ProviderContext, Session
-from . import mapping
+from . import examples, mapping
 from .client import TEST_API_URL, TEST_AUTH_URL, OpttyClient, OpttyConfig
 from .schemas import WebhookSchema
 
@@ -23,6 +23,7 @@ DEFAULT_AUTO_CAPTURE = True
 class Optty(Provider):
     name = "optty"
     notification_schema = WebhookSchema
+    example_session_request = examples.session_request()
     variables = (
         Variable("OPTTY_CLIENT_ID", "Optty API client id; without the credentials Optty is disabled"),
         Variable("OPTTY_CLIENT_SECRET", "Optty API client secret (client credentials)", secret=True),

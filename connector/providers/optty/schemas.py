@@ -119,8 +119,13 @@ class _Lenient(Schema):
 
 
 class WebhookDataSchema(_Lenient):
-    # Ours are commercetools payment ids; the bound keeps the read-back URL sane.
-    orderReference = fields.String(required=True, validate=validate.Length(min=1, max=256))
+    # Ours are commercetools payment ids. Other characters mean another order than ours,
+    # and a "/" (%2F, which servers decode) would make GET /orders/{orderReference} read
+    # another path; the bound keeps the read-back URL sane.
+    orderReference = fields.String(
+        required=True,
+        validate=validate.Regexp(r"^[A-Za-z0-9_-]{1,256}$", error="must be a payment id (letters, digits, - and _)"),
+    )
     status = fields.String(load_default=None)
     transactionId = fields.String(load_default=None)
 

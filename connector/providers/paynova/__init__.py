@@ -9,7 +9,7 @@ from ...errors import InvalidNotification
 from ...http import Deadline
 from ...payment import Payment
 from ..base import Call, Event, Interaction, Notification, Provider, ProviderContext, Session
-from . import mapping
+from . import examples, mapping
 from .client import TEST_API_URL, PaynovaClient, PaynovaConfig
 from .schemas import EventHookSchema
 from .signature import verify_event
@@ -20,6 +20,7 @@ log = logging.getLogger(__name__)
 class Paynova(Provider):
     name = "paynova"
     notification_schema = EventHookSchema
+    example_session_request = examples.session_request()
     notification_media_type = "application/x-www-form-urlencoded"
     variables = (
         Variable("PAYNOVA_MERCHANT_ID", "Paynova merchant id (API user); without the credentials Paynova is disabled"),

@@ -16,7 +16,6 @@ from ...payment import Payment
 from ...redaction import redact
 from ..base import Event, Interaction, Session, TransactionChange
 from .schemas import (
-    AERO_INTERFACE_ID,
     EventSchema,
     PaymentEventSchema,
     SessionEndEventSchema,

@@ -5,18 +5,13 @@ import copy
 from typing import Any
 
 from connector.payment import Payment
-from sandboxes.kustom import BASKET_LINES, BASKET_TAX, BASKET_TOTAL, CONFIRMATION_URL  # noqa: F401 - for the tests
-from sandboxes.kustom import session_request
+from connector.providers.kustom.examples import BASKET_LINES, BASKET_TAX, BASKET_TOTAL, CONFIRMATION_URL  # noqa: F401 - for the tests
+from connector.providers.kustom.examples import session_request as kustom_request
 from tests.factories import payment_json
 
 
 def basket_lines() -> list[dict[str, Any]]:
     return copy.deepcopy(list(BASKET_LINES))
-
-
-def kustom_request(customer_token: str = "0b1d9815-165e-42e2-8867-35bc03789e00", **overrides) -> dict[str, Any]:
-    """A valid Kustom sessionRequest for the basket."""
-    return session_request(customer_token, **overrides)
 
 
 def kustom_payment(**fields) -> Payment:

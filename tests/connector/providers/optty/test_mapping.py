@@ -7,7 +7,7 @@ from connector.errors import InvalidInput, InvalidNotification, ProviderUnavaila
 from connector.money import Money
 from connector.payment import Payment
 from connector.providers.optty import mapping
-from sandboxes.optty import session_request
+from connector.providers.optty.examples import session_request
 from tests.factories import payment_json
 
 NOTIFY = "https://notifications.example.test/notifications/optty"

@@ -9,7 +9,7 @@ from connector.payment import Payment
 from connector.providers.base import Call, Notification, ProviderContext
 from connector.providers.optty import Optty
 from connector.providers.optty.client import OpttyConfig
-from sandboxes.optty import session_request
+from connector.providers.optty.examples import session_request
 from tests.factories import payment_json
 
 NOTIFY = "https://notifications.example.test/notifications/optty"
@@ -166,6 +166,15 @@ def test_a_webhook_for_an_order_optty_does_not_know_is_invalid(optty_api, provid
     optty_api.get(f"{ORDERS_PATH}/payment-9", status=404, json={"statusCode": 404, "message": "Not found"})
     with pytest.raises(InvalidNotification, match="no order payment-9"):
         provider().read_notification(webhook("payment-9"), call())
+
+
+@pytest.mark.parametrize("reference", ["/payment-1", "payment-1/..", "payment 1", "paymént-1"])
+def test_a_reference_that_is_no_payment_id_is_refused_without_asking_optty(optty_api, provider, reference):
+    # Found by fuzzing: "/payment-1" read GET /orders/%2Fpayment-1, which the server took
+    # for another path and redirected, and the notification was answered 503 for retry.
+    with pytest.raises(InvalidNotification):
+        provider().read_notification(webhook(reference), call())
+    assert optty_api.calls == []
 
 
 def test_optty_unreachable_while_reading_back_is_unavailability(optty_api, provider):
