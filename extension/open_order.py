@@ -6,11 +6,17 @@ from typing import Any
 from connector.actions import session_actions
 from connector.ctp import Commercetools
 from connector.errors import InvalidInput, PaymentNotFound
+from connector.http import Deadline
 from connector.money import AmountError, Money
 from connector.payment import Payment
 from connector.providers.nuvei import Nuvei
 
 from .sessions import Sessions
+
+# The storefront waits on /openOrder: its commercetools round trips (the payment read, then
+# the write with its 409 retries) share this budget and answer 503 once it is spent. The
+# Nuvei call has the provider timeout of its own.
+COMMERCETOOLS_SECONDS = 10.0
 
 
 class OpenOrder:
@@ -20,7 +26,8 @@ class OpenOrder:
 
     def session_token(self, body: dict[str, Any], correlation_id: str) -> str:
         """The payment's session token, opening a Nuvei order when it has none yet."""
-        payment = self._payment(body)
+        deadline = Deadline(COMMERCETOOLS_SECONDS)
+        payment = self._payment(body, deadline)
         existing = payment.custom_field("sessionToken")
         if existing:
             return existing
@@ -31,14 +38,14 @@ class OpenOrder:
             return [] if fresh.custom_field("sessionToken") else session_actions(fresh, session, correlation_id)
 
         try:
-            stored, _ = self.commercetools.modify_payment(payment.id, write_session, correlation_id)
+            stored, _ = self.commercetools.modify_payment(payment.id, write_session, correlation_id, deadline)
         except PaymentNotFound:
             raise InvalidInput.field("clientUniqueId", "the payment was deleted meanwhile") from None
         return stored.custom_field("sessionToken")
 
-    def _payment(self, body: dict[str, Any]) -> Payment:
+    def _payment(self, body: dict[str, Any], deadline: Deadline) -> Payment:
         try:
-            payment = self.commercetools.get_payment(body["clientUniqueId"])
+            payment = self.commercetools.get_payment(body["clientUniqueId"], deadline)
         except PaymentNotFound:
             raise InvalidInput.field("clientUniqueId", "no payment with this id in commercetools") from None
         if payment.provider_name != Nuvei.name:

@@ -4,6 +4,7 @@ import json
 import pytest
 
 from connector.settings import Settings
+from extension import open_order as open_order_module
 from extension.app import create_app
 from tests.factories import PAYMENT_ID, EXTENSION_AUTH as AUTH
 from tests.factories import payment_json
@@ -90,3 +91,24 @@ def test_commercetools_down_is_a_503(client, commercetools_api):
     answer = open_order(client, {"clientUniqueId": PAYMENT_ID, "currency": "EUR", "amount": "1.00"})
     assert answer.status_code == 503
     assert "message" in answer.json
+
+
+def test_the_commercetools_calls_share_one_budget(client, commercetools_api, nuvei_api, monkeypatch):
+    # The storefront waits on /openOrder: a slow commercetools must not hold it for long.
+    monkeypatch.setattr(open_order_module, "COMMERCETOOLS_SECONDS", 0.5)
+    payment = payment_json()
+    commercetools_api.get(f"{API}/payments/{payment['id']}", json=payment)
+    nuvei_api.expect_request(OPEN_ORDER).respond_with_json({"status": "SUCCESS", "sessionToken": "tok-9", "orderId": "41"})
+    stored = {**payment, "version": 2, "custom": {"type": {"typeId": "type", "id": "t"}, "fields": {"sessionToken": "tok-9"}}}
+    commercetools_api.post(f"{API}/payments/{payment['id']}", json=stored)
+    assert open_order(client, body_for(payment)).status_code == 200
+    payment_calls = [c.request for c in commercetools_api.calls if "/payments/" in c.request.url]
+    assert len(payment_calls) == 3  # read, read for the update, update
+    assert all(max(call.req_kwargs["timeout"]) <= 0.5 for call in payment_calls)
+
+
+def test_a_spent_commercetools_budget_is_a_503(client, commercetools_api, monkeypatch):
+    monkeypatch.setattr(open_order_module, "COMMERCETOOLS_SECONDS", 0)
+    answer = open_order(client, body_for(payment_json()))
+    assert answer.status_code == 503
+    assert [c for c in commercetools_api.calls if "/payments/" in c.request.url] == []
