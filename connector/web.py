@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import hmac
 import logging
+import sys
 import time
+from collections.abc import Callable
 
 import orjson
 from flask import Flask, Response, g, request
@@ -14,9 +16,24 @@ from werkzeug.datastructures import Authorization
 from werkzeug.exceptions import HTTPException
 
 from . import correlation, logs, metrics
+from .environment import ConfigError
 from .settings import Settings
 
 access_log = logging.getLogger("connector.access")
+
+# gunicorn's exit status for "App failed to load": a worker that exits with it stops the
+# master too, where any other status has the worker respawned without end (when the app
+# is not preloaded, as under gunicorn without deploy/gunicorn.conf.py).
+APP_LOAD_ERROR = 4
+
+
+def wsgi_app(service: str, create_app: Callable[[], Flask]) -> Flask:
+    """The service's app for gunicorn; a bad setting stops start-up with one line naming it."""
+    try:
+        return create_app()
+    except ConfigError as error:
+        print(f"{service}: configuration error: {error}", file=sys.stderr, flush=True)
+        raise SystemExit(APP_LOAD_ERROR) from None
 
 
 def create_service_app(service: str, settings: Settings, openapi_document: dict) -> Flask:

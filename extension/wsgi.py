@@ -1,9 +1,6 @@
 """gunicorn entry point: extension.wsgi:app"""
-from connector.environment import ConfigError
+from connector.web import wsgi_app
 
 from .app import create_app
 
-try:
-    app = create_app()
-except ConfigError as error:
-    raise SystemExit(f"extension: configuration error: {error}") from None
+app = wsgi_app("extension", create_app)

@@ -1,9 +1,6 @@
 """gunicorn entry point: notification.wsgi:app"""
-from connector.environment import ConfigError
+from connector.web import wsgi_app
 
 from .app import create_app
 
-try:
-    app = create_app()
-except ConfigError as error:
-    raise SystemExit(f"notification: configuration error: {error}") from None
+app = wsgi_app("notification", create_app)
