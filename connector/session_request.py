@@ -1,6 +1,7 @@
 """Checks shared by every provider's `sessionRequest`."""
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -19,7 +20,7 @@ def load(schema: Schema, session_request: Mapping[str, Any], owned: Mapping[str,
     `owned` maps a dotted path inside sessionRequest to the connector's value: such a
     field may repeat that value, never change it."""
     errors = [
-        FieldError(f"sessionRequest.{path}", f"is set by the connector to {expected!r}")
+        FieldError(f"sessionRequest.{path}", f"is set by the connector to {_shown(expected)}")
         for path, expected in owned.items()
         if (given := _lookup(session_request, path)) is not _MISSING and not _same(given, expected)
     ]
@@ -30,6 +31,11 @@ def load(schema: Schema, session_request: Mapping[str, Any], owned: Mapping[str,
     if errors:
         raise InvalidInput(sorted(errors, key=lambda e: e.field))
     return loaded
+
+
+def _shown(value: Any) -> str:
+    """A value as the storefront would write it in its JSON."""
+    return str(value) if isinstance(value, Decimal) else json.dumps(value)
 
 
 def _lookup(data: Any, path: str) -> Any:

@@ -9,6 +9,7 @@ from connector.actions import SESSION_FIELD_NAMES, session_actions
 from connector.ctp import Commercetools
 from connector.errors import InvalidInput
 from connector.http import Deadline
+from connector.money import ISO_4217
 from connector.payment import Payment
 from connector.providers import Providers
 from connector.providers.base import Call, Provider, Session
@@ -34,6 +35,7 @@ class Sessions:
         # One deadline for every call this answer needs (custom type, token, order,
         # session...), so that it comes well inside commercetools' own timeout.
         deadline = Deadline(self.timeout)
+        _check_currency(payment)
         self._check_custom_type(payment, deadline)
         return provider.open_session(payment, Call(deadline, correlation_id))
 
@@ -63,6 +65,14 @@ class Sessions:
                 f"the payment's custom type lacks the connector's fields {', '.join(sorted(missing))}; "
                 "use the type connector-payment or add them",
             )
+
+
+def _check_currency(payment: Payment) -> None:
+    # commercetools only holds ISO currencies; a call that names another is no payment
+    # any provider could take.
+    currency = payment.amount_planned.currency
+    if currency not in ISO_4217:
+        raise InvalidInput.field("amountPlanned.currencyCode", f"{currency} is not an ISO 4217 currency")
 
 
 class CustomTypeFields:

@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 import pytest
 from marshmallow import INCLUDE, Schema, fields
 
@@ -30,3 +32,13 @@ def test_owned_fields_may_not_change_and_all_errors_come_together():
         "sessionRequest.note",
         "sessionRequest.urlDetails.notificationUrl",
     ]
+
+
+@pytest.mark.parametrize(
+    ("owned", "shown"),
+    [(Decimal("19.99"), "19.99"), (1999, "1999"), ("EUR", '"EUR"'), ("https://n/{x}", '"https://n/{x}"')],
+)
+def test_the_connectors_value_is_named_as_json_would_write_it(owned, shown):
+    with pytest.raises(InvalidInput) as raised:
+        session_request.load(Example(), {"amount": "5"}, {"amount": owned})
+    assert raised.value.errors[0].message == f"is set by the connector to {shown}"

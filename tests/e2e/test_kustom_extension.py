@@ -121,6 +121,19 @@ def test_a_bad_line_is_named_and_nothing_is_charged_or_stored(emulator, kustom):
     assert kustom.charges(customer_token=token) == []
 
 
+def test_a_currency_that_is_none_is_named_and_nothing_is_charged_or_stored(emulator, kustom):
+    # The emulator takes any three letters, where commercetools takes ISO 4217's.
+    token = kustom.token()
+    draft, marker = marked(kustom_payment(token))
+    draft["amountPlanned"]["currencyCode"] = "ZZZ"
+    answer = emulator.create_payment(draft)
+    assert answer.status_code == 400
+    [error] = answer.json()["errors"]
+    assert (error["code"], error["extensionExtraInfo"]["field"]) == ("InvalidInput", "amountPlanned.currencyCode")
+    assert emulator.payments(where=f'paymentMethodInfo(method="{marker}")') == []
+    assert kustom.charges(customer_token=token) == []
+
+
 def test_a_token_kustom_does_not_know_is_an_invalid_operation(emulator, kustom):
     draft, marker = marked(kustom_payment(str(uuid.uuid4())))
     answer = emulator.create_payment(draft)

@@ -109,6 +109,21 @@ def test_malformed_calls_are_invalid_input(client, body, field):
     assert (error["code"], error["extensionExtraInfo"]["field"]) == ("InvalidInput", field)
 
 
+@pytest.mark.parametrize("currency", ["ZZZ", "XXX", "XTS"])
+def test_a_currency_that_iso_4217_does_not_name_is_refused_before_the_provider(client, nuvei_answers, currency):
+    answer = call(client, payment_json(currency=currency))
+    assert answer.status_code == 400
+    error = answer.json["errors"][0]
+    assert (error["code"], error["extensionExtraInfo"]["field"]) == ("InvalidInput", "amountPlanned.currencyCode")
+    assert nuvei_calls(nuvei_answers) == []
+
+
+@pytest.mark.parametrize("currency", ["SEK", "KWD", "XAU", "ZWG"])
+def test_iso_4217_currencies_go_to_the_provider(client, nuvei_answers, currency):
+    assert call(client, payment_json(currency=currency)).status_code == 200
+    assert [request["currency"] for request in nuvei_calls(nuvei_answers)] == [currency]
+
+
 def test_every_invalid_session_request_field_is_reported(client, nuvei_answers):
     payment = payment_json(session_request={"billingAddress": {"country": "XX1"}, "transactionType": "Void"})
     answer = call(client, payment)
