@@ -222,12 +222,14 @@ class Commercetools:
         plan: Callable[[Payment], list[dict]],
         correlation_id: str | None = None,
         deadline: Deadline | None = None,
+        just_read: Payment | None = None,
     ) -> tuple[Payment, bool]:
         """Reads the payment, asks `plan` for actions and applies them; on 409 reads the
         fresh version and plans again, until the deadline if there is one. Returns the
-        payment and whether it changed."""
+        payment and whether it changed. A payment the caller `just_read` is planned on
+        first without reading it again: if it has changed since, the update's 409 says so."""
         for attempt in range(MODIFY_ATTEMPTS):
-            payment = self.get_payment(payment_id, deadline)
+            payment = just_read if attempt == 0 and just_read is not None else self.get_payment(payment_id, deadline)
             actions = plan(payment)
             if not actions:
                 return payment, False

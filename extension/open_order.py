@@ -38,7 +38,7 @@ class OpenOrder:
             return [] if fresh.custom_field("sessionToken") else session_actions(fresh, session, correlation_id)
 
         try:
-            stored, _ = self.commercetools.modify_payment(payment.id, write_session, correlation_id, deadline)
+            stored, _ = self.commercetools.modify_payment(payment.id, write_session, correlation_id, deadline, just_read=payment)
         except PaymentNotFound:
             raise InvalidInput.field("clientUniqueId", "the payment was deleted meanwhile") from None
         return stored.custom_field("sessionToken")

@@ -9,6 +9,7 @@ from connector import ctp
 from connector.ctp import Commercetools, CommercetoolsAuthError
 from connector.errors import CommercetoolsUnavailable, PaymentNotFound
 from connector.http import Deadline
+from connector.payment import Payment
 from tests.factories import PAYMENT_ID, payment_json
 
 TOKEN_URL = "https://auth.example.test/oauth/token"
@@ -86,12 +87,21 @@ def test_a_revoked_token_is_replaced_once(commercetools):
     assert responses.calls[-1].request.headers["Authorization"] == "Bearer t2"
 
 
+@pytest.mark.parametrize(
+    ("just_read", "payment_calls"),
+    [
+        (False, ["GET", "POST", "GET", "POST"]),
+        # A payment the caller has just read is planned on without reading it again.
+        (True, ["POST", "GET", "POST"]),
+    ],
+)
 @responses.activate
-def test_modify_retries_a_conflict_on_the_fresh_version(commercetools, token):
-    stale, fresh = payment_json(version=1), None
+def test_modify_retries_a_conflict_on_the_fresh_version(commercetools, token, just_read, payment_calls):
+    stale = payment_json(version=1)
     fresh = {**stale, "version": 2}
     url = f"{API}/payments/{stale['id']}"
-    responses.get(url, json=stale)
+    if not just_read:
+        responses.get(url, json=stale)
     responses.post(url, status=409, json=conflict(2))
     responses.get(url, json=fresh)
     responses.post(url, json={**fresh, "version": 3})
@@ -101,9 +111,11 @@ def test_modify_retries_a_conflict_on_the_fresh_version(commercetools, token):
         seen_versions.append(payment.version)
         return [{"action": "setStatusInterfaceCode", "interfaceCode": "APPROVED"}]
 
-    payment, changed = commercetools.modify_payment(stale["id"], plan, "corr-1")
+    known = Payment.from_json(stale) if just_read else None
+    payment, changed = commercetools.modify_payment(stale["id"], plan, "corr-1", just_read=known)
     assert changed and payment.version == 3
     assert seen_versions == [1, 2]
+    assert [c.request.method for c in responses.calls if "/payments/" in c.request.url] == payment_calls
     update = responses.calls[-1].request
     assert json.loads(update.body)["version"] == 2
     assert update.headers["X-Correlation-ID"] == "corr-1"
