@@ -297,6 +297,14 @@ class _Problems:
             return False
         return True
 
+    def optional_object(self, data: dict, name: str, path: str) -> dict | None:
+        """The object at `name`: None when absent or null, and (noted as bad) when no object."""
+        value = data.get(name)
+        if value is None or isinstance(value, dict):
+            return value
+        self.bad(path)
+        return None
+
     def integer(self, data: dict, name: str, path: str, low: int | None = None, high: int | None = None, required=True) -> None:
         if name not in data and not required:
             return
@@ -382,22 +390,16 @@ def _line_problems(line: Any, path: str, problems: _Problems) -> None:
 
 
 def _product_identifier_problems(line: dict, path: str, problems: _Problems) -> None:
-    identifiers = line.get("product_identifiers")
+    identifiers = problems.optional_object(line, "product_identifiers", f"{path}.product_identifiers")
     if identifiers is None:
-        return
-    if not isinstance(identifiers, dict):
-        problems.bad(f"{path}.product_identifiers")
         return
     for name in ("color", "size"):
         problems.text(identifiers, name, f"{path}.product_identifiers.{name}", 64)
 
 
 def _subscription_problems(line: dict, path: str, problems: _Problems) -> None:
-    subscription = line.get("subscription")
+    subscription = problems.optional_object(line, "subscription", f"{path}.subscription")
     if subscription is None:
-        return
-    if not isinstance(subscription, dict):
-        problems.bad(f"{path}.subscription")
         return
     problems.text(subscription, "name", f"{path}.subscription.name", 10_000, required=True)
     if problems.present(subscription, "interval", f"{path}.subscription.interval") and subscription["interval"] not in SUBSCRIPTION_INTERVALS:

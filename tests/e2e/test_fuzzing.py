@@ -193,10 +193,9 @@ def in_this_project(body, payment_type_id: str):
 
 
 def _get(value, *keys):
-    """The dict at `keys` inside nested dicts; None when any step is not a dict."""
-    for key in keys:
-        value = value.get(key) if isinstance(value, dict) else None
-    return value if isinstance(value, dict) else None
+    """The dict at `keys` inside `value`; None when there is none."""
+    found = _at(value, keys)
+    return found if isinstance(found, dict) else None
 
 
 def _paths(value, path: tuple = ()):

@@ -15,8 +15,8 @@ class Nuvei(Provider):
     name = "nuvei"
     notification_methods = ("GET", "POST")  # DMNs come either way
     notification_schema = DmnSchema
-    example_session_request = examples.session_request()
     notification_media_type = "application/x-www-form-urlencoded"
+    example_session_request = examples.session_request()
     variables = (
         Variable("NUVEI_MERCHANT_ID", "Nuvei merchant id; without the credentials Nuvei is disabled"),
         Variable("NUVEI_MERCHANT_SITE_ID", "Nuvei merchant site id"),

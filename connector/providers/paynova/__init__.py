@@ -20,8 +20,8 @@ log = logging.getLogger(__name__)
 class Paynova(Provider):
     name = "paynova"
     notification_schema = EventHookSchema
-    example_session_request = examples.session_request()
     notification_media_type = "application/x-www-form-urlencoded"
+    example_session_request = examples.session_request()
     variables = (
         Variable("PAYNOVA_MERCHANT_ID", "Paynova merchant id (API user); without the credentials Paynova is disabled"),
         Variable("PAYNOVA_API_PASSWORD", "Paynova API password", secret=True),
