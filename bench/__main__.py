@@ -6,6 +6,7 @@ server for the load generator's own ceiling), drives them with wrk, prints a tab
 writes it to bench/results.md. Sides that are compared run interleaved in short
 segments, so that drift on a shared machine falls on both.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -18,7 +19,7 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -102,9 +103,15 @@ def interleaved(sides: list[Side], rounds: int, seconds: int, connections: int, 
             pids = procstat.family(side.pid)
             before = sum(procstat.cpu_seconds(pid) for pid in pids)
             result = load.run(
-                side.url, side.body, seconds=seconds, connections=connections, authorization=side.authorization,
-                content_type=side.content_type, payments=side.payments, work_dir=work_dir,
-            )  # fmt: skip
+                side.url,
+                side.body,
+                seconds=seconds,
+                connections=connections,
+                authorization=side.authorization,
+                content_type=side.content_type,
+                payments=side.payments,
+                work_dir=work_dir,
+            )
             totals = measured[side.name]
             totals.cpu_seconds += sum(procstat.cpu_seconds(pid) for pid in pids) - before
             totals.requests += result.requests
@@ -150,9 +157,14 @@ class Bench:
     def _start_baseline_and_trivial(self) -> None:
         self.baseline_port, self.trivial_port = free_port(), free_port()
         nuvei_url = f"{self.stack.sandboxes_url}/nuvei/ppp/api/v1/openOrder.do"
-        self.stack.spawn("baseline", Stack.gunicorn_command("bench.baseline:app", self.baseline_port),
-                         {"BASELINE_PROVIDER_URL": nuvei_url})  # fmt: skip
-        self.stack.spawn("trivial", ["node", str(ROOT / "bench" / "trivial.mjs")], {"TRIVIAL_PORT": str(self.trivial_port)})
+        self.stack.spawn(
+            "baseline",
+            Stack.gunicorn_command("bench.baseline:app", self.baseline_port),
+            {"BASELINE_PROVIDER_URL": nuvei_url},
+        )
+        self.stack.spawn(
+            "trivial", ["node", str(ROOT / "bench" / "trivial.mjs")], {"TRIVIAL_PORT": str(self.trivial_port)}
+        )
         self.stack.wait_healthy("baseline", f"http://127.0.0.1:{self.baseline_port}/health")
         self.stack.wait_healthy("trivial", f"http://127.0.0.1:{self.trivial_port}/")
 
@@ -160,32 +172,62 @@ class Bench:
         return "Basic " + base64.b64encode(f"commercetools:{self.stack.extension_password}".encode()).decode()
 
     def _connector_side(self, name: str, payment: dict) -> Side:
-        return Side(name, f"{self.stack.extension_url}/extension", extension_body(payment),
-                    self.stack.processes["extension"].pid, self._auth())  # fmt: skip
+        return Side(
+            name,
+            f"{self.stack.extension_url}/extension",
+            extension_body(payment),
+            self.stack.processes["extension"].pid,
+            self._auth(),
+        )
 
     def _baseline_side(self) -> Side:
-        return Side("baseline", f"http://127.0.0.1:{self.baseline_port}/extension", extension_body(samples.payment("nuvei")),
-                    self.stack.processes["baseline"].pid)  # fmt: skip
+        return Side(
+            "baseline",
+            f"http://127.0.0.1:{self.baseline_port}/extension",
+            extension_body(samples.payment("nuvei")),
+            self.stack.processes["baseline"].pid,
+        )
 
     # -- figures
 
     def ceiling(self) -> None:
         trivial = Side("trivial", f"http://127.0.0.1:{self.trivial_port}/", "{}", self.stack.processes["trivial"].pid)
         result = interleaved([trivial], 1, self.profile.segment_seconds * 2, 16, self.work_dir)["trivial"]
-        self.rows.append(("wrk's ceiling (trivial Node server, 16 connections)", f"{result.rate:,.0f} req/s", "the load generator is not the limit when the figures below stay well under this"))
+        self.rows.append(
+            (
+                "wrk's ceiling (trivial Node server, 16 connections)",
+                f"{result.rate:,.0f} req/s",
+                "the load generator is not the limit when the figures below stay well under this",
+            )
+        )
 
     def extension_cost(self) -> None:
         sides = [self._connector_side("connector", samples.payment("nuvei")), self._baseline_side()]
         measured = interleaved(sides, self.profile.rounds, self.profile.segment_seconds, 16, self.work_dir)
         connector, baseline = measured["connector"], measured["baseline"]
         for name, totals in measured.items():
-            self.rows.append((f"1. POST /extension, Nuvei Create, 16 clients: {name}",
-                              f"{totals.rate:,.0f} req/s, p50 {totals.p50:.1f} ms, p99 {totals.p99:.1f} ms, "
-                              f"CPU {totals.cpu_ms:.2f} ms/request, failures {totals.failures}", ""))  # fmt: skip
-        self.rows.append(("   CPU per Nuvei extension request", f"{connector.cpu_ms:.2f} ms (baseline {baseline.cpu_ms:.2f})",
-                          _target(connector.cpu_ms <= 1.0, "≤ 1.0 ms")))  # fmt: skip
-        self.rows.append(("   throughput vs baseline", f"{connector.rate / baseline.rate:.2f} ×",
-                          _target(connector.rate >= baseline.rate, "≥ 1.0 ×")))  # fmt: skip
+            self.rows.append(
+                (
+                    f"1. POST /extension, Nuvei Create, 16 clients: {name}",
+                    f"{totals.rate:,.0f} req/s, p50 {totals.p50:.1f} ms, p99 {totals.p99:.1f} ms, "
+                    f"CPU {totals.cpu_ms:.2f} ms/request, failures {totals.failures}",
+                    "",
+                )
+            )
+        self.rows.append(
+            (
+                "   CPU per Nuvei extension request",
+                f"{connector.cpu_ms:.2f} ms (baseline {baseline.cpu_ms:.2f})",
+                _target(connector.cpu_ms <= 1.0, "≤ 1.0 ms"),
+            )
+        )
+        self.rows.append(
+            (
+                "   throughput vs baseline",
+                f"{connector.rate / baseline.rate:.2f} ×",
+                _target(connector.rate >= baseline.rate, "≥ 1.0 ×"),
+            )
+        )
         self.cpu_split(connector.cpu_ms)
 
     def cpu_split(self, cpu_ms: float) -> None:
@@ -198,12 +240,21 @@ class Bench:
             self.rows.append(("   CPU split (py-spy)", "py-spy is not installed", ""))
             return
         side = self._connector_side("profiled", samples.payment("nuvei"))
-        load.run(side.url, side.body, seconds=seconds, connections=16, authorization=side.authorization, work_dir=self.work_dir)
+        load.run(
+            side.url,
+            side.body,
+            seconds=seconds,
+            connections=16,
+            authorization=side.authorization,
+            work_dir=self.work_dir,
+        )
         sampling.wait(30)
         if not raw.exists():
             self.rows.append(("   CPU split (py-spy)", "py-spy could not attach (ptrace not allowed here)", ""))
             return
-        shares = ", ".join(f"{group} {share:.0%} ({share * cpu_ms:.2f} ms)" for group, share in profile.split(raw).items())
+        shares = ", ".join(
+            f"{group} {share:.0%} ({share * cpu_ms:.2f} ms)" for group, share in profile.split(raw).items()
+        )
         self.rows.append(("   CPU split (py-spy, one worker)", shares, ""))
 
     def every_provider(self) -> None:
@@ -212,34 +263,61 @@ class Bench:
         sides = [self._connector_side(name, sample(self.stack, type_id)) for name, sample in samples.SAMPLES.items()]
         measured = interleaved(sides, max(1, self.profile.rounds // 2), self.profile.segment_seconds, 16, self.work_dir)
         for name, totals in measured.items():
-            self.rows.append((f"4. POST /extension, {name} Create, 16 clients",
-                              f"{totals.rate:,.0f} req/s, p50 {totals.p50:.1f} ms, p99 {totals.p99:.1f} ms, "
-                              f"CPU {totals.cpu_ms:.2f} ms/request, failures {totals.failures}", ""))  # fmt: skip
+            self.rows.append(
+                (
+                    f"4. POST /extension, {name} Create, 16 clients",
+                    f"{totals.rate:,.0f} req/s, p50 {totals.p50:.1f} ms, p99 {totals.p99:.1f} ms, "
+                    f"CPU {totals.cpu_ms:.2f} ms/request, failures {totals.failures}",
+                    "",
+                )
+            )
 
     def slow_provider(self) -> None:
         requests.post(f"{self.stack.sandboxes_url}/nuvei/_sandbox/latency", json={"ms": 300}, timeout=5)
         try:
             sides = [self._connector_side("connector", samples.payment("nuvei")), self._baseline_side()]
-            measured = interleaved(sides, max(1, self.profile.rounds // 2), self.profile.slow_seconds, 64, self.work_dir)
+            measured = interleaved(
+                sides, max(1, self.profile.rounds // 2), self.profile.slow_seconds, 64, self.work_dir
+            )
         finally:
             requests.post(f"{self.stack.sandboxes_url}/nuvei/_sandbox/latency", json={"ms": 0}, timeout=5)
         for name, totals in measured.items():
             met = totals.rate >= 200 and totals.p99 < 450
-            self.rows.append((f"2. provider answering in 300 ms, 64 clients: {name}",
-                              f"{totals.rate:,.0f} req/s (limit 213), p99 {totals.p99:.0f} ms, failures {totals.failures}",
-                              _target(met, "≥ 200 req/s, p99 < 450 ms") if name == "connector" else ""))  # fmt: skip
+            self.rows.append(
+                (
+                    f"2. provider answering in 300 ms, 64 clients: {name}",
+                    f"{totals.rate:,.0f} req/s (limit 213), p99 {totals.p99:.0f} ms, failures {totals.failures}",
+                    _target(met, "≥ 200 req/s, p99 < 450 ms") if name == "connector" else "",
+                )
+            )
 
     def notifications(self) -> None:
         emulator = EmulatorClient(self.stack.emulator_url, PROJECT_KEY, CLIENT_ID, self.stack.client_secret)
         payments = [emulator.create_payment(nuvei_payment()).json() for _ in range(50)]
-        order = {"clientUniqueId": "__PAYMENT__", "amount": "19.99", "currency": "EUR", "transactionType": "Auth",
-                 "sessionToken": "bench"}  # fmt: skip
-        credentials = (NUVEI_CREDENTIALS["NUVEI_MERCHANT_ID"], NUVEI_CREDENTIALS["NUVEI_MERCHANT_SITE_ID"], NUVEI_CREDENTIALS["NUVEI_SECRET_KEY"])
+        order = {
+            "clientUniqueId": "__PAYMENT__",
+            "amount": "19.99",
+            "currency": "EUR",
+            "transactionType": "Auth",
+            "sessionToken": "bench",
+        }
+        credentials = (
+            NUVEI_CREDENTIALS["NUVEI_MERCHANT_ID"],
+            NUVEI_CREDENTIALS["NUVEI_MERCHANT_SITE_ID"],
+            NUVEI_CREDENTIALS["NUVEI_SECRET_KEY"],
+        )
         fields = dmn_fields(order, "APPROVED", {"transactionId": "__ID__"}, *credentials)
         body = urlencode(fields)
         url = f"{self.stack.notification_url}/notifications/nuvei"
         pid = self.stack.processes["notification"].pid
-        side = Side("dmn", url, body, pid, content_type="application/x-www-form-urlencoded", payments=[p["id"] for p in payments])
+        side = Side(
+            "dmn",
+            url,
+            body,
+            pid,
+            content_type="application/x-www-form-urlencoded",
+            payments=[p["id"] for p in payments],
+        )
         new = interleaved([side], 1, self.profile.segment_seconds * 2, 8, self.work_dir)["dmn"]
         # commercetools requests, counted at the emulator one DMN at a time (concurrent
         # DMNs for one payment add 409 retries, which the figure above includes).
@@ -255,10 +333,17 @@ class Bench:
         fresh = [emulator.create_payment(nuvei_payment()).json()["id"] for _ in range(count)]
         per_new = requests_per_dmn(lambda n: body.replace("__ID__", f"73{n:014d}").replace("__PAYMENT__", fresh[n]))
         per_repeat = requests_per_dmn(lambda n: body.replace("__ID__", f"73{n:014d}").replace("__PAYMENT__", fresh[n]))
-        self.rows.append(("3. Nuvei DMNs applied (new transaction each), 8 clients",
-                          f"{new.rate:,.0f}/s, p99 {new.p99:.0f} ms, CPU {new.cpu_ms:.2f} ms each, failures {new.failures}", ""))  # fmt: skip
+        self.rows.append(
+            (
+                "3. Nuvei DMNs applied (new transaction each), 8 clients",
+                f"{new.rate:,.0f}/s, p99 {new.p99:.0f} ms, CPU {new.cpu_ms:.2f} ms each, failures {new.failures}",
+                "",
+            )
+        )
         self.rows.append(("   commercetools requests per new DMN", f"{per_new:.2f}", _target(per_new <= 2, "≤ 2")))
-        self.rows.append(("   commercetools requests per repeated DMN", f"{per_repeat:.2f}", _target(per_repeat <= 1, "≤ 1")))
+        self.rows.append(
+            ("   commercetools requests per repeated DMN", f"{per_repeat:.2f}", _target(per_repeat <= 1, "≤ 1"))
+        )
 
     def memory_and_start_up(self) -> None:
         workers = procstat.children(self.stack.processes["extension"].pid)
@@ -269,11 +354,17 @@ class Bench:
             done += interleaved([side], 1, self.profile.segment_seconds, 16, self.work_dir)["memory"].requests
         after = [procstat.rss_mb(pid) for pid in workers]
         growth = max(a - b for a, b in zip(after, before, strict=True))
-        self.rows.append((f"5. RSS per extension worker before → after {done:,} requests",
-                          ", ".join(f"{b:.0f} → {a:.0f} MB" for b, a in zip(before, after, strict=True)),
-                          _target(growth < 10, "growth < 10 MB")))  # fmt: skip
+        self.rows.append(
+            (
+                f"5. RSS per extension worker before → after {done:,} requests",
+                ", ".join(f"{b:.0f} → {a:.0f} MB" for b, a in zip(before, after, strict=True)),
+                _target(growth < 10, "growth < 10 MB"),
+            )
+        )
         seconds = self._start_up_seconds()
-        self.rows.append(("   start-up: process start to first 200 on /health", f"{seconds:.2f} s", _target(seconds < 2, "< 2 s")))
+        self.rows.append(
+            ("   start-up: process start to first 200 on /health", f"{seconds:.2f} s", _target(seconds < 2, "< 2 s"))
+        )
 
     def _start_up_seconds(self) -> float:
         port = free_port()
@@ -296,16 +387,28 @@ class Bench:
         side = self._connector_side("balance", samples.payment("nuvei"))
         for label, close in (("kept-alive connections", False), ("a connection per request", True)):
             before = [procstat.cpu_seconds(pid) for pid in workers]
-            load.run(side.url, side.body, seconds=self.profile.segment_seconds * 2, connections=8,
-                     authorization=side.authorization, close=close, work_dir=self.work_dir)  # fmt: skip
+            load.run(
+                side.url,
+                side.body,
+                seconds=self.profile.segment_seconds * 2,
+                connections=8,
+                authorization=side.authorization,
+                close=close,
+                work_dir=self.work_dir,
+            )
             used = [procstat.cpu_seconds(pid) - b for pid, b in zip(workers, before, strict=True)]
             shares = [u / sum(used) if sum(used) else 0 for u in used]
-            self.rows.append((f"6. CPU share per extension worker, 8 {label}", " / ".join(f"{s:.0%}" for s in shares),
-                              _target(min(shares) >= 0.25, "every worker ≥ 25 %")))  # fmt: skip
+            self.rows.append(
+                (
+                    f"6. CPU share per extension worker, 8 {label}",
+                    " / ".join(f"{s:.0%}" for s in shares),
+                    _target(min(shares) >= 0.25, "every worker ≥ 25 %"),
+                )
+            )
 
     def report(self, seconds: float) -> str:
         header = (
-            f"# Benchmark results\n\n{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} cores, "
+            f"# Benchmark results\n\n{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} cores, "
             f"{platform.python_implementation()} {platform.python_version()}, run took {seconds:.0f} s "
             f"({'quick' if self.profile.rounds == 1 else 'full'} profile).\n\n"
             "| figure | measured | target |\n| --- | --- | --- |\n"

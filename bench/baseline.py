@@ -1,6 +1,7 @@
 """The baseline: a minimal Flask app under the same gunicorn settings that receives the
 extension's body, makes the same single HTTP call with a pooled requests session, and
 returns a fixed action list. What a straightforward connector costs at least."""
+
 import os
 import uuid
 

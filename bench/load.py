@@ -1,4 +1,5 @@
 """wrk, the load generator: one run, its results as numbers."""
+
 from __future__ import annotations
 
 import json
@@ -50,7 +51,12 @@ def run(
     """POSTs `body` (with __ID__ replaced by a fresh id per request) for `seconds`."""
     body_file = work_dir / f"body-{abs(hash(body))}.txt"
     body_file.write_text(body)
-    env = {**os.environ, "BENCH_BODY": str(body_file), "BENCH_CONTENT_TYPE": content_type, "BENCH_RUN": secrets.token_hex(3)}
+    env = {
+        **os.environ,
+        "BENCH_BODY": str(body_file),
+        "BENCH_CONTENT_TYPE": content_type,
+        "BENCH_RUN": secrets.token_hex(3),
+    }
     if authorization:
         env["BENCH_AUTHORIZATION"] = authorization
     if close:
@@ -60,9 +66,16 @@ def run(
         payments_file.write_text("\n".join(payments) + "\n")
         env["BENCH_PAYMENTS"] = str(payments_file)
     command = [
-        wrk(), f"-t{min(threads, connections)}", f"-c{connections}", f"-d{max(seconds, 1):.0f}s",
-        "--timeout", "5s", "-s", str(SCRIPT), url,
-    ]  # fmt: skip
+        wrk(),
+        f"-t{min(threads, connections)}",
+        f"-c{connections}",
+        f"-d{max(seconds, 1):.0f}s",
+        "--timeout",
+        "5s",
+        "-s",
+        str(SCRIPT),
+        url,
+    ]
     finished = subprocess.run(command, env=env, capture_output=True, text=True, check=True)
     line = next(line for line in finished.stdout.splitlines() if line.startswith("BENCH_JSON "))
     data = json.loads(line.removeprefix("BENCH_JSON "))

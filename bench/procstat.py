@@ -1,4 +1,5 @@
 """CPU and memory of a process and its children, read from /proc."""
+
 from __future__ import annotations
 
 import os

@@ -1,5 +1,6 @@
 """Where an extension request's CPU goes: py-spy samples one worker under load, and the
 samples are grouped by the code they fall in."""
+
 from __future__ import annotations
 
 import shutil
@@ -16,7 +17,10 @@ GROUPS = (
     ("metrics", ("(prometheus_client/", "(connector/metrics.py")),
     # orjson is native code, which py-spy shows as the Python frame that called it.
     ("JSON", ("(json/", "orjson", "json (", "loads (", "dumps (")),
-    ("validation (marshmallow, fast paths)", ("(marshmallow/", "(connector/payment.py", "(connector/session_request.py")),
+    (
+        "validation (marshmallow, fast paths)",
+        ("(marshmallow/", "(connector/payment.py", "(connector/session_request.py"),
+    ),
     ("HTTP client (urllib3, http.client)", ("(urllib3/", "(http/client.py", "(email/")),
     ("our code", ("(connector/", "(extension/", "(notification/")),
     ("framework (Flask, Werkzeug)", ("(flask/", "(werkzeug/")),
@@ -24,6 +28,7 @@ GROUPS = (
 )
 # Sockets serve both the server and the HTTP client: their time goes to whoever called.
 PASS_THROUGH = ("(gevent/_socket", "(socket.py", "(selectors.py", "(ssl.py")
+
 
 def py_spy() -> str | None:
     found = Path(sys.executable).parent / "py-spy"
@@ -36,10 +41,25 @@ def record(pid: int, seconds: int, output: Path) -> subprocess.Popen | None:
     if spy is None:
         return None
     return subprocess.Popen(
-        [spy, "record", "--pid", str(pid), "--duration", str(seconds), "--rate", "250", "--format", "raw",
-         "--output", str(output), "--nonblocking", "--gil"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+        [
+            spy,
+            "record",
+            "--pid",
+            str(pid),
+            "--duration",
+            str(seconds),
+            "--rate",
+            "250",
+            "--format",
+            "raw",
+            "--output",
+            str(output),
+            "--nonblocking",
+            "--gil",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
 
 
 def split(raw: Path) -> dict[str, float]:

@@ -1,6 +1,7 @@
 """One well-formed payment Create per provider, as commercetools sends it to the
 extension, that the provider's sandbox accepts. The payment id is __ID__ (a fresh one
 per request)."""
+
 from __future__ import annotations
 
 from collections.abc import Callable

@@ -4,9 +4,10 @@
 `event_actions` is what a notification writes, and [] when it would change nothing, so
 that a repeat is recognised before anything is sent.
 """
+
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import orjson
@@ -47,7 +48,7 @@ def event_actions(payment: Payment, event: Event, correlation_id: str) -> list[d
             effect += status_actions(payment, event.status_code, event.status_text)
     else:
         effect = status_actions(payment, event.status_code, event.status_text)
-    return effect + [interaction] if effect else []
+    return [*effect, interaction] if effect else []
 
 
 def transaction_actions(payment: Payment, change: TransactionChange) -> list[dict]:
@@ -100,7 +101,7 @@ def add_interaction(interaction: Interaction, correlation_id: str) -> dict:
     fields = {
         "type": interaction.type,
         "request": _json(interaction.request),
-        "createdAt": datetime.now(timezone.utc).isoformat(timespec="milliseconds"),
+        "createdAt": datetime.now(UTC).isoformat(timespec="milliseconds"),
         "correlationId": correlation_id,
     }
     if interaction.response is not None:

@@ -1,5 +1,6 @@
 """The correlation id of the request being served, for logs, responses and the
 interactions written to commercetools."""
+
 from __future__ import annotations
 
 import re

@@ -5,6 +5,7 @@ Payments, custom objects and types are read and written as JSON through the SDK'
 authenticated session (`read`, `write`): the SDK's models build marshmallow schemas on
 every call, which cost some 10 ms of CPU per notification. The deploy command uses the
 SDK's request builders and models (`call`)."""
+
 from __future__ import annotations
 
 import logging
@@ -157,7 +158,9 @@ class Commercetools:
         endpoint = f"/{self.settings.project_key}/{path}"
         return self._run(lambda client: _answer(client.get_json(endpoint)), deadline)
 
-    def write(self, path: str, body: dict, deadline: Deadline | None = None, correlation_id: str | None = None) -> dict | None:
+    def write(
+        self, path: str, body: dict, deadline: Deadline | None = None, correlation_id: str | None = None
+    ) -> dict | None:
         """POST /{project}/{path} with a JSON body; the resource it answers with, None
         when commercetools has no such resource."""
         endpoint = f"/{self.settings.project_key}/{path}"

@@ -1,5 +1,6 @@
 """The custom types the connector writes: one source for the deploy command and for the
 update actions the services send."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

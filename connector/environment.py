@@ -1,4 +1,5 @@
 """Reading settings from environment variables, with one clear error per bad setting."""
+
 from __future__ import annotations
 
 from collections.abc import Mapping

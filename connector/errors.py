@@ -1,4 +1,5 @@
 """The connector's exceptions. Each service turns them into its caller's error format."""
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping

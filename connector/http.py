@@ -5,6 +5,7 @@ The transport is urllib3, the library under requests: requests' own set-up on ev
 (preparing, merging settings, hooks, cookies) cost more CPU than the rest of an extension
 answer, and this is the checkout's hot path.
 """
+
 from __future__ import annotations
 
 import functools
@@ -129,9 +130,16 @@ class HttpClient:
                 self.provider,
                 operation,
                 outcome,
-                extra={"fields": {"provider": self.provider, "operation": operation, "status": status,
-                                  "outcome": outcome, "durationMs": round(seconds * 1000, 2)}},
-            )  # fmt: skip
+                extra={
+                    "fields": {
+                        "provider": self.provider,
+                        "operation": operation,
+                        "status": status,
+                        "outcome": outcome,
+                        "durationMs": round(seconds * 1000, 2),
+                    }
+                },
+            )
 
     def _send(
         self, method: str, route: _Route, target: str, body: bytes | None, headers: dict, deadline: Deadline
@@ -144,9 +152,15 @@ class HttpClient:
             # the body is then read against the deadline, so a provider that trickles
             # its answer cannot stretch the call either.
             response = route.opener.urlopen(
-                method, route.origin + target if route.absolute else target, body=body, headers=headers,
-                timeout=Timeout(total=remaining), preload_content=False, retries=False, redirect=False,
-            )  # fmt: skip
+                method,
+                route.origin + target if route.absolute else target,
+                body=body,
+                headers=headers,
+                timeout=Timeout(total=remaining),
+                preload_content=False,
+                retries=False,
+                redirect=False,
+            )
             try:
                 content = self._body(response, deadline)
             except BaseException:
@@ -234,7 +248,9 @@ class _HTTPSConnection(_LivenessCheck, urllib3.connection.HTTPSConnection):
     pass
 
 
-def _encode(json_body: Any, data, headers: Mapping[str, str] | None, auth: tuple[str, str] | None) -> tuple[bytes | None, dict]:
+def _encode(
+    json_body: Any, data, headers: Mapping[str, str] | None, auth: tuple[str, str] | None
+) -> tuple[bytes | None, dict]:
     all_headers = {}
     correlation_id = correlation.current()
     if correlation_id:

@@ -1,4 +1,5 @@
 """Logs as one JSON object per line, each carrying the request's correlation id."""
+
 from __future__ import annotations
 
 import logging

@@ -1,15 +1,17 @@
 """Prometheus metrics. Under gunicorn every worker writes to PROMETHEUS_MULTIPROC_DIR
 (deploy/gunicorn.conf.py sets it up), so /metrics counts all of them."""
+
 from __future__ import annotations
 
 import functools
 import os
 
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
-from prometheus_client import multiprocess
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest, multiprocess
 
 REQUESTS = Counter(
-    "connector_http_requests_total", "Requests answered, by endpoint and status.", ["service", "endpoint", "method", "status"]
+    "connector_http_requests_total",
+    "Requests answered, by endpoint and status.",
+    ["service", "endpoint", "method", "status"],
 )
 REQUEST_SECONDS = Histogram(
     "connector_http_request_duration_seconds", "Time to answer a request.", ["service", "endpoint"]

@@ -1,5 +1,6 @@
 """OpenAPI 3 documents generated from the marshmallow schemas that validate the input,
 so the documents cannot drift from the code."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -24,9 +25,13 @@ def new_spec(title: str, description: str) -> APISpec:
     spec.components.security_scheme("basicAuth", {"type": "http", "scheme": "basic"})
     spec.path(
         path="/health",
-        operations={"get": {"summary": "Liveness: touches neither commercetools nor a provider.",
-                            "responses": {"200": json_response("Up", HEALTH)}}},
-    )  # fmt: skip
+        operations={
+            "get": {
+                "summary": "Liveness: touches neither commercetools nor a provider.",
+                "responses": {"200": json_response("Up", HEALTH)},
+            }
+        },
+    )
     return spec
 
 
@@ -36,15 +41,27 @@ def add_operations_endpoints(spec: APISpec, protected: bool) -> None:
     unauthorized = {"401": json_response("Missing or wrong credentials", MESSAGE)} if protected else {}
     spec.path(
         path="/metrics",
-        operations={"get": {"summary": "Prometheus metrics of every worker.", "security": security, "responses": {
-            "200": {"description": "Metrics", "content": {"text/plain": {"schema": {"type": "string"}}}},
-            **unauthorized}}},
-    )  # fmt: skip
+        operations={
+            "get": {
+                "summary": "Prometheus metrics of every worker.",
+                "security": security,
+                "responses": {
+                    "200": {"description": "Metrics", "content": {"text/plain": {"schema": {"type": "string"}}}},
+                    **unauthorized,
+                },
+            }
+        },
+    )
     spec.path(
         path="/openapi.json",
-        operations={"get": {"summary": "This document.", "security": security, "responses": {
-            "200": json_response("OpenAPI 3 document", {"type": "object"}), **unauthorized}}},
-    )  # fmt: skip
+        operations={
+            "get": {
+                "summary": "This document.",
+                "security": security,
+                "responses": {"200": json_response("OpenAPI 3 document", {"type": "object"}), **unauthorized},
+            }
+        },
+    )
 
 
 def json_response(description: str, schema: Any) -> dict:

@@ -7,6 +7,7 @@ checkout, and the schema's machinery costs more than the rest of the reading); a
 the fast path does not accept goes through the schema, which names every bad field.
 Tests hold the two to the same result.
 """
+
 from __future__ import annotations
 
 import json
@@ -236,11 +237,17 @@ def read_well_formed(data: Any) -> Payment | None:
     custom = data.get("custom")
     interface_id = data.get("interfaceId")
     if not (
-        type(payment_id) is str and payment_id and type(version) is int and amount is not None
-        and type(method) is dict and _optional_text(method.get("paymentInterface"))
-        and type(status) is dict and _optional_text(status.get("interfaceCode"))
-        and _optional_text(interface_id) and (custom is None or type(custom) is dict)
-    ):  # fmt: skip
+        type(payment_id) is str
+        and payment_id
+        and type(version) is int
+        and amount is not None
+        and type(method) is dict
+        and _optional_text(method.get("paymentInterface"))
+        and type(status) is dict
+        and _optional_text(status.get("interfaceCode"))
+        and _optional_text(interface_id)
+        and (custom is None or type(custom) is dict)
+    ):
         return None
     custom_type_id = custom_fields = None
     if custom is not None:
@@ -296,9 +303,12 @@ def _transactions(value: Any) -> tuple[Transaction, ...] | None:
         interaction_id, amount = item.get("interactionId"), item.get("amount")
         money = None if amount is None else _money(amount)
         if (
-            type(transaction_id) is not str or type_ not in TRANSACTION_TYPES or state not in TRANSACTION_STATES
-            or not _optional_text(interaction_id) or (amount is not None and money is None)
-        ):  # fmt: skip
+            type(transaction_id) is not str
+            or type_ not in TRANSACTION_TYPES
+            or state not in TRANSACTION_STATES
+            or not _optional_text(interaction_id)
+            or (amount is not None and money is None)
+        ):
             return None
         read.append(Transaction(transaction_id, type_, state, interaction_id, money))
     return tuple(read)

@@ -1,4 +1,5 @@
 """Masking secrets and card data before anything is logged or stored."""
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping

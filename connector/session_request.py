@@ -1,4 +1,5 @@
 """Checks shared by every provider's `sessionRequest`."""
+
 from __future__ import annotations
 
 import json

@@ -1,10 +1,11 @@
 """The connector's configuration, read and checked once at start-up."""
+
 from __future__ import annotations
 
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
 from .environment import LOOPBACK_HOSTS, ConfigError, Environment, Variable
@@ -67,7 +68,7 @@ class Settings:
     log_level: str = "INFO"
 
     # The environment variable behind each setting a service may require.
-    _VARIABLES = {
+    _VARIABLES: ClassVar[dict[str, str]] = {
         "EXTENSION_USERNAME": "extension_username",
         "EXTENSION_PASSWORD": "extension_password",
         "EXTENSION_PUBLIC_URL": "extension_public_url",

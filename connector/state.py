@@ -1,10 +1,10 @@
 """Small records a provider keeps between calls (for example an order created at the
 provider whose session could not be opened yet). They live in commercetools custom
 objects, so every replica of a service sees them; never in process memory."""
+
 from __future__ import annotations
 
 from typing import Any, Protocol
-
 from urllib.parse import quote
 
 from .ctp import Commercetools
@@ -28,7 +28,9 @@ class CustomObjectState:
         self.container = container
 
     def get(self, key: str, deadline: Deadline) -> dict[str, Any] | None:
-        found = self.commercetools.read(f"custom-objects/{quote(self.container, safe='')}/{quote(key, safe='')}", deadline)
+        found = self.commercetools.read(
+            f"custom-objects/{quote(self.container, safe='')}/{quote(key, safe='')}", deadline
+        )
         return found["value"] if found else None
 
     def create(self, key: str, value: dict[str, Any], deadline: Deadline) -> dict[str, Any]:

@@ -1,4 +1,5 @@
 """Provider access tokens (OAuth client credentials and the like), cached per process."""
+
 from __future__ import annotations
 
 import threading

@@ -1,6 +1,7 @@
 """What both Flask services share: the app skeleton, correlation ids, the request log
 line and metrics, /health, /metrics, JSON answers for unknown routes, and HTTP Basic
 auth."""
+
 from __future__ import annotations
 
 import hmac
@@ -71,8 +72,9 @@ class OrjsonProvider(JSONProvider):
         return orjson.loads(s)
 
     def response(self, *args, **kwargs) -> Response:
-        return self._app.response_class(orjson.dumps(self._prepare_response_obj(args, kwargs), default=str),
-                                        mimetype="application/json")  # fmt: skip
+        return self._app.response_class(
+            orjson.dumps(self._prepare_response_obj(args, kwargs), default=str), mimetype="application/json"
+        )
 
 
 def note(**fields) -> None:

@@ -1,4 +1,5 @@
 """python -m deploy setup [--dry-run] | status | teardown"""
+
 from __future__ import annotations
 
 import argparse

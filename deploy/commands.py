@@ -1,4 +1,5 @@
 """setup, status and teardown against a commercetools project."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -45,7 +46,9 @@ class Project:
 
     def fingerprint(self) -> dict | None:
         found = self.ct.call(
-            lambda project: project.custom_objects().with_container_and_key(FINGERPRINT_CONTAINER, FINGERPRINT_KEY).get()
+            lambda project: (
+                project.custom_objects().with_container_and_key(FINGERPRINT_CONTAINER, FINGERPRINT_KEY).get()
+            )
         )
         return found.value if found else None
 
@@ -80,9 +83,9 @@ class Project:
             return False
         self.ct.call(lambda project: project.extensions().with_key(EXTENSION_KEY).delete(version=current["version"]))
         self.ct.call(
-            lambda project: project.custom_objects()
-            .with_container_and_key(FINGERPRINT_CONTAINER, FINGERPRINT_KEY)
-            .delete()
+            lambda project: (
+                project.custom_objects().with_container_and_key(FINGERPRINT_CONTAINER, FINGERPRINT_KEY).delete()
+            )
         )
         return True
 

@@ -10,6 +10,7 @@ benchmark in bench/ measured gevent at 64 clients against a provider answering i
 and less CPU per request than threads). WEB_CONCURRENCY overrides the number of worker
 processes; GUNICORN_WORKER_CLASS=gthread (with GUNICORN_THREADS) is the fallback.
 """
+
 import os
 
 worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gevent")

@@ -1,5 +1,6 @@
 """What the connector needs in a commercetools project, and the update actions that
 bring what is there to it. Pure functions: commands.py does the I/O."""
+
 from __future__ import annotations
 
 import base64
@@ -87,7 +88,7 @@ def fingerprint_matches(stored: dict | None, header: str) -> bool:
 
 
 def type_details(draft: dict) -> list[str]:
-    details = [f"key {draft['key']}, for {', '.join(draft['resourceTypeIds'])}, named \"{draft['name']['en']}\""]
+    details = [f'key {draft["key"]}, for {", ".join(draft["resourceTypeIds"])}, named "{draft["name"]["en"]}"']
     for definition in draft["fieldDefinitions"]:
         required = "required" if definition["required"] else "optional"
         details.append(f"field {definition['name']}: {definition['type']['name']}, {required}")

@@ -1,6 +1,7 @@
 """The extension calls the OpenAPI document shows: a payment Create for each provider, as
 commercetools sends it, of 19.99 EUR with a sessionRequest the provider's test account
 accepts (tests/e2e/test_fuzzing.py has the local stack open a session for each)."""
+
 from __future__ import annotations
 
 import json

@@ -1,4 +1,5 @@
 """POST /openOrder: a Nuvei session token for an existing commercetools payment."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -38,7 +39,9 @@ class OpenOrder:
             return [] if fresh.custom_field("sessionToken") else session_actions(fresh, session, correlation_id)
 
         try:
-            stored, _ = self.commercetools.modify_payment(payment.id, write_session, correlation_id, deadline, just_read=payment)
+            stored, _ = self.commercetools.modify_payment(
+                payment.id, write_session, correlation_id, deadline, just_read=payment
+            )
         except PaymentNotFound:
             raise InvalidInput.field("clientUniqueId", "the payment was deleted meanwhile") from None
         return stored.custom_field("sessionToken")

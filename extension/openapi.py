@@ -1,4 +1,5 @@
 """The extension service's OpenAPI document."""
+
 from __future__ import annotations
 
 from connector.openapi import MESSAGE, add_operations_endpoints, json_response, new_spec
@@ -24,32 +25,40 @@ def document() -> dict:
     security = [{"basicAuth": []}]
     spec.path(
         path="/extension",
-        operations={"post": {
-            "summary": "commercetools' API Extension call for a payment Create or Update.",
-            "security": security,
-            "requestBody": {"required": True, "content": {"application/json": {
-                "schema": ExtensionRequestSchema, "examples": examples.openapi_examples()}}},
-            "responses": {
-                "200": json_response("Update actions for commercetools to apply", ExtensionActionsSchema),
-                "400": json_response("commercetools' extension error body", ExtensionErrorsSchema),
-                "401": json_response("Missing or wrong credentials", ExtensionErrorsSchema),
-            },
-        }},
-    )  # fmt: skip
+        operations={
+            "post": {
+                "summary": "commercetools' API Extension call for a payment Create or Update.",
+                "security": security,
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {"schema": ExtensionRequestSchema, "examples": examples.openapi_examples()}
+                    },
+                },
+                "responses": {
+                    "200": json_response("Update actions for commercetools to apply", ExtensionActionsSchema),
+                    "400": json_response("commercetools' extension error body", ExtensionErrorsSchema),
+                    "401": json_response("Missing or wrong credentials", ExtensionErrorsSchema),
+                },
+            }
+        },
+    )
     spec.path(
         path="/openOrder",
-        operations={"post": {
-            "summary": "A Nuvei session token for an existing commercetools payment.",
-            "security": security,
-            "requestBody": {"required": True, "content": {"application/json": {"schema": OpenOrderSchema}}},
-            "responses": {
-                "200": json_response("The payment's session token", SessionTokenSchema),
-                "400": json_response("Invalid input, each error naming its field", FieldErrorsSchema),
-                "401": json_response("Missing or wrong credentials", MESSAGE),
-                "503": json_response("commercetools could not be read; try again", MESSAGE),
-            },
-        }},
-    )  # fmt: skip
+        operations={
+            "post": {
+                "summary": "A Nuvei session token for an existing commercetools payment.",
+                "security": security,
+                "requestBody": {"required": True, "content": {"application/json": {"schema": OpenOrderSchema}}},
+                "responses": {
+                    "200": json_response("The payment's session token", SessionTokenSchema),
+                    "400": json_response("Invalid input, each error naming its field", FieldErrorsSchema),
+                    "401": json_response("Missing or wrong credentials", MESSAGE),
+                    "503": json_response("commercetools could not be read; try again", MESSAGE),
+                },
+            }
+        },
+    )
     add_operations_endpoints(spec, protected=True)
     document = spec.to_dict()
     # The extension call's payment is read by PaymentSchema (after the envelope, so that

@@ -1,4 +1,5 @@
 """The extension service's endpoints, each answering errors in its caller's format."""
+
 from __future__ import annotations
 
 import logging
@@ -52,9 +53,12 @@ def _extension_call() -> tuple[str, dict]:
     body = _json_body()
     resource = body.get("resource") if isinstance(body, dict) else None
     if (
-        isinstance(resource, dict) and body.get("action") in EXTENSION_ACTIONS and resource.get("typeId") == "payment"
-        and isinstance(resource.get("id"), str) and isinstance(resource.get("obj"), dict)
-    ):  # fmt: skip
+        isinstance(resource, dict)
+        and body.get("action") in EXTENSION_ACTIONS
+        and resource.get("typeId") == "payment"
+        and isinstance(resource.get("id"), str)
+        and isinstance(resource.get("obj"), dict)
+    ):
         return body["action"], resource["obj"]
     envelope = _load(_EXTENSION_REQUEST, body)
     return envelope["action"], envelope["resource"]["obj"]

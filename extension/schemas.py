@@ -1,8 +1,8 @@
 """The extension service's input: commercetools' extension call and the /openOrder body."""
+
 from __future__ import annotations
 
 from marshmallow import EXCLUDE, RAISE, Schema, fields, validate
-
 
 EXTENSION_ACTIONS = ("Create", "Update")
 
@@ -46,7 +46,9 @@ class OpenOrderSchema(Schema):
 
 
 class ExtensionErrorSchema(Schema):
-    code = fields.String(required=True, validate=validate.OneOf(("InvalidInput", "InvalidOperation", "General", "Unauthorized")))
+    code = fields.String(
+        required=True, validate=validate.OneOf(("InvalidInput", "InvalidOperation", "General", "Unauthorized"))
+    )
     message = fields.String(required=True)
     extensionExtraInfo = fields.Dict()
 

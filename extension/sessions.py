@@ -1,5 +1,6 @@
 """Opening a provider session for a payment: the one path behind /extension and
 /openOrder, so both leave the payment in the same state."""
+
 from __future__ import annotations
 
 import threading
@@ -91,7 +92,7 @@ class CustomTypeFields:
             return known
         found = self.commercetools.read(f"types/{quote(type_id, safe='')}", deadline)
         names = frozenset(definition["name"] for definition in (found or {}).get("fieldDefinitions", []))
-        if SESSION_FIELD_NAMES <= names:
+        if names >= SESSION_FIELD_NAMES:
             with self._lock:
                 self._complete[type_id] = names
         return names

@@ -1,4 +1,5 @@
 """How a verified provider event becomes a change of the commercetools payment."""
+
 from __future__ import annotations
 
 from connector.actions import event_actions
@@ -10,7 +11,11 @@ from connector.providers.base import Event, Provider
 
 
 def apply_event(
-    commercetools: Commercetools, provider: Provider, event: Event, correlation_id: str, deadline: Deadline | None = None
+    commercetools: Commercetools,
+    provider: Provider,
+    event: Event,
+    correlation_id: str,
+    deadline: Deadline | None = None,
 ) -> bool:
     """Writes the event onto its payment; False when the payment already shows it (a
     repeat changes nothing, not even the interaction log). Past the deadline,

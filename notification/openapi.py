@@ -1,5 +1,6 @@
 """The notification service's OpenAPI document: one path per provider, with the body
 that provider's notifications carry."""
+
 from __future__ import annotations
 
 from connector.openapi import MESSAGE, add_operations_endpoints, json_response, new_spec
@@ -37,7 +38,11 @@ def _operations(provider: type[Provider]) -> dict:
     operations = {}
     summary = f"A {provider.name} notification."
     if "POST" in provider.notification_methods:
-        body = {"content": {provider.notification_media_type: {"schema": provider.notification_schema or {"type": "object"}}}}
+        body = {
+            "content": {
+                provider.notification_media_type: {"schema": provider.notification_schema or {"type": "object"}}
+            }
+        }
         operations["post"] = {"summary": summary, "requestBody": body, "responses": RESPONSES}
     if "GET" in provider.notification_methods:
         parameters = [{"in": "query", "schema": provider.notification_schema}] if provider.notification_schema else []

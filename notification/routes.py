@@ -1,4 +1,5 @@
 """POST (and for Nuvei GET) /notifications/<provider>."""
+
 from __future__ import annotations
 
 import logging
@@ -7,6 +8,7 @@ from flask import Blueprint, g, request
 from requests.structures import CaseInsensitiveDict
 from werkzeug.exceptions import HTTPException
 
+from connector import metrics
 from connector.ctp import Commercetools
 from connector.errors import (
     CommercetoolsUnavailable,
@@ -18,7 +20,6 @@ from connector.errors import (
 from connector.http import Deadline
 from connector.providers import REGISTRY, Providers
 from connector.providers.base import Call, Notification
-from connector import metrics
 from connector.web import note
 
 from .apply import apply_event
@@ -30,6 +31,7 @@ log = logging.getLogger(__name__)
 # 409 retries included, give up before that so the answer is a 503 the provider retries.
 COMMERCETOOLS_SECONDS = 20.0
 
+
 def notifications_blueprint(providers: Providers, commercetools: Commercetools, timeout: float) -> Blueprint:
     blueprint = Blueprint("notifications", __name__)
 
@@ -38,7 +40,9 @@ def notifications_blueprint(providers: Providers, commercetools: Commercetools, 
         if name not in REGISTRY:
             return {"message": f"unknown provider {name}"}, 404
         if request.method not in REGISTRY[name].notification_methods:
-            return {"message": f"{name} notifications are sent with {' or '.join(REGISTRY[name].notification_methods)}"}, 405
+            return {
+                "message": f"{name} notifications are sent with {' or '.join(REGISTRY[name].notification_methods)}"
+            }, 405
         note(provider=name)
         provider = providers.get(name)
         call = Call(Deadline(timeout), g.correlation_id)

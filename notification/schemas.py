@@ -1,4 +1,5 @@
 """What the notification service answers; used for its OpenAPI document."""
+
 from marshmallow import Schema, fields, validate
 
 

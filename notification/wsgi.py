@@ -1,4 +1,5 @@
 """gunicorn entry point: notification.wsgi:app"""
+
 from connector.web import wsgi_app
 
 from .app import create_app

@@ -5,6 +5,7 @@ machine, registers the connector with `python -m deploy setup`, walks one paymen
 provider through the whole flow (sandboxes/demos.py), prints how to do it yourself, and
 runs until Ctrl-C.
 """
+
 from __future__ import annotations
 
 import argparse

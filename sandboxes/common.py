@@ -1,4 +1,5 @@
 """What every provider sandbox shares: added latency and delivering notifications."""
+
 from __future__ import annotations
 
 import threading

@@ -4,6 +4,7 @@ A demo is a storefront creating the payment in commercetools (its extension call
 the provider's order or session), then the provider's sandbox sending its notification,
 after which the payment holds the transaction. A provider's demo is one entry in DEMOS.
 """
+
 from __future__ import annotations
 
 import json

@@ -1,5 +1,6 @@
 """A small client for the commercetools emulator, as a storefront or a test uses it:
 plain HTTP, so it sees exactly what a merchant would."""
+
 from __future__ import annotations
 
 import json
@@ -61,7 +62,7 @@ class EmulatorClient:
 
     # The emulator's own controls (not part of commercetools).
     def fault(self, mode: str) -> None:
-        """"unavailable" (503), "reset" (connections dropped), "conflict" (the next
+        """ "unavailable" (503), "reset" (connections dropped), "conflict" (the next
         payment update answered 409) or "none"."""
         self._session.post(f"{self.base_url}/_emulator/fault", json={"fault": mode}, timeout=5).raise_for_status()
 

@@ -23,6 +23,7 @@ Control:
        FRAUD_RISK_REJECTED|FRAUD_RISK_STOPPED, "deliver"?: true}  decides a pending order
        and posts {order_id, event_type} to the push URL
 """
+
 from __future__ import annotations
 
 import hmac
@@ -77,7 +78,11 @@ class KustomError(Exception):
         self.messages = list(messages)
 
     def answer(self) -> tuple[dict, int]:
-        return {"error_code": self.code, "error_messages": self.messages, "correlation_id": str(uuid.uuid4())}, self.status
+        return {
+            "error_code": self.code,
+            "error_messages": self.messages,
+            "correlation_id": str(uuid.uuid4()),
+        }, self.status
 
 
 def create_app(api_key: str) -> Flask:
@@ -138,7 +143,9 @@ def create_app(api_key: str) -> Flask:
             if holder is None:
                 raise KustomError(404, "TOKEN_NOT_FOUND", "The customer token does not exist")
             if TOKEN_STATES[holder["state"]]:
-                raise KustomError(403, TOKEN_STATES[holder["state"]], f"The customer token is {holder['state'].lower()}")
+                raise KustomError(
+                    403, TOKEN_STATES[holder["state"]], f"The customer token is {holder['state'].lower()}"
+                )
             if holder["payment_method_fails"]:
                 raise KustomError(403, "PAYMENT_METHOD_FAILED", "The payment method was declined")
         except KustomError as error:
@@ -178,11 +185,17 @@ def create_app(api_key: str) -> Flask:
         state = options.get("state", "ACTIVE")
         fraud_status = options.get("fraud_status", "ACCEPTED")
         if state not in TOKEN_STATES or fraud_status not in FRAUD_STATUSES:
-            return {"message": f"state must be one of {sorted(TOKEN_STATES)}, fraud_status one of {FRAUD_STATUSES}"}, 400
+            return {
+                "message": f"state must be one of {sorted(TOKEN_STATES)}, fraud_status one of {FRAUD_STATUSES}"
+            }, 400
         token = str(options.get("customer_token") or uuid.uuid4())
         tokens.put(
             token,
-            {"state": state, "fraud_status": fraud_status, "payment_method_fails": bool(options.get("payment_method_fails"))},
+            {
+                "state": state,
+                "fraud_status": fraud_status,
+                "payment_method_fails": bool(options.get("payment_method_fails")),
+            },
         )
         return {"customer_token": token}
 
@@ -305,7 +318,9 @@ class _Problems:
         self.bad(path)
         return None
 
-    def integer(self, data: dict, name: str, path: str, low: int | None = None, high: int | None = None, required=True) -> None:
+    def integer(
+        self, data: dict, name: str, path: str, low: int | None = None, high: int | None = None, required=True
+    ) -> None:
         if name not in data and not required:
             return
         if self.present(data, name, path):
@@ -318,7 +333,11 @@ class _Problems:
             return
         if self.present(data, name, path):
             value = data[name]
-            if not isinstance(value, str) or not 0 < len(value) <= longest or (pattern and not re.fullmatch(pattern, value)):
+            if (
+                not isinstance(value, str)
+                or not 0 < len(value) <= longest
+                or (pattern and not re.fullmatch(pattern, value))
+            ):
                 self.bad(path)
 
 
@@ -381,7 +400,13 @@ def _line_problems(line: Any, path: str, problems: _Problems) -> None:
     problems.integer(line, "total_tax_amount", f"{path}.total_tax_amount", required=False)
     if "type" in line and line["type"] not in LINE_TYPES:
         problems.bad(f"{path}.type")
-    for name, longest in (("reference", 256), ("quantity_unit", 8), ("merchant_data", 255), ("image_url", 1024), ("product_url", 1024)):
+    for name, longest in (
+        ("reference", 256),
+        ("quantity_unit", 8),
+        ("merchant_data", 255),
+        ("image_url", 1024),
+        ("product_url", 1024),
+    ):
         problems.text(line, name, f"{path}.{name}", longest)
     _product_identifier_problems(line, path, problems)
     _subscription_problems(line, path, problems)
@@ -402,7 +427,10 @@ def _subscription_problems(line: dict, path: str, problems: _Problems) -> None:
     if subscription is None:
         return
     problems.text(subscription, "name", f"{path}.subscription.name", 10_000, required=True)
-    if problems.present(subscription, "interval", f"{path}.subscription.interval") and subscription["interval"] not in SUBSCRIPTION_INTERVALS:
+    if (
+        problems.present(subscription, "interval", f"{path}.subscription.interval")
+        and subscription["interval"] not in SUBSCRIPTION_INTERVALS
+    ):
         problems.bad(f"{path}.subscription.interval")
     problems.integer(subscription, "interval_count", f"{path}.subscription.interval_count", low=1)
 

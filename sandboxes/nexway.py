@@ -25,6 +25,7 @@ true} sends an order event (and moves the order to its status); POST
 answer 504 as if the answer were lost on the way; POST /_sandbox/tokens/revoke makes
 every issued token expire; GET /_sandbox/orders?partnerOrderNumber= lists the orders.
 """
+
 from __future__ import annotations
 
 import functools
@@ -34,7 +35,7 @@ import re
 import secrets
 import threading
 from collections.abc import Mapping
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -128,12 +129,12 @@ class Tokens:
     def issue(self) -> str:
         token = secrets.token_urlsafe(24)
         with self._lock:
-            self._expiry[token] = datetime.now(timezone.utc).timestamp() + TOKEN_LIFETIME
+            self._expiry[token] = datetime.now(UTC).timestamp() + TOKEN_LIFETIME
         return token
 
     def valid(self, token: str) -> bool:
         with self._lock:
-            return self._expiry.get(token, 0) > datetime.now(timezone.utc).timestamp()
+            return self._expiry.get(token, 0) > datetime.now(UTC).timestamp()
 
     def revoke_all(self) -> None:
         with self._lock:
@@ -193,7 +194,12 @@ def create_app(
             return {"error": "unsupported_grant_type", "error_description": "grantType must be client_credentials"}, 400
         if not (_same(body.get("clientSecret"), client_secret) and body.get("realmName") == realm):
             return {"error": "invalid_client", "error_description": "unknown client secret or realm"}, 401
-        return {"access_token": tokens.issue(), "expires_in": TOKEN_LIFETIME, "refresh_token": secrets.token_urlsafe(24), "token_type": "Bearer"}
+        return {
+            "access_token": tokens.issue(),
+            "expires_in": TOKEN_LIFETIME,
+            "refresh_token": secrets.token_urlsafe(24),
+            "token_type": "Bearer",
+        }
 
     def authorized(handler):
         """Bearer token first (HTTP 401), then the catalog secret (70/71)."""
@@ -270,7 +276,10 @@ def create_app(
             return {"event": body}
         if notification_url is None:
             return {"event": body, "notification": {"status": None, "error": "no notification URL configured"}}
-        return {"event": body, "notification": deliver("POST", notification_url, json=body, auth=notification_credentials)}
+        return {
+            "event": body,
+            "notification": deliver("POST", notification_url, json=body, auth=notification_credentials),
+        }
 
     @app.post("/_sandbox/orders/<int:order_number>/events")
     def send_order_event(order_number: int):
@@ -366,7 +375,9 @@ def _checked_line(index: int, line: Any, digits: int) -> dict:
     quantity = line.get("quantity")
     if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity < 1:
         raise Refusal(100, f"{field}.quantity must be a positive integer")
-    amounts = {name: _number(line.get(name), f"{field}.{name}") for name in ("amountDutyFree", "vatRate", "amountTotal")}
+    amounts = {
+        name: _number(line.get(name), f"{field}.{name}") for name in ("amountDutyFree", "vatRate", "amountTotal")
+    }
     expected = amounts["amountDutyFree"] * quantity * (1 + amounts["vatRate"] / 100)
     if abs(expected - amounts["amountTotal"]) > Decimal(1).scaleb(-digits):
         raise Refusal(100, f"{field}.amountTotal is not amountDutyFree × quantity × (1 + vatRate/100)")
@@ -381,10 +392,7 @@ def _number(value: Any, field: str) -> Decimal:
 
 def _line_answer(line: dict) -> dict:
     ref = line["productRef"]
-    if ref not in PRODUCTS and ref not in OUTCOMES:
-        code = 1020
-    else:
-        code = 1044 if OUTCOMES.get(ref) == 1044 else 0
+    code = 1020 if ref not in PRODUCTS and ref not in OUTCOMES else 1044 if OUTCOMES.get(ref) == 1044 else 0
     return {"productRef": int(ref) if ref.isdigit() else ref, "responseCode": code, "responseMessage": MESSAGES[code]}
 
 
@@ -396,12 +404,36 @@ def _delivered(answer: dict) -> dict:
             **line,
             "digitalLockerLink": f"https://locker.nexway.example/{number}",
             "dateEndDownload": "2027-12-31",
-            "files": [{"group": "installer", "label": "Setup", "size": 1048576.0, "type": "exe", "url": f"https://download.nexway.example/{number}/{line['productRef']}/setup.exe"}],
-            "lineItems": [{"responseCode": 0, "responseMessage": "OK", "serials": [{"charset": "UTF-8", "data": f"SERIAL-{number}-{secrets.token_hex(4).upper()}", "encoding": "none", "fileName": ""}]}],
+            "files": [
+                {
+                    "group": "installer",
+                    "label": "Setup",
+                    "size": 1048576.0,
+                    "type": "exe",
+                    "url": f"https://download.nexway.example/{number}/{line['productRef']}/setup.exe",
+                }
+            ],
+            "lineItems": [
+                {
+                    "responseCode": 0,
+                    "responseMessage": "OK",
+                    "serials": [
+                        {
+                            "charset": "UTF-8",
+                            "data": f"SERIAL-{number}-{secrets.token_hex(4).upper()}",
+                            "encoding": "none",
+                            "fileName": "",
+                        }
+                    ],
+                }
+            ],
         }
         for line in answer["orderLines"]
     ]
-    downloads = {"mac": f"https://download.nexway.example/{number}/downloadManager.dmg", "pc": f"https://download.nexway.example/{number}/downloadManager.exe"}
+    downloads = {
+        "mac": f"https://download.nexway.example/{number}/downloadManager.dmg",
+        "pc": f"https://download.nexway.example/{number}/downloadManager.exe",
+    }
     return {**answer, "orderLines": lines, "downloadManager": downloads}
 
 
@@ -411,7 +443,7 @@ def notification(order: dict, type_: str, details: dict) -> dict:
         "subject": "order",
         "type": type_,
         "objectId": str(order["orderNumber"]),
-        "eventDate": datetime.now(timezone.utc).isoformat(timespec="milliseconds"),
+        "eventDate": datetime.now(UTC).isoformat(timespec="milliseconds"),
         "order": {
             "id": str(order["orderNumber"]),
             "status": order["status"],
@@ -432,7 +464,10 @@ def _one(found: list[dict]) -> dict:
 
 
 def _public(order: dict) -> dict:
-    return {key: order[key] for key in ("orderNumber", "partnerOrderNumber", "status", "currency", "totalPriceIncVAT", "payment")}
+    return {
+        key: order[key]
+        for key in ("orderNumber", "partnerOrderNumber", "status", "currency", "totalPriceIncVAT", "payment")
+    }
 
 
 def _same(given: Any, expected: str) -> bool:

@@ -10,6 +10,7 @@ Control: POST /_sandbox/sessions/<sessionToken>/dmn {"status": "APPROVED"|"DECLI
 "method"?: "POST"|"GET", "deliver"?: true} sends a DMN with a correct advanceResponseChecksum to the session's
 notificationUrl; GET /_sandbox/orders?clientUniqueId= lists the orders opened.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -18,11 +19,10 @@ import itertools
 import re
 import secrets
 import uuid
-from datetime import datetime, timezone
+from collections.abc import Mapping
+from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from urllib.parse import urlsplit
-
-from collections.abc import Mapping
 
 from flask import Flask, request
 
@@ -40,8 +40,43 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 # The currencies this sandbox merchant account accepts; others are refused as Nuvei
 # refuses currencies a merchant site is not set up for.
 CURRENCIES = frozenset(
-    "EUR USD GBP CHF SEK NOK DKK PLN CZK HUF RON BGN CAD AUD NZD JPY KRW CLP ISK BHD KWD JOD OMR TND "
-    "AED SAR ILS TRY ZAR BRL MXN INR SGD HKD CNY".split()
+    [
+        "EUR",
+        "USD",
+        "GBP",
+        "CHF",
+        "SEK",
+        "NOK",
+        "DKK",
+        "PLN",
+        "CZK",
+        "HUF",
+        "RON",
+        "BGN",
+        "CAD",
+        "AUD",
+        "NZD",
+        "JPY",
+        "KRW",
+        "CLP",
+        "ISK",
+        "BHD",
+        "KWD",
+        "JOD",
+        "OMR",
+        "TND",
+        "AED",
+        "SAR",
+        "ILS",
+        "TRY",
+        "ZAR",
+        "BRL",
+        "MXN",
+        "INR",
+        "SGD",
+        "HKD",
+        "CNY",
+    ]
 )
 _MINOR_UNITS = {"JPY": 0, "KRW": 0, "CLP": 0, "ISK": 0, "BHD": 3, "KWD": 3, "JOD": 3, "OMR": 3, "TND": 3}
 DMN_STATUSES = {"APPROVED": "OK", "SUCCESS": "OK", "DECLINED": "FAIL", "ERROR": "FAIL", "PENDING": "PENDING"}
@@ -221,7 +256,7 @@ def dmn_fields(order: dict, status: str, options: dict, merchant_id: str, site_i
         "transactionType": options.get("transactionType", order["transactionType"]),
         "totalAmount": order["amount"],
         "currency": order["currency"],
-        "responseTimeStamp": datetime.now(timezone.utc).strftime("%Y-%m-%d.%H:%M:%S"),
+        "responseTimeStamp": datetime.now(UTC).strftime("%Y-%m-%d.%H:%M:%S"),
         "productId": "",
         "merchant_id": merchant_id,
         "merchant_site_id": site_id,

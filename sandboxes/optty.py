@@ -22,6 +22,7 @@ Control (under /_sandbox, besides latency, reset and issued):
   POST /_sandbox/tokens/revoke: every token issued so far stops working (401), as
        after a key rotation at Optty; GET /_sandbox/tokens: {"issued", "refused"}.
 """
+
 from __future__ import annotations
 
 import base64
@@ -33,7 +34,7 @@ import threading
 import time
 import uuid
 from collections.abc import Mapping
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 from urllib.parse import urlsplit
@@ -123,7 +124,13 @@ def _jwt_like() -> str:
     def part(value: dict) -> str:
         return base64.urlsafe_b64encode(json.dumps(value).encode()).decode().rstrip("=")
 
-    return ".".join((part({"alg": "RS256", "typ": "JWT"}), part({"scope": SCOPE, "jti": uuid.uuid4().hex}), secrets.token_urlsafe(32)))
+    return ".".join(
+        (
+            part({"alg": "RS256", "typ": "JWT"}),
+            part({"scope": SCOPE, "jti": uuid.uuid4().hex}),
+            secrets.token_urlsafe(32),
+        )
+    )
 
 
 def create_app(client_id: str, client_secret: str) -> Flask:
@@ -184,7 +191,11 @@ def create_app(client_id: str, client_secret: str) -> Flask:
         if problems:
             return _bad_request(problems)
         if orders.get(body["orderReference"]) is not None:
-            return {"statusCode": 409, "message": f"Order with reference {body['orderReference']} already exists", "error": "Conflict"}, 409
+            return {
+                "statusCode": 409,
+                "message": f"Order with reference {body['orderReference']} already exists",
+                "error": "Conflict",
+            }, 409
         number = next(order_numbers)
         order = {
             "orderId": str(uuid.uuid4()),
@@ -347,7 +358,9 @@ def _business_problems(body: dict) -> list[str]:
     names = sorted({option["name"] for option in OPTIONS})
     if body["bnplProvider"] not in names:
         return [f"bnplProvider must be one of the following values: {', '.join(names)}"]
-    option = next((o for o in OPTIONS if o["name"] == body["bnplProvider"] and o["currency"] == body["purchaseCurrency"]), None)
+    option = next(
+        (o for o in OPTIONS if o["name"] == body["bnplProvider"] and o["currency"] == body["purchaseCurrency"]), None
+    )
     if option is None:
         return [f"{body['bnplProvider']} does not support purchaseCurrency {body['purchaseCurrency']}"]
     if not option["minAmount"] <= body["orderAmount"] <= option["maxAmount"]:
@@ -403,7 +416,9 @@ def _https_url(body: dict, name: str) -> list[str]:
 def _customer(customer: Any) -> list[str]:
     if not isinstance(customer, dict):
         return ["customer should not be empty"]
-    problems = [f"customer.{name} should not be empty" for name in ("firstName", "lastName", "email") if not customer.get(name)]
+    problems = [
+        f"customer.{name} should not be empty" for name in ("firstName", "lastName", "email") if not customer.get(name)
+    ]
     if customer.get("email") and not _EMAIL.match(str(customer["email"])):
         problems.append("customer.email must be an email")
     return problems
@@ -458,7 +473,7 @@ def _bad_request(messages: list[str]) -> tuple[dict, int]:
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 class SandboxControl:

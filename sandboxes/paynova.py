@@ -22,6 +22,7 @@ Control:
       with -1 INTERNAL_ERROR.
   GET /_sandbox/orders?orderNumber= lists the orders created, with their sessions.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -33,7 +34,7 @@ import threading
 import time
 import uuid
 from collections.abc import Mapping
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import urlencode, urlsplit
@@ -49,7 +50,7 @@ CREDENTIALS = {
     "PAYNOVA_SECRET_KEY": "sandbox-paynova-secret",
 }
 # The currencies this sandbox account accepts, with their decimals.
-CURRENCIES = {**dict.fromkeys("SEK EUR NOK DKK GBP USD CHF PLN".split(), 2), "JPY": 0}
+CURRENCIES = {**dict.fromkeys(["SEK", "EUR", "NOK", "DKK", "GBP", "USD", "CHF", "PLN"], 2), "JPY": 0}
 PAYMENT_STATUSES = {
     "AUTHORIZED": "NONE",
     "COMPLETED": "NONE",
@@ -85,7 +86,9 @@ def sha1(text: str | bytes) -> str:
     return hashlib.sha1(text.encode() if isinstance(text, str) else text).hexdigest().upper()
 
 
-def status(error_number: int = 0, key: str = "SUCCESS", message: str = "The operation was successful.", errors=None) -> dict:
+def status(
+    error_number: int = 0, key: str = "SUCCESS", message: str = "The operation was successful.", errors=None
+) -> dict:
     return {
         "isSuccess": error_number == 0,
         "errorNumber": error_number,
@@ -116,7 +119,9 @@ class FieldErrors:
 
     def raise_any(self) -> None:
         if self.items:
-            message = "The request contained one or more validation errors. See the errors collection for further details."
+            message = (
+                "The request contained one or more validation errors. See the errors collection for further details."
+            )
             raise Refusal(-2, "VALIDATION_ERROR", message, self.items)
 
 
@@ -141,14 +146,15 @@ def create_app(merchant_id: str, api_password: str, secret_key: str) -> Flask:
     @app.before_request
     def check_credentials():
         if not request.path.startswith("/api/"):
-            return None
+            return
         latency.wait()
         auth = request.authorization
         if auth is None or not (
-            hmac.compare_digest(auth.username or "", merchant_id) and hmac.compare_digest(auth.password or "", api_password)
+            hmac.compare_digest(auth.username or "", merchant_id)
+            and hmac.compare_digest(auth.password or "", api_password)
         ):
             raise Refusal(-3, "HTTP_401", "API authentication failed", http_status=401)
-        return None
+        return
 
     @app.post("/api/orders/create")
     def create_order():
@@ -181,7 +187,11 @@ def create_app(merchant_id: str, api_password: str, secret_key: str) -> Flask:
             "urlCallback": body["interfaceOptions"].get("urlCallback"),
         }
         sessions.put(session["sessionId"], session)
-        return {"status": status(), "sessionId": session["sessionId"], "url": f"{request.url_root}aero/{session['sessionId']}"}
+        return {
+            "status": status(),
+            "sessionId": session["sessionId"],
+            "url": f"{request.url_root}aero/{session['sessionId']}",
+        }
 
     @app.get("/aero/<session_id>")
     def payment_page(session_id: str):
@@ -369,7 +379,12 @@ def _check_session(body: dict, order: dict) -> None:
             errors.add("interfaceOptions.interfaceId", "Equal", f"must be {AERO_INTERFACE_ID}")
         if not _LANGUAGE.match(str(options.get("customerLanguageCode", ""))):
             errors.add("interfaceOptions.customerLanguageCode", "Length", "must be a three-letter language code")
-        for name, required in (("urlRedirectSuccess", True), ("urlRedirectCancel", True), ("urlRedirectPending", False), ("urlCallback", False)):
+        for name, required in (
+            ("urlRedirectSuccess", True),
+            ("urlRedirectCancel", True),
+            ("urlRedirectPending", False),
+            ("urlCallback", False),
+        ):
             url = options.get(name)
             if (url is not None or required) and not _is_web_url(url):
                 errors.add(f"interfaceOptions.{name}", "Url", "must be an http(s) URL")
@@ -382,7 +397,7 @@ def _is_web_url(value: Any) -> bool:
 
 
 def _timestamp() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%SZ")
+    return datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%SZ")
 
 
 def _event_fields(event_type: str, session: dict, order: dict, merchant_id: str) -> dict[str, str]:
@@ -403,7 +418,8 @@ def _notify(session: dict, fields: dict[str, str], options: dict, secret: str):
     if not session["urlCallback"]:
         return {"message": "the session has no urlCallback"}, 409
     result["deliveries"] = [
-        _deliver_with_retries(session["urlCallback"], fields, options, secret) for _ in range(int(options.get("repeat", 1)))
+        _deliver_with_retries(session["urlCallback"], fields, options, secret)
+        for _ in range(int(options.get("repeat", 1)))
     ]
     return result
 
@@ -434,4 +450,3 @@ def _deliver_with_retries(url: str, fields: dict[str, str], options: dict, secre
 
 # A shopper with a Swedish personal identity number, which storefronts may send along.
 CUSTOMER = {"governmentId": "196006208133", "emailAddress": "sven@example.test"}
-

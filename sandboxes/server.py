@@ -5,6 +5,7 @@ in memory) with many threads and kept-alive connections, as a provider's API wou
 offer. Credentials come from the same environment variables the connector reads
 (NUVEI_MERCHANT_ID, ...), as a real provider account would hold the same values.
 """
+
 from __future__ import annotations
 
 import os

@@ -1,5 +1,6 @@
 """Starts and stops the local stack: the commercetools emulator, the provider
 sandboxes and both services (under gunicorn, with the production settings)."""
+
 from __future__ import annotations
 
 import json
@@ -19,6 +20,7 @@ from .server import SANDBOXES
 ROOT = Path(__file__).resolve().parent.parent
 PROJECT_KEY = "connector-local"
 CLIENT_ID = "connector"
+
 
 def free_port() -> int:
     with socket.socket() as probe:
@@ -120,7 +122,7 @@ class Stack:
         for process in self.processes.values():
             if process.poll() is None:
                 process.terminate()
-        for name, process in self.processes.items():
+        for process in self.processes.values():
             try:
                 process.wait(timeout=10)
             except subprocess.TimeoutExpired:
@@ -132,6 +134,7 @@ class Stack:
         """Runs `python -m deploy <args>` against the emulator (`env` overrides settings)."""
         return subprocess.run(
             [sys.executable, "-m", "deploy", *args],
+            check=False,
             cwd=ROOT,
             env={**os.environ, **self.env, **(env or {})},
             capture_output=True,
@@ -150,20 +153,38 @@ class Stack:
         # One process, as the sandboxes keep their records in memory; threads enough for
         # a benchmark's 64 clients waiting on an added latency.
         return [
-            sys.executable, "-m", "gunicorn", "--workers", "1", "--worker-class", "gthread", "--threads", "128",
-            "--keep-alive", "75", "--bind", f"127.0.0.1:{self.ports.sandboxes}", "--log-level", "warning",
-            "--no-control-socket", "sandboxes.server:from_environment()",
-        ]  # fmt: skip
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--workers",
+            "1",
+            "--worker-class",
+            "gthread",
+            "--threads",
+            "128",
+            "--keep-alive",
+            "75",
+            "--bind",
+            f"127.0.0.1:{self.ports.sandboxes}",
+            "--log-level",
+            "warning",
+            "--no-control-socket",
+            "sandboxes.server:from_environment()",
+        ]
 
     @staticmethod
     def gunicorn_command(app: str, port: int) -> list[str]:
         """gunicorn with the production settings from deploy/."""
         return [
-            sys.executable, "-m", "gunicorn",
-            "-c", str(ROOT / "deploy" / "gunicorn.conf.py"),
-            "--bind", f"127.0.0.1:{port}",
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "-c",
+            str(ROOT / "deploy" / "gunicorn.conf.py"),
+            "--bind",
+            f"127.0.0.1:{port}",
             app,
-        ]  # fmt: skip
+        ]
 
     def spawn(self, name: str, command: list[str], extra_env: dict[str, str] | None = None) -> None:
         log = open(self.log_dir / f"{name}.log", "ab")  # noqa: SIM115 - closed with the process

@@ -1,4 +1,5 @@
 """Factories for the objects most tests need: settings and commercetools payments."""
+
 from __future__ import annotations
 
 import pytest
@@ -33,7 +34,6 @@ def env() -> dict[str, str]:
 @pytest.fixture
 def settings(env) -> Settings:
     return Settings.from_env(env)
-
 
 
 @pytest.fixture

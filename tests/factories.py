@@ -1,4 +1,5 @@
 """Builders of commercetools objects as the API represents them."""
+
 from __future__ import annotations
 
 import base64
@@ -93,7 +94,9 @@ def signed_dmn(payment_id: str = "payment-1", secret: str = "nuvei-secret-value"
     return fields
 
 
-def type_json(type_id: str = CONNECTOR_TYPE_ID, field_names=("sessionRequest", "sessionToken", "redirectUrl", "sessionResponse")) -> dict:
+def type_json(
+    type_id: str = CONNECTOR_TYPE_ID, field_names=("sessionRequest", "sessionToken", "redirectUrl", "sessionResponse")
+) -> dict:
     """A custom type for payments as commercetools represents it."""
     return {
         "id": type_id,
@@ -102,7 +105,13 @@ def type_json(type_id: str = CONNECTOR_TYPE_ID, field_names=("sessionRequest", "
         "name": {"en": "a payment type"},
         "resourceTypeIds": ["payment"],
         "fieldDefinitions": [
-            {"name": name, "label": {"en": name}, "required": False, "type": {"name": "String"}, "inputHint": "SingleLine"}
+            {
+                "name": name,
+                "label": {"en": name},
+                "required": False,
+                "type": {"name": "String"},
+                "inputHint": "SingleLine",
+            }
             for name in field_names
         ],
         "createdAt": "2026-11-24T10:00:00.000Z",

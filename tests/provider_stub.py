@@ -4,6 +4,7 @@ Answers registered for one method and path are given in order, the last one agai
 every later call, so a test can script "401, then 200" or "the same answer every time";
 an answer registered after the last one was given replaces it for the calls to come.
 """
+
 from __future__ import annotations
 
 import json as jsonlib
@@ -39,8 +40,16 @@ class ProviderStub:
     def url(self) -> str:
         return self.server.url_for("").rstrip("/")
 
-    def add(self, method: str, path: str, *, json: Any = None, body: str = "", status: int = 200,
-            headers: dict[str, str] | None = None) -> None:  # fmt: skip
+    def add(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        body: str = "",
+        status: int = 200,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         key = (method, path)
         if key not in self._answers:
             self._answers[key] = deque()
@@ -75,4 +84,6 @@ class ProviderStub:
 
 def _call(request: Request) -> Call:
     raw_path = request.environ.get("RAW_URI", request.path).split("?", 1)[0]
-    return Call(request.method, request.path, raw_path, dict(request.args), Headers(request.headers), request.get_data())
+    return Call(
+        request.method, request.path, raw_path, dict(request.args), Headers(request.headers), request.get_data()
+    )

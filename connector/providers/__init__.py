@@ -2,6 +2,7 @@
 
 Adding a provider: its package beside nuvei/, its import and its entry below.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -14,11 +15,11 @@ from ..payment import Payment
 from ..settings import VARIABLES
 from ..state import CustomObjectState
 from .base import Provider, ProviderContext
-from .nexway import Nexway
 from .kustom import Kustom
+from .nexway import Nexway
 from .nuvei import Nuvei
-from .paynova import Paynova
 from .optty import Optty
+from .paynova import Paynova
 
 REGISTRY: dict[str, type[Provider]] = {
     provider.name: provider

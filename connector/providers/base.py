@@ -4,6 +4,7 @@ A provider turns a commercetools payment into a provider session (`open_session`
 provider notification into an `Event` (`read_notification`); everything commercetools-
 specific (update actions, retries, idempotency) is the services' job.
 """
+
 from __future__ import annotations
 
 import json

@@ -75,14 +75,18 @@ def test_a_repeat_changes_nothing_not_even_the_log():
 def applied(payment_data: dict, actions: list[dict]) -> Payment:
     """The payment as commercetools would store it after `actions` (interactions only)."""
     recorded = [a for a in actions if a["action"] == "addInterfaceInteraction"]
-    payment_data["interfaceInteractions"] += [{"type": {"typeId": "type", "id": "i"}, "fields": a["fields"]} for a in recorded]
+    payment_data["interfaceInteractions"] += [
+        {"type": {"typeId": "type", "id": "i"}, "fields": a["fields"]} for a in recorded
+    ]
     return Payment.from_json(payment_data)
 
 
 def test_a_status_only_notification_repeated_after_another_changes_nothing():
     data = payment_json(status_code="PENDING")
     expired = Event("p", Interaction("paynova.session", {"SESSION_STATUS": "EXPIRED", "at": 1}), status_code="EXPIRED")
-    completed = Event("p", Interaction("paynova.session", {"SESSION_STATUS": "COMPLETED", "at": 2}), status_code="COMPLETED")
+    completed = Event(
+        "p", Interaction("paynova.session", {"SESSION_STATUS": "COMPLETED", "at": 2}), status_code="COMPLETED"
+    )
     payment = applied(data, event_actions(Payment.from_json(data), expired, "c"))
     payment = applied(data, event_actions(payment, completed, "c"))
     assert event_actions(payment, expired, "c") == []  # A, B, then A again

@@ -1,4 +1,5 @@
 """The commercetools client's failure handling, with commercetools' HTTP stubbed."""
+
 import json
 
 import pytest
@@ -24,11 +25,18 @@ def commercetools(settings, monkeypatch):
 
 @pytest.fixture
 def token():
-    responses.post(TOKEN_URL, json={"access_token": "t1", "token_type": "Bearer", "expires_in": 3600, "scope": "manage_project:shop"})
+    responses.post(
+        TOKEN_URL,
+        json={"access_token": "t1", "token_type": "Bearer", "expires_in": 3600, "scope": "manage_project:shop"},
+    )
 
 
 def conflict(version):
-    return {"statusCode": 409, "message": "Version mismatch.", "errors": [{"code": "ConcurrentModification", "message": "Version mismatch.", "currentVersion": version}]}  # fmt: skip
+    return {
+        "statusCode": 409,
+        "message": "Version mismatch.",
+        "errors": [{"code": "ConcurrentModification", "message": "Version mismatch.", "currentVersion": version}],
+    }
 
 
 @responses.activate
@@ -42,7 +50,9 @@ def test_reads_a_payment(commercetools, token):
 
 @responses.activate
 def test_a_missing_payment_is_not_found(commercetools, token):
-    responses.get(f"{API}/payments/{PAYMENT_ID}", status=404, json={"statusCode": 404, "message": "not found", "errors": []})
+    responses.get(
+        f"{API}/payments/{PAYMENT_ID}", status=404, json={"statusCode": 404, "message": "not found", "errors": []}
+    )
     with pytest.raises(PaymentNotFound):
         commercetools.get_payment(PAYMENT_ID)
 
@@ -81,7 +91,15 @@ def test_a_revoked_token_is_replaced_once(commercetools):
     responses.post(TOKEN_URL, json={"access_token": "t1", "token_type": "Bearer", "expires_in": 3600})
     responses.post(TOKEN_URL, json={"access_token": "t2", "token_type": "Bearer", "expires_in": 3600})
     data = payment_json()
-    responses.get(f"{API}/payments/{data['id']}", status=401, json={"statusCode": 401, "message": "invalid_token", "errors": [{"code": "invalid_token", "message": "invalid_token"}]})  # fmt: skip
+    responses.get(
+        f"{API}/payments/{data['id']}",
+        status=401,
+        json={
+            "statusCode": 401,
+            "message": "invalid_token",
+            "errors": [{"code": "invalid_token", "message": "invalid_token"}],
+        },
+    )
     responses.get(f"{API}/payments/{data['id']}", json=data)
     assert commercetools.get_payment(data["id"]).id == data["id"]
     assert responses.calls[-1].request.headers["Authorization"] == "Bearer t2"
@@ -138,7 +156,10 @@ def test_modify_gives_up_on_endless_conflicts(commercetools, token):
     responses.post(url, status=409, json=conflict(9))
     with pytest.raises(CommercetoolsUnavailable, match="kept changing"):
         commercetools.modify_payment(data["id"], lambda p: [{"action": "setStatusInterfaceCode", "interfaceCode": "X"}])
-    assert sum(call.request.method == "POST" and "/payments/" in call.request.url for call in responses.calls) == ctp.MODIFY_ATTEMPTS
+    assert (
+        sum(call.request.method == "POST" and "/payments/" in call.request.url for call in responses.calls)
+        == ctp.MODIFY_ATTEMPTS
+    )
 
 
 @responses.activate

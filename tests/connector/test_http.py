@@ -149,12 +149,24 @@ def test_the_answer_is_read_whole_and_the_connection_kept(keep_alive_server):
 
 
 def test_bodies_headers_and_credentials_are_encoded(httpserver):
-    httpserver.expect_request("/form", method="POST", query_string="a=1", data="x=1&y=two",
-                              headers={"Authorization": "Basic dTpw", "X-Extra": "yes"}).respond_with_data("ok")  # fmt: skip
+    httpserver.expect_request(
+        "/form",
+        method="POST",
+        query_string="a=1",
+        data="x=1&y=two",
+        headers={"Authorization": "Basic dTpw", "X-Extra": "yes"},
+    ).respond_with_data("ok")
     httpserver.expect_request("/json", method="POST", json={"amount": "1.00"}).respond_with_data("ok")
     client = HttpClient("nuvei")
-    form = client.request("POST", httpserver.url_for("/form"), Deadline(1), data={"x": "1", "y": "two"},
-                          params={"a": "1"}, auth=("u", "p"), headers={"X-Extra": "yes"})  # fmt: skip
+    form = client.request(
+        "POST",
+        httpserver.url_for("/form"),
+        Deadline(1),
+        data={"x": "1", "y": "two"},
+        params={"a": "1"},
+        auth=("u", "p"),
+        headers={"X-Extra": "yes"},
+    )
     sent_json = client.request("POST", httpserver.url_for("/json"), Deadline(1), json={"amount": "1.00"})
     assert (form.status_code, sent_json.status_code) == (200, 200)
     assert httpserver.log[1][0].headers["Content-Type"] == "application/json"
@@ -173,7 +185,9 @@ def test_proxies_come_from_the_environment_once_per_host(monkeypatch):
 
 def test_a_query_in_the_url_and_params_are_both_sent(httpserver):
     httpserver.expect_request("/orders", query_string="expand=lines&page=2").respond_with_json([])
-    answer = HttpClient("nuvei").request("GET", httpserver.url_for("/orders?expand=lines"), Deadline(1), params={"page": "2"})
+    answer = HttpClient("nuvei").request(
+        "GET", httpserver.url_for("/orders?expand=lines"), Deadline(1), params={"page": "2"}
+    )
     assert answer.status_code == 200
 
 
@@ -198,7 +212,9 @@ def test_an_answer_that_is_not_a_json_object_means_the_provider_is_unavailable(h
 
 def test_a_json_object_answer_is_read(httpserver):
     httpserver.expect_request("/order").respond_with_json({"orderId": "1"})
-    assert HttpClient("optty").request("GET", httpserver.url_for("/order"), Deadline(1)).json_object() == {"orderId": "1"}
+    assert HttpClient("optty").request("GET", httpserver.url_for("/order"), Deadline(1)).json_object() == {
+        "orderId": "1"
+    }
 
 
 def test_every_call_writes_one_line_with_provider_operation_status_and_duration(httpserver, caplog):

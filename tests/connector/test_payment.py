@@ -97,7 +97,9 @@ def test_unusable_session_request(raw, message):
 def test_a_session_request_keeps_64_bit_integers():
     raw = '{"low": -9223372036854775808, "high": 18446744073709551615, "amount": 1.5e300}'
     assert Payment.from_json(payment_json(session_request=raw)).session_request() == {
-        "low": -(2**63), "high": 2**64 - 1, "amount": 1.5e300
+        "low": -(2**63),
+        "high": 2**64 - 1,
+        "amount": 1.5e300,
     }
 
 
@@ -184,5 +186,7 @@ def test_an_odd_value_anywhere_is_read_the_same_or_left_to_the_schema(place):
 
 def test_the_fast_path_takes_the_payments_commercetools_sends():
     data = payment_json(session_request={"a": 1}, transactions=[transaction_json()], interface_id="41", status_code="X")
-    data["interfaceInteractions"] = [{"type": {"typeId": "type", "id": "t"}, "fields": {"type": "nuvei.dmn", "request": "{}"}}]
+    data["interfaceInteractions"] = [
+        {"type": {"typeId": "type", "id": "t"}, "fields": {"type": "nuvei.dmn", "request": "{}"}}
+    ]
     assert read_well_formed(data) == PaymentSchema().load(data)

@@ -13,7 +13,9 @@ def test_reads_a_complete_configuration(env):
     assert settings.providers["nuvei"].api_url == "https://nuvei.example.test/ppp/api/v1"
 
 
-@pytest.mark.parametrize("variable", ["CTP_PROJECT_KEY", "CTP_CLIENT_ID", "CTP_CLIENT_SECRET", "CTP_API_URL", "CTP_AUTH_URL"])
+@pytest.mark.parametrize(
+    "variable", ["CTP_PROJECT_KEY", "CTP_CLIENT_ID", "CTP_CLIENT_SECRET", "CTP_API_URL", "CTP_AUTH_URL"]
+)
 def test_a_missing_commercetools_setting_is_named(env, variable):
     del env[variable]
     with pytest.raises(ConfigError, match=f"^{variable} is required$"):
@@ -90,7 +92,7 @@ def test_scopes_accept_commas_and_spaces(env):
 def test_require_names_the_first_missing_setting(env):
     del env["NOTIFICATION_PUBLIC_URL"]
     settings = Settings.from_env(env)
-    with pytest.raises(ConfigError, match="^NOTIFICATION_PUBLIC_URL is required$"):
+    with pytest.raises(ConfigError, match=r"^NOTIFICATION_PUBLIC_URL is required$"):
         settings.require("EXTENSION_USERNAME", "NOTIFICATION_PUBLIC_URL")
 
 

@@ -1,5 +1,6 @@
 """The declared environment variables are exactly what the code reads, and what the
 README documents."""
+
 import re
 from pathlib import Path
 
@@ -37,6 +38,16 @@ def test_the_readme_documents_every_variable():
     documented = set(re.findall(r"`([A-Z][A-Z0-9]*_[A-Z0-9_]+)`", section))
     declared = {variable.name for variable in all_variables()}
     assert declared <= documented, f"undocumented: {sorted(declared - documented)}"
-    unknown = documented - declared - {"OAUTHLIB_INSECURE_TRANSPORT", "OAUTHLIB_RELAX_TOKEN_SCOPE", "PROMETHEUS_MULTIPROC_DIR",
-                                       "WEB_CONCURRENCY", "GUNICORN_THREADS", "GUNICORN_WORKER_CLASS"}  # fmt: skip
+    unknown = (
+        documented
+        - declared
+        - {
+            "OAUTHLIB_INSECURE_TRANSPORT",
+            "OAUTHLIB_RELAX_TOKEN_SCOPE",
+            "PROMETHEUS_MULTIPROC_DIR",
+            "WEB_CONCURRENCY",
+            "GUNICORN_THREADS",
+            "GUNICORN_WORKER_CLASS",
+        }
+    )
     assert not unknown, f"documented but not read: {sorted(unknown)}"

@@ -1,4 +1,5 @@
 """What both services share: health, metrics, OpenAPI, correlation ids, request logs."""
+
 import json
 import logging
 
@@ -16,20 +17,28 @@ def client(request, settings):
     return factory(settings).test_client()
 
 
+def _health_requests_counted(client) -> float:
+    """connector_http_requests_total for GET /health answered 200, as /metrics shows it."""
+    text = client.get("/metrics", headers=EXTENSION_AUTH).text
+    prefix = "connector_http_requests_total{"
+    rows = [row for row in text.splitlines() if row.startswith(prefix) and 'endpoint="/health"' in row]
+    return sum(float(row.rsplit(" ", 1)[1]) for row in rows if 'status="200"' in row and 'method="GET"' in row)
+
+
 def test_metrics_need_the_extension_credentials(client):
-    assert client.get("/metrics").status_code == 401
+    refused = client.get("/metrics")
+    assert refused.status_code == 401
+    assert "connector_http_requests_total" not in refused.text
     answer = client.get("/metrics", headers=EXTENSION_AUTH)
     assert answer.status_code == 200
     assert answer.content_type.startswith("text/plain")
-    assert "connector_http_requests_total" in answer.text
 
 
-def test_requests_are_counted_by_endpoint_and_status(client):
+def test_each_request_is_counted_once_by_endpoint_and_status(client):
+    before = _health_requests_counted(client)
     client.get("/health")
     client.get("/health")
-    text = client.get("/metrics", headers=EXTENSION_AUTH).text
-    line = next(l for l in text.splitlines() if l.startswith("connector_http_requests_total{") and 'endpoint="/health"' in l)
-    assert float(line.rsplit(" ", 1)[1]) >= 2
+    assert _health_requests_counted(client) - before == 2
 
 
 def test_the_openapi_document_is_served(client):

@@ -1,4 +1,5 @@
 """setup's output for a project that has none of deploy's resources yet."""
+
 from connector.custom_types import CUSTOM_TYPES
 from deploy.commands import Project, setup
 from deploy.resources import EXTENSION_KEY, authorization_header, payment_interface_condition

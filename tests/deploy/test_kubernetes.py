@@ -2,6 +2,7 @@
 ConfigMap and the Secret) checked against what the code reads and requires at start-up;
 ports and probes that agree; secrets only by reference, from the one Secret the README
 tells the operator to create."""
+
 import importlib
 import re
 from dataclasses import dataclass

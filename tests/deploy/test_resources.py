@@ -67,7 +67,13 @@ def test_a_type_for_other_resources_is_an_error():
 
 def registered(settings):
     draft = extension_draft(settings)
-    masked = {**draft, "destination": {**draft["destination"], "authentication": {"type": "AuthorizationHeader", "headerValue": "****"}}}
+    masked = {
+        **draft,
+        "destination": {
+            **draft["destination"],
+            "authentication": {"type": "AuthorizationHeader", "headerValue": "****"},
+        },
+    }
     return masked, fingerprint(draft["destination"]["authentication"]["headerValue"])
 
 
@@ -86,7 +92,12 @@ def test_changed_credentials_change_the_destination(settings, env):
 
 def test_changed_url_timeout_and_triggers(settings):
     current, stored = registered(settings)
-    current = {**current, "timeoutInMs": 2000, "triggers": [], "destination": {**current["destination"], "url": "https://old.example.test/extension"}}
+    current = {
+        **current,
+        "timeoutInMs": 2000,
+        "triggers": [],
+        "destination": {**current["destination"], "url": "https://old.example.test/extension"},
+    }
     plan = extension_plan(settings, current, stored)
     assert [a["action"] for a in plan.actions] == ["changeDestination", "changeTriggers", "setTimeoutInMs"]
     assert plan.changes == [

@@ -1,5 +1,6 @@
 """One local stack per test session: the commercetools emulator with its extension
 shim, the provider sandboxes, and both services under gunicorn, all over real HTTP."""
+
 from __future__ import annotations
 
 import pytest
@@ -7,6 +8,11 @@ import requests
 
 from sandboxes.emulator import EmulatorClient
 from sandboxes.stack import CLIENT_ID, PROJECT_KEY, Ports, Stack
+
+# Each provider's sandbox fixtures, for every end-to-end module.
+from .nexway_support import nexway  # noqa: F401
+from .optty_flow import optty, optty_sandbox  # noqa: F401
+from .paynova_support import _undo_paynova_faults, paynova  # noqa: F401
 
 # Short, so that the provider-timeout test does not take the default 5 s.
 PROVIDER_TIMEOUT_MS = 1000
@@ -54,9 +60,9 @@ class NuveiSandbox:
         return answer.json()
 
     def orders(self, payment_id: str) -> list[dict]:
-        return requests.get(f"{self.base_url}/_sandbox/orders", params={"clientUniqueId": payment_id}, timeout=5).json()[
-            "orders"
-        ]
+        return requests.get(
+            f"{self.base_url}/_sandbox/orders", params={"clientUniqueId": payment_id}, timeout=5
+        ).json()["orders"]
 
     def latency(self, ms: int) -> None:
         requests.post(f"{self.base_url}/_sandbox/latency", json={"ms": ms}, timeout=5).raise_for_status()

@@ -1,4 +1,5 @@
 """Driving the Kustom sandbox from end-to-end tests, as Kustom and a shopper would."""
+
 from __future__ import annotations
 
 import requests
@@ -46,4 +47,6 @@ class KustomSandbox:
 
 def kustom_payment(customer_token: str, **session_request) -> dict:
     """A storefront's Kustom payment draft for the test basket."""
-    return payment_draft("kustom", cent_amount=BASKET_TOTAL, session_request=kustom_request(customer_token, **session_request))
+    return payment_draft(
+        "kustom", cent_amount=BASKET_TOTAL, session_request=kustom_request(customer_token, **session_request)
+    )

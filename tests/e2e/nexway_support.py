@@ -1,5 +1,6 @@
 """Driving the Nexway sandbox from end-to-end tests, as Nexway and the merchant's back
 office would."""
+
 from __future__ import annotations
 
 import uuid
@@ -22,7 +23,9 @@ class NexwaySandbox:
 
     def event(self, order_number: str, type_: str, deliver: bool = True) -> dict:
         answer = requests.post(
-            f"{self.base_url}/_sandbox/orders/{order_number}/events", json={"type": type_, "deliver": deliver}, timeout=30
+            f"{self.base_url}/_sandbox/orders/{order_number}/events",
+            json={"type": type_, "deliver": deliver},
+            timeout=30,
         )
         answer.raise_for_status()
         return answer.json()
@@ -31,7 +34,11 @@ class NexwaySandbox:
         """The merchant cancels an order through Nexway's API (3: unsatisfied)."""
         token = requests.post(
             f"{self.base_url}/iam/tokens",
-            json={"clientSecret": CREDENTIALS["NEXWAY_CLIENT_SECRET"], "realmName": CREDENTIALS["NEXWAY_REALM"], "grantType": "client_credentials"},
+            json={
+                "clientSecret": CREDENTIALS["NEXWAY_CLIENT_SECRET"],
+                "realmName": CREDENTIALS["NEXWAY_REALM"],
+                "grantType": "client_credentials",
+            },
             timeout=5,
         ).json()["access_token"]
         return requests.put(

@@ -1,5 +1,6 @@
 """What the Optty end-to-end tests share: the sandbox's controls and a storefront's
 Optty payment."""
+
 from __future__ import annotations
 
 import uuid

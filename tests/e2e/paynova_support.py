@@ -1,5 +1,6 @@
 """What the Paynova end-to-end tests share: the sandbox's controls, payment drafts, and a
 storefront's refused payment."""
+
 from __future__ import annotations
 
 import uuid
@@ -47,7 +48,7 @@ def paynova(stack) -> PaynovaSandbox:
     return PaynovaSandbox(f"{stack.sandboxes_url}/paynova")
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture
 def _undo_paynova_faults(paynova):
     yield
     paynova.reset_faults()

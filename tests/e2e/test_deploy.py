@@ -1,4 +1,5 @@
 """python -m deploy against the emulator."""
+
 import pytest
 import requests
 
@@ -55,8 +56,13 @@ def test_dry_run_lists_the_extension_it_would_create_and_creates_nothing(stack, 
         dry = stack.deploy("setup", "--dry-run")
         assert dry.returncode == 0
         assert f"would change extension {EXTENSION_KEY}: create" in dry.stdout
-        for detail in (f"url {stack.extension_url}/extension", "trigger payment Create, Update",
-                       "condition paymentMethodInfo is defined", "timeout 10000 ms", "authorization Basic, user"):
+        for detail in (
+            f"url {stack.extension_url}/extension",
+            "trigger payment Create, Update",
+            "condition paymentMethodInfo is defined",
+            "timeout 10000 ms",
+            "authorization Basic, user",
+        ):
             assert f"\n  {detail}" in dry.stdout
         assert header.removeprefix("Basic ") not in dry.stdout
         assert stack.env["EXTENSION_PASSWORD"] not in dry.stdout
@@ -91,7 +97,10 @@ def test_teardown_removes_the_extension(stack, emulator):
     ("env", "message"),
     [
         ({"CTP_CLIENT_SECRET": "wrong"}, "refused the client credentials"),
-        ({"CTP_API_URL": f"http://127.0.0.1:{free_port()}", "CTP_AUTH_URL": f"http://127.0.0.1:{free_port()}"}, "cannot use the commercetools project"),
+        (
+            {"CTP_API_URL": f"http://127.0.0.1:{free_port()}", "CTP_AUTH_URL": f"http://127.0.0.1:{free_port()}"},
+            "cannot use the commercetools project",
+        ),
         ({"EXTENSION_PUBLIC_URL": ""}, "EXTENSION_PUBLIC_URL is required"),
     ],
 )

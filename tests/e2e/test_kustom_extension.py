@@ -1,5 +1,6 @@
 """A storefront creates Kustom payments in commercetools; the platform shim calls the
 extension service, which charges the customer token at the Kustom sandbox."""
+
 import json
 import time
 import uuid
@@ -44,25 +45,40 @@ def test_an_accepted_charge_is_a_successful_authorization(emulator, kustom, stac
     assert payment["interfaceId"] == order["order_id"]
     [transaction] = payment["transactions"]
     assert (transaction["type"], transaction["state"], transaction["interactionId"]) == (
-        "Authorization", "Success", order["order_id"],
-    )  # fmt: skip
+        "Authorization",
+        "Success",
+        order["order_id"],
+    )
     assert transaction["amount"]["centAmount"] == 1999
     fields = payment["custom"]["fields"]
     assert fields["redirectUrl"].endswith(f"/kustom/redirect/{order['order_id']}")
     assert json.loads(fields["sessionResponse"])["fraud_status"] == "ACCEPTED"
     assert payment["paymentStatus"]["interfaceCode"] == "ACCEPTED"
     [interaction] = payment["interfaceInteractions"]
-    assert (interaction["fields"]["type"], interaction["fields"]["correlationId"]) == ("kustom.order", "checkout-kustom-1")
+    assert (interaction["fields"]["type"], interaction["fields"]["correlationId"]) == (
+        "kustom.order",
+        "checkout-kustom-1",
+    )
     # What reached Kustom: the connector's own fields, in minor units.
-    assert (order["merchant_reference1"], order["purchase_currency"], order["order_amount"]) == (payment["id"], "EUR", 1999)
-    assert order["merchant_urls"]["push"] == f"{stack.notification_url}/notifications/kustom?order_id={{checkout.order.id}}"
+    assert (order["merchant_reference1"], order["purchase_currency"], order["order_amount"]) == (
+        payment["id"],
+        "EUR",
+        1999,
+    )
+    assert (
+        order["merchant_urls"]["push"]
+        == f"{stack.notification_url}/notifications/kustom?order_id={{checkout.order.id}}"
+    )
     [charge] = kustom.charges(payment["id"])
     assert charge["idempotency_key"] == idempotency_key(payment["id"])
 
 
 def test_auto_capture_of_an_accepted_charge_adds_the_charge(emulator, kustom):
     payment = emulator.create_payment(kustom_payment(kustom.token(), auto_capture=True)).json()
-    assert [(t["type"], t["state"]) for t in payment["transactions"]] == [("Authorization", "Success"), ("Charge", "Success")]
+    assert [(t["type"], t["state"]) for t in payment["transactions"]] == [
+        ("Authorization", "Success"),
+        ("Charge", "Success"),
+    ]
     assert kustom.orders(payment["id"])[0]["status"] == "CAPTURED"
 
 
@@ -82,7 +98,9 @@ def test_a_declined_charge_is_stored_as_a_failure_and_never_retried(emulator, ku
     assert "interfaceId" not in payment and "redirectUrl" not in payment["custom"]["fields"]
     assert kustom.orders(payment["id"]) == []
 
-    updated = emulator.update_payment(payment["id"], payment["version"], [{"action": "setMethodInfoName", "name": {"en": "Kustom"}}])
+    updated = emulator.update_payment(
+        payment["id"], payment["version"], [{"action": "setMethodInfoName", "name": {"en": "Kustom"}}]
+    )
     assert updated.status_code == 200, updated.text
     assert len(kustom.charges(payment["id"])) == 1  # the Update did not call Kustom
     stored = emulator.get_payment(payment["id"])

@@ -1,6 +1,7 @@
 """The Kustom sandbox decides pending orders and pushes; the notification service reads
 each order back from the sandbox, writes it onto the payment in the commercetools
 emulator, and acknowledges it."""
+
 import uuid
 
 import pytest
@@ -8,7 +9,6 @@ import requests
 
 from sandboxes.emulator import nuvei_payment
 from sandboxes.kustom import CREDENTIALS
-
 from tests.connector.providers.kustom.factories import BASKET_TAX, BASKET_TOTAL, CONFIRMATION_URL, basket_lines
 
 from .conftest import PROVIDER_TIMEOUT_MS
@@ -30,11 +30,15 @@ def charged(emulator, kustom, **token_options) -> tuple[dict, dict]:
 
 
 def acknowledgements(kustom, order: dict) -> int:
-    return next(o for o in kustom.orders(order["merchant_reference1"]) if o["order_id"] == order["order_id"])["acknowledgements"]
+    return next(o for o in kustom.orders(order["merchant_reference1"]) if o["order_id"] == order["order_id"])[
+        "acknowledgements"
+    ]
 
 
 def post(stack, order_id: str, **body) -> requests.Response:
-    return requests.post(f"{stack.notification_url}/notifications/kustom", params={"order_id": order_id}, timeout=30, **body)
+    return requests.post(
+        f"{stack.notification_url}/notifications/kustom", params={"order_id": order_id}, timeout=30, **body
+    )
 
 
 def test_a_pending_charge_is_authorized_once_kustom_accepts_it(emulator, kustom):
@@ -47,7 +51,10 @@ def test_a_pending_charge_is_authorized_once_kustom_accepts_it(emulator, kustom)
     stored = emulator.get_payment(payment["id"])
     [authorization] = stored["transactions"]
     assert (authorization["id"], authorization["state"]) == (pending["id"], "Success")
-    assert (stored["paymentStatus"]["interfaceCode"], stored["paymentStatus"]["interfaceText"]) == ("ACCEPTED", "AUTHORIZED")
+    assert (stored["paymentStatus"]["interfaceCode"], stored["paymentStatus"]["interfaceText"]) == (
+        "ACCEPTED",
+        "AUTHORIZED",
+    )
     assert stored["interfaceInteractions"][-1]["fields"]["type"] == "kustom.fraud_decision"
     assert acknowledgements(kustom, order) == 1
 

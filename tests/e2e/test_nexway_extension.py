@@ -1,11 +1,12 @@
 """A storefront creates Nexway payments in commercetools; the platform shim calls the
 extension service, which creates the order at the Nexway sandbox."""
+
 import json
 
 from sandboxes.nexway import CREDENTIALS
 from tests.factories import nexway_session_request
 
-from .nexway_support import nexway, nexway_draft, stored  # noqa: F401 - nexway is a fixture
+from .nexway_support import nexway_draft, stored
 
 
 def test_create_stores_the_order_and_its_download_links(emulator, nexway):
@@ -65,7 +66,10 @@ def test_a_field_nexway_refuses_is_named(emulator, nexway):
     answer = emulator.create_payment(nexway_draft(nexway_session_request("4242")))
     assert answer.status_code == 400
     [error] = answer.json()["errors"]
-    assert (error["code"], error["extensionExtraInfo"]["field"]) == ("InvalidInput", "sessionRequest.orderLines[0].productRef")
+    assert (error["code"], error["extensionExtraInfo"]["field"]) == (
+        "InvalidInput",
+        "sessionRequest.orderLines[0].productRef",
+    )
 
 
 def test_a_retry_after_a_lost_answer_reuses_the_order(emulator, nexway):
@@ -95,7 +99,9 @@ def test_an_expired_token_is_replaced_without_the_merchant_noticing(emulator, ne
 def test_the_order_refers_to_the_payment_the_storefront_took(emulator, nexway):
     draft = nexway_draft()
     amount = {"currencyCode": "EUR", "centAmount": 1999}
-    draft["transactions"] = [{"type": "Authorization", "state": "Success", "interactionId": "psp-4711", "amount": amount}]
+    draft["transactions"] = [
+        {"type": "Authorization", "state": "Success", "interactionId": "psp-4711", "amount": amount}
+    ]
     payment = emulator.create_payment(draft).json()
     [order] = nexway.orders(payment["id"])
     assert order["payment"] == {"paymentMethod": "External Payment", "transactionId": "psp-4711"}

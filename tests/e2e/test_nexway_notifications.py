@@ -1,5 +1,6 @@
 """The Nexway sandbox sends order notifications, with the merchant's Basic credentials,
 to the notification service, which writes them onto the payment in the emulator."""
+
 import json
 
 import requests
@@ -7,7 +8,7 @@ import requests
 from sandboxes.nexway import CREDENTIALS
 from tests.factories import nexway_session_request
 
-from .nexway_support import nexway, nexway_draft  # noqa: F401 - nexway is a fixture
+from .nexway_support import nexway_draft
 
 NOTIFICATION_AUTH = (CREDENTIALS["NEXWAY_NOTIFICATION_USERNAME"], CREDENTIALS["NEXWAY_NOTIFICATION_PASSWORD"])
 

@@ -1,5 +1,6 @@
 """A storefront creates and updates Nuvei payments in commercetools; the platform shim
 calls the extension service, which calls the Nuvei sandbox."""
+
 import json
 import time
 import uuid
@@ -46,9 +47,10 @@ def test_update_of_a_payment_with_a_session_does_not_call_nuvei_again(emulator, 
     assert len(nuvei.orders(payment["id"])) == 1
     # The extension was called for the Update, and answered with nothing to do.
     update_lines = [
-        entry for entry in stack.log_entries("extension")
+        entry
+        for entry in stack.log_entries("extension")
         if entry.get("paymentId") == payment["id"] and entry.get("action") == "Update"
-    ]  # fmt: skip
+    ]
     assert update_lines and update_lines[-1]["outcome"] == "unchanged"
 
 

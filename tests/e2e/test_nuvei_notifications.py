@@ -1,5 +1,6 @@
 """Nuvei's sandbox sends signed DMNs to the notification service, which writes them
 onto the payment stored in the commercetools emulator."""
+
 import random
 from concurrent.futures import ThreadPoolExecutor
 
@@ -125,7 +126,9 @@ def test_unsigned_fields_rewritten_to_fit_another_payment_are_refused(emulator, 
 def test_a_settle_of_a_known_authorization_is_a_charge(emulator, nuvei):
     payment = new_session(emulator)
     auth = nuvei.dmn(token(payment), status="APPROVED")["dmn"]
-    settle = nuvei.dmn(token(payment), status="APPROVED", transactionType="Settle", relatedTransactionId=auth["TransactionID"])
+    settle = nuvei.dmn(
+        token(payment), status="APPROVED", transactionType="Settle", relatedTransactionId=auth["TransactionID"]
+    )
     assert settle["notification"]["status"] == 200
     types = [(t["type"], t["state"]) for t in emulator.get_payment(payment["id"])["transactions"]]
     assert types == [("Authorization", "Success"), ("Charge", "Success")]

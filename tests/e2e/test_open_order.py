@@ -1,4 +1,5 @@
 """POST /openOrder against the stored payment, over real HTTP."""
+
 import pytest
 import requests
 
@@ -37,8 +38,11 @@ def test_opens_an_order_and_leaves_the_payment_as_the_extension_would(stack, emu
     by_extension = emulator.get_payment(emulator.create_payment(nuvei_payment()).json()["id"])
     assert by_open_order["custom"]["fields"]["sessionToken"] == token
     assert by_open_order["interfaceId"] == order["orderId"]
-    for view in (lambda p: sorted(p["custom"]["fields"]), lambda p: p["paymentStatus"],
-                 lambda p: [i["fields"]["type"] for i in p["interfaceInteractions"]]):  # fmt: skip
+    for view in (
+        lambda p: sorted(p["custom"]["fields"]),
+        lambda p: p["paymentStatus"],
+        lambda p: [i["fields"]["type"] for i in p["interfaceInteractions"]],
+    ):
         assert view(by_open_order) == view(by_extension)
 
 

@@ -1,6 +1,7 @@
 """What a platform team sees of the running services: metrics over all gunicorn workers,
 and one correlation id from the checkout to the provider and back. The stack is shared
 by the session, so the tests count what their own requests added."""
+
 import json
 import uuid
 
@@ -48,7 +49,9 @@ def conflicts(stack) -> float:
 
 def test_metrics_count_every_worker(stack):
     def health_count():
-        return counter(scrape(stack, stack.extension_url), "connector_http_requests_total", endpoint="/health", status="200")
+        return counter(
+            scrape(stack, stack.extension_url), "connector_http_requests_total", endpoint="/health", status="200"
+        )
 
     before = health_count()
     for _ in range(40):  # a new connection each, so both workers answer some
@@ -61,7 +64,10 @@ def test_provider_calls_and_notifications_are_counted(stack, emulator, nuvei):
     nuvei.dmn(payment["custom"]["fields"]["sessionToken"], status="APPROVED")
     extension = scrape(stack, stack.extension_url)
     notification = scrape(stack, stack.notification_url)
-    assert counter(extension, "connector_provider_calls_total", provider="nuvei", operation="openOrder.do", outcome="ok") >= 1
+    assert (
+        counter(extension, "connector_provider_calls_total", provider="nuvei", operation="openOrder.do", outcome="ok")
+        >= 1
+    )
     assert counter(extension, "connector_provider_call_duration_seconds_count", provider="nuvei") >= 1
     assert counter(notification, "connector_notifications_total", provider="nuvei", outcome="applied") >= 1
 

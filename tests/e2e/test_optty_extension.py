@@ -1,10 +1,11 @@
 """A storefront creates Optty payments in commercetools; the platform shim calls the
 extension service, which creates the order at the Optty sandbox."""
+
 import json
 
 import requests
 
-from .optty_flow import new_payment, optty, optty_draft, optty_sandbox  # noqa: F401 - fixtures
+from .optty_flow import new_payment, optty_draft
 
 
 def stored_with(emulator, marker: str) -> list[dict]:
@@ -43,7 +44,10 @@ def test_invalid_input_reaches_the_merchant_and_nothing_is_stored(emulator, optt
     assert answer.status_code == 400
     errors = answer.json()["errors"]
     assert {e["code"] for e in errors} == {"InvalidInput"}
-    assert {e["extensionExtraInfo"]["field"] for e in errors} == {"sessionRequest.purchaseCountry", "sessionRequest.locale"}
+    assert {e["extensionExtraInfo"]["field"] for e in errors} == {
+        "sessionRequest.purchaseCountry",
+        "sessionRequest.locale",
+    }
     assert stored_with(emulator, marker) == []
 
 
@@ -65,7 +69,9 @@ def test_an_optty_refusal_is_an_invalid_operation_with_its_messages(emulator, op
     [error] = answer.json()["errors"]
     assert error["code"] == "InvalidOperation"
     assert error["extensionExtraInfo"]["code"] == "400"
-    assert error["extensionExtraInfo"]["messages"] == ["bnplProvider must be one of the following values: AFTERPAY, KLARNA, LATITUDEPAY_AU"]
+    assert error["extensionExtraInfo"]["messages"] == [
+        "bnplProvider must be one of the following values: AFTERPAY, KLARNA, LATITUDEPAY_AU"
+    ]
     assert "bnplProvider must be one of" in error["message"]
     assert stored_with(emulator, marker) == []
 
@@ -77,11 +83,19 @@ def test_a_retried_call_after_a_lost_answer_reuses_the_order(emulator, optty, st
     payment = {**draft, "id": f"retried-{draft['paymentMethodInfo']['method']}", "version": 1}
     envelope = {"action": "Create", "resource": {"typeId": "payment", "id": payment["id"], "obj": payment}}
     answers = [
-        requests.post(f"{stack.extension_url}/extension", json=envelope, auth=("commercetools", stack.extension_password), timeout=10)
+        requests.post(
+            f"{stack.extension_url}/extension",
+            json=envelope,
+            auth=("commercetools", stack.extension_password),
+            timeout=10,
+        )
         for _ in range(2)
     ]
     assert [answer.status_code for answer in answers] == [200, 200]
-    first, second = ({a["name"]: a.get("value") for a in answer.json()["actions"] if a["action"] == "setCustomField"} for answer in answers)
+    first, second = (
+        {a["name"]: a.get("value") for a in answer.json()["actions"] if a["action"] == "setCustomField"}
+        for answer in answers
+    )
     assert second["sessionToken"] == first["sessionToken"] and second["redirectUrl"] == first["redirectUrl"]
     assert len(optty.orders(payment["id"])) == 1
     reused = next(a for a in answers[1].json()["actions"] if a["action"] == "addInterfaceInteraction")
@@ -90,7 +104,9 @@ def test_a_retried_call_after_a_lost_answer_reuses_the_order(emulator, optty, st
 
 def test_an_update_of_a_payment_with_an_order_does_not_call_optty_again(emulator, optty):
     payment = new_payment(emulator)
-    updated = emulator.update_payment(payment["id"], payment["version"], [{"action": "setMethodInfoName", "name": {"en": "Pay later"}}])
+    updated = emulator.update_payment(
+        payment["id"], payment["version"], [{"action": "setMethodInfoName", "name": {"en": "Pay later"}}]
+    )
     assert updated.status_code == 200, updated.text
     assert len(optty.orders(payment["id"])) == 1
     assert len(updated.json()["interfaceInteractions"]) == 1

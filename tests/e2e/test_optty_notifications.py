@@ -1,10 +1,11 @@
 """The Optty sandbox completes orders and sends its (unsigned) webhooks to the
 notification service, which reads each order back from Optty before writing it onto
 the payment in the commercetools emulator."""
+
 import pytest
 
 from .conftest import PROVIDER_TIMEOUT_MS
-from .optty_flow import new_payment, optty, optty_sandbox, post_webhook  # noqa: F401 - fixtures
+from .optty_flow import new_payment, post_webhook
 
 
 def kinds(payment: dict) -> list[tuple[str, str]]:
@@ -32,7 +33,12 @@ def test_with_auto_capture_a_completed_order_is_charged_too(emulator, optty):
 
 @pytest.mark.parametrize(
     ("status", "text"),
-    [("DECLINED", "Declined by the BNPL provider"), ("ERROR", "The BNPL provider failed"), ("CANCELLED", "cancelled by CUSTOMER"), ("CANCELED", "cancelled by CUSTOMER")],
+    [
+        ("DECLINED", "Declined by the BNPL provider"),
+        ("ERROR", "The BNPL provider failed"),
+        ("CANCELLED", "cancelled by CUSTOMER"),
+        ("CANCELED", "cancelled by CUSTOMER"),
+    ],
 )
 def test_declined_failed_and_cancelled_orders_fail_the_authorization(emulator, optty, status, text):
     payment = new_payment(emulator)
@@ -45,7 +51,10 @@ def test_declined_failed_and_cancelled_orders_fail_the_authorization(emulator, o
 def test_a_forged_webhook_for_a_pending_order_changes_nothing(emulator, optty, stack):
     payment = new_payment(emulator)
     before = emulator.get_payment(payment["id"])
-    forged = {"event": "ORDER_ASYNC_CALLBACK", "data": {"orderReference": payment["id"], "status": "SUCCESSFUL", "transactionId": "forged"}}
+    forged = {
+        "event": "ORDER_ASYNC_CALLBACK",
+        "data": {"orderReference": payment["id"], "status": "SUCCESSFUL", "transactionId": "forged"},
+    }
     answer = post_webhook(stack, forged)
     assert (answer.status_code, answer.json()) == (200, {"status": "unchanged"})
     assert emulator.get_payment(payment["id"]) == before
@@ -62,7 +71,10 @@ def test_the_same_webhook_again_changes_nothing(emulator, optty, stack):
 
 
 def test_a_webhook_for_an_order_optty_does_not_know_is_a_bad_request(emulator, optty, stack):
-    unknown = {"event": "ORDER_ASYNC_CALLBACK", "data": {"orderReference": "00000000-0000-0000-0000-000000000000", "status": "SUCCESSFUL"}}
+    unknown = {
+        "event": "ORDER_ASYNC_CALLBACK",
+        "data": {"orderReference": "00000000-0000-0000-0000-000000000000", "status": "SUCCESSFUL"},
+    }
     answer = post_webhook(stack, unknown)
     assert answer.status_code == 400
     assert "no order" in answer.json()["message"]

@@ -1,15 +1,20 @@
 """A storefront creates Paynova payments in commercetools; the platform shim calls the
 extension service, which creates the order and the payment session at the Paynova
 sandbox."""
+
 import json
 import time
+
+import pytest
 
 from sandboxes.emulator import payment_draft
 from sandboxes.paynova import CUSTOMER
 from tests.factories import paynova_session_request
 
 from .conftest import PROVIDER_TIMEOUT_MS
-from .paynova_support import _undo_paynova_faults, paynova, paynova_payment, refused_create  # noqa: F401 - fixtures
+from .paynova_support import paynova_payment, refused_create
+
+pytestmark = pytest.mark.usefixtures("_undo_paynova_faults")
 
 
 def test_create_stores_the_paynova_session_on_the_payment(emulator, paynova, stack):
@@ -48,7 +53,12 @@ def test_a_paynova_refusal_is_an_invalid_operation_with_its_field_errors(emulato
     [error] = refused_create(emulator, paynova_payment(currency="THB"))
     assert error["code"] == "InvalidOperation"
     info = error["extensionExtraInfo"]
-    assert (info["provider"], info["code"], info["errorNumber"], info["statusKey"]) == ("paynova", "-2", -2, "VALIDATION_ERROR")
+    assert (info["provider"], info["code"], info["errorNumber"], info["statusKey"]) == (
+        "paynova",
+        "-2",
+        -2,
+        "VALIDATION_ERROR",
+    )
     assert [e["fieldName"] for e in info["errors"]] == ["currencyCode"]
 
 

@@ -1,13 +1,17 @@
 """The Paynova sandbox sends digested event hook notifications to the notification
 service, which writes them onto the payment stored in the commercetools emulator."""
+
 import time
 from urllib.parse import urlencode
 
+import pytest
 import requests
 
 from sandboxes.paynova import CREDENTIALS, sha1
 
-from .paynova_support import _undo_paynova_faults, paynova, paynova_payment  # noqa: F401 - fixtures
+from .paynova_support import paynova_payment
+
+pytestmark = pytest.mark.usefixtures("_undo_paynova_faults")
 
 
 def new_session(emulator, **draft) -> tuple[dict, str]:
@@ -41,7 +45,9 @@ def test_authorized_then_completed_become_two_transactions(emulator, paynova):
     assert [status for status, _ in answers(authorized) + answers(completed)] == [200, 200]
     assert elapsed < 5  # Paynova gives up on an answer after 30 s
     stored = emulator.get_payment(payment["id"])
-    transactions = [(t["type"], t["state"], t["interactionId"], t["amount"]["centAmount"]) for t in stored["transactions"]]
+    transactions = [
+        (t["type"], t["state"], t["interactionId"], t["amount"]["centAmount"]) for t in stored["transactions"]
+    ]
     assert transactions == [
         ("Authorization", "Success", authorized["notification"]["TRANSACTION_ID"], 1999),
         ("Charge", "Success", completed["notification"]["TRANSACTION_ID"], 1999),
@@ -54,7 +60,11 @@ def test_authorized_then_completed_become_two_transactions(emulator, paynova):
 def test_the_same_notification_three_times_is_applied_once(emulator, paynova):
     payment, session_id = new_session(emulator)
     sent = paynova.pay(session_id, "AUTHORIZED", repeat=3)
-    assert [(status, '"applied"' in body) for status, body in answers(sent)] == [(200, True), (200, False), (200, False)]
+    assert [(status, '"applied"' in body) for status, body in answers(sent)] == [
+        (200, True),
+        (200, False),
+        (200, False),
+    ]
     stored = emulator.get_payment(payment["id"])
     assert len(stored["transactions"]) == 1
     assert [i["fields"]["type"] for i in stored["interfaceInteractions"]].count("paynova.notification") == 1

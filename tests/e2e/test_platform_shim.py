@@ -1,6 +1,7 @@
 """The test platform's extension shim (sandboxes/platform.mjs) fails the way
 commercetools does when an extension does not answer in time or answers nonsense, and
 then stores nothing."""
+
 import time
 
 import pytest
@@ -20,10 +21,15 @@ def extension_at(emulator, httpserver):
         draft = {
             "key": f"shim-test-{len(created)}",
             "destination": {"type": "HTTP", "url": httpserver.url_for("/extension")},
-            "triggers": [{"resourceTypeId": "payment", "actions": ["Create"],
-                          "condition": f'paymentMethodInfo(paymentInterface = "{INTERFACE}")'}],
+            "triggers": [
+                {
+                    "resourceTypeId": "payment",
+                    "actions": ["Create"],
+                    "condition": f'paymentMethodInfo(paymentInterface = "{INTERFACE}")',
+                }
+            ],
             "timeoutInMs": timeout_ms,
-        }  # fmt: skip
+        }
         answer = emulator.request("POST", "extensions", json=draft)
         assert answer.status_code == 201, answer.text
         created.append(answer.json())
@@ -38,7 +44,9 @@ def stored_shim_payments(emulator) -> list[dict]:
 
 
 def test_an_extension_that_does_not_answer_in_time_is_a_504(emulator, httpserver, extension_at):
-    httpserver.expect_request("/extension").respond_with_handler(lambda request: time.sleep(1) or Response('{"actions": []}'))
+    httpserver.expect_request("/extension").respond_with_handler(
+        lambda request: time.sleep(1) or Response('{"actions": []}')
+    )
     extension_at(timeout_ms=300)
     answer = emulator.create_payment(payment_draft(INTERFACE))
     assert answer.status_code == 504
@@ -52,5 +60,9 @@ def test_an_answer_that_is_not_an_extension_answer_is_a_502(emulator, httpserver
     answer = emulator.create_payment(payment_draft(INTERFACE))
     assert answer.status_code == 502
     [error] = answer.json()["errors"]
-    assert (error["code"], error["extensionStatusCode"], error["extensionBody"]) == ("ExtensionBadResponse", 500, "oops")
+    assert (error["code"], error["extensionStatusCode"], error["extensionBody"]) == (
+        "ExtensionBadResponse",
+        500,
+        "oops",
+    )
     assert stored_shim_payments(emulator) == []

@@ -1,5 +1,6 @@
 """The run command (./dev.sh run), started once as a person starts it: every registered
 provider's demo ends with the provider's notification recorded on the payment."""
+
 from __future__ import annotations
 
 import re

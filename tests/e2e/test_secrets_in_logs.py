@@ -1,6 +1,7 @@
 """No secret, token, card or shopper data in any line the local stack logged during the
 whole session, and nothing but JSON lines from the services. Runs after every other test
 (tests/e2e/conftest.py), on all they had the stack log."""
+
 import base64
 import json
 import math

@@ -1,4 +1,5 @@
 """Provider state lives in commercetools custom objects, visible to every replica."""
+
 from concurrent.futures import ThreadPoolExecutor
 
 from connector.ctp import Commercetools

@@ -1,4 +1,5 @@
 """POST /openOrder with commercetools and Nuvei stubbed at the HTTP level."""
+
 import json
 
 import pytest
@@ -6,8 +7,8 @@ import pytest
 from connector.settings import Settings
 from extension import open_order as open_order_module
 from extension.app import create_app
-from tests.factories import PAYMENT_ID, EXTENSION_AUTH as AUTH
-from tests.factories import payment_json
+from tests.factories import EXTENSION_AUTH as AUTH
+from tests.factories import PAYMENT_ID, payment_json
 
 OPEN_ORDER = "/ppp/api/v1/openOrder.do"
 API = "https://api.example.test/shop"
@@ -68,12 +69,24 @@ def test_only_nuvei_payments(client, commercetools_api):
 def test_opens_an_order_and_stores_the_session_on_the_payment(client, commercetools_api, nuvei_api):
     payment = payment_json()
     commercetools_api.get(f"{API}/payments/{payment['id']}", json=payment)
-    nuvei_api.expect_request(OPEN_ORDER).respond_with_json({"status": "SUCCESS", "sessionToken": "tok-9", "orderId": "41"})
-    stored = {**payment, "version": 2, "custom": {"type": {"typeId": "type", "id": "t"}, "fields": {"sessionToken": "tok-9"}}}
+    nuvei_api.expect_request(OPEN_ORDER).respond_with_json(
+        {"status": "SUCCESS", "sessionToken": "tok-9", "orderId": "41"}
+    )
+    stored = {
+        **payment,
+        "version": 2,
+        "custom": {"type": {"typeId": "type", "id": "t"}, "fields": {"sessionToken": "tok-9"}},
+    }
     commercetools_api.post(f"{API}/payments/{payment['id']}", json=stored)
     answer = open_order(client, body_for(payment))
     assert (answer.status_code, answer.json) == (200, {"sessionToken": "tok-9"})
-    update = json.loads(next(c.request.body for c in commercetools_api.calls if c.request.url == f"{API}/payments/{payment['id']}" and c.request.method == "POST"))
+    update = json.loads(
+        next(
+            c.request.body
+            for c in commercetools_api.calls
+            if c.request.url == f"{API}/payments/{payment['id']}" and c.request.method == "POST"
+        )
+    )
     assert update["version"] == 1
     assert {a["action"] for a in update["actions"]} >= {"setCustomType", "setInterfaceId", "addInterfaceInteraction"}
 
@@ -98,8 +111,14 @@ def test_the_commercetools_calls_share_one_budget(client, commercetools_api, nuv
     monkeypatch.setattr(open_order_module, "COMMERCETOOLS_SECONDS", 0.5)
     payment = payment_json()
     commercetools_api.get(f"{API}/payments/{payment['id']}", json=payment)
-    nuvei_api.expect_request(OPEN_ORDER).respond_with_json({"status": "SUCCESS", "sessionToken": "tok-9", "orderId": "41"})
-    stored = {**payment, "version": 2, "custom": {"type": {"typeId": "type", "id": "t"}, "fields": {"sessionToken": "tok-9"}}}
+    nuvei_api.expect_request(OPEN_ORDER).respond_with_json(
+        {"status": "SUCCESS", "sessionToken": "tok-9", "orderId": "41"}
+    )
+    stored = {
+        **payment,
+        "version": 2,
+        "custom": {"type": {"typeId": "type", "id": "t"}, "fields": {"sessionToken": "tok-9"}},
+    }
     commercetools_api.post(f"{API}/payments/{payment['id']}", json=stored)
     assert open_order(client, body_for(payment)).status_code == 200
     payment_calls = [c.request for c in commercetools_api.calls if "/payments/" in c.request.url]

@@ -1,5 +1,6 @@
 """The extension service through Flask's test client, with Nuvei and commercetools
 stubbed at the HTTP level."""
+
 import base64
 import json
 import time
@@ -10,8 +11,8 @@ from werkzeug import Response
 from connector.providers.nuvei import Nuvei
 from connector.settings import Settings
 from extension.app import create_app
-from tests.factories import EXTENSION_AUTH as AUTH
 from tests.factories import CONNECTOR_TYPE_ID, payment_json, type_json
+from tests.factories import EXTENSION_AUTH as AUTH
 
 OPEN_ORDER = "/ppp/api/v1/openOrder.do"
 API = "https://api.example.test/shop"
@@ -47,7 +48,11 @@ def test_health_needs_no_credentials(client):
 
 @pytest.mark.parametrize(
     "headers",
-    [{}, {"Authorization": "Basic " + base64.b64encode(b"commercetools:wrong").decode()}, {"Authorization": "Bearer x"}],
+    [
+        {},
+        {"Authorization": "Basic " + base64.b64encode(b"commercetools:wrong").decode()},
+        {"Authorization": "Bearer x"},
+    ],
 )
 def test_extension_needs_the_configured_credentials(client, headers):
     answer = call(client, payment_json(), headers=headers)
@@ -139,7 +144,9 @@ def test_every_invalid_session_request_field_is_reported(client, nuvei_answers):
 
 
 def test_a_nuvei_refusal_is_an_invalid_operation(client, nuvei_api):
-    nuvei_api.expect_request(OPEN_ORDER).respond_with_json({"status": "ERROR", "errCode": 1004, "reason": "Invalid currency"})
+    nuvei_api.expect_request(OPEN_ORDER).respond_with_json(
+        {"status": "ERROR", "errCode": 1004, "reason": "Invalid currency"}
+    )
     answer = call(client, payment_json())
     assert answer.status_code == 400
     [error] = answer.json["errors"]
@@ -204,7 +211,10 @@ def test_the_merchants_own_type_with_the_connector_fields_is_fine(client, nuvei_
     payment = payment_json(custom_fields={"giftMessage": "Enjoy"}, custom_type_id="merchant-type")
     answer = call(client, payment)
     assert answer.status_code == 200
-    assert {a["name"] for a in answer.json["actions"] if a["action"] == "setCustomField"} == {"sessionToken", "sessionResponse"}
+    assert {a["name"] for a in answer.json["actions"] if a["action"] == "setCustomField"} == {
+        "sessionToken",
+        "sessionResponse",
+    }
     # The type is read once per process.
     call(client, payment_json(custom_fields={"giftMessage": "Again"}, custom_type_id="merchant-type"))
     assert sum("/types/merchant-type" in c.request.url for c in commercetools_api.calls) == 1

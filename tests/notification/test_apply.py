@@ -1,4 +1,5 @@
 """apply_event: the provider's hooks run on the payment as read for each update attempt."""
+
 from dataclasses import replace
 
 from connector.payment import Payment
@@ -43,7 +44,11 @@ class OnePayment:
         return self.payment, bool(actions)
 
 
-CANCELED = Event("p1", Interaction("test.cancel", {"type": "canceled"}), transactions=(TransactionChange("Charge", "Failure", "O-1"),))
+CANCELED = Event(
+    "p1",
+    Interaction("test.cancel", {"type": "canceled"}),
+    transactions=(TransactionChange("Charge", "Failure", "O-1"),),
+)
 
 
 def added_transactions(commercetools: OnePayment) -> list[tuple[str, str]]:
@@ -65,5 +70,9 @@ def test_an_event_the_provider_leaves_alone_is_applied_as_read():
     pending = OnePayment(payment_json(transactions=[transaction_json("Charge", "Pending", "O-1")]))
     assert apply_event(pending, RefundingProvider(None, None), CANCELED, "corr")
     [actions] = pending.applied
-    assert {"action": "changeTransactionState", "transactionId": pending.payment.transactions[0].id, "state": "Failure"} in actions
+    assert {
+        "action": "changeTransactionState",
+        "transactionId": pending.payment.transactions[0].id,
+        "state": "Failure",
+    } in actions
     assert added_transactions(pending) == []

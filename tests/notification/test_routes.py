@@ -1,4 +1,5 @@
 """The notification service through Flask's test client, commercetools stubbed."""
+
 import json
 
 import pytest
@@ -17,7 +18,9 @@ def client(settings):
 
 
 def updates(mocked):
-    return [json.loads(c.request.body) for c in mocked.calls if c.request.method == "POST" and "/payments/" in c.request.url]
+    return [
+        json.loads(c.request.body) for c in mocked.calls if c.request.method == "POST" and "/payments/" in c.request.url
+    ]
 
 
 def test_an_approved_dmn_adds_the_authorization(client, commercetools_api):
@@ -28,7 +31,12 @@ def test_an_approved_dmn_adds_the_authorization(client, commercetools_api):
     assert (answer.status_code, answer.json) == (200, {"status": "applied"})
     [update] = updates(commercetools_api)
     added = next(a for a in update["actions"] if a["action"] == "addTransaction")["transaction"]
-    assert added == {"type": "Authorization", "amount": {"currencyCode": "EUR", "centAmount": 1999}, "state": "Success", "interactionId": "711"}
+    assert added == {
+        "type": "Authorization",
+        "amount": {"currencyCode": "EUR", "centAmount": 1999},
+        "state": "Success",
+        "interactionId": "711",
+    }
 
 
 def test_a_get_dmn_is_read_from_the_query(client, commercetools_api):
@@ -64,7 +72,9 @@ def test_a_malformed_dmn_is_a_bad_request(client, commercetools_api):
 
 
 def test_an_unknown_payment_is_a_bad_request(client, commercetools_api):
-    commercetools_api.get(f"{API}/payments/{PAYMENT_ID}", status=404, json={"statusCode": 404, "message": "nf", "errors": []})
+    commercetools_api.get(
+        f"{API}/payments/{PAYMENT_ID}", status=404, json={"statusCode": 404, "message": "nf", "errors": []}
+    )
     answer = client.post("/notifications/nuvei", data=signed_dmn(PAYMENT_ID))
     assert answer.status_code == 400 and "unknown payment" in answer.json["message"]
 

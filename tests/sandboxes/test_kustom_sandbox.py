@@ -1,5 +1,6 @@
 """The Kustom sandbox refuses what Kustom refuses, and keeps its idempotency promise;
 a sandbox that accepts anything would prove nothing about the connector."""
+
 import pytest
 
 from sandboxes import kustom
@@ -34,7 +35,9 @@ def order_body(**overrides) -> dict:
 def charge(sandbox, token: str, body: dict | None = None, key: str | None = "key-1", headers=AUTH):
     key_header = {"Klarna-Idempotency-Key": key} if key else {}
     return sandbox.post(
-        f"/customer-token/v1/tokens/{token}/order", json=order_body() if body is None else body, headers={**headers, **key_header}
+        f"/customer-token/v1/tokens/{token}/order",
+        json=order_body() if body is None else body,
+        headers={**headers, **key_header},
     )
 
 
@@ -89,8 +92,14 @@ def test_every_api_call_needs_the_api_key(sandbox, headers):
         (with_line(2, total_tax_amount=102), "Bad value: order_lines[2].total_tax_amount"),
         (with_line(2, total_tax_amount=98), "Bad value: order_lines[2].total_tax_amount"),
         (with_line(0, total_amount=1999), "Bad value: order_lines[0].total_amount"),
-        (with_line(1, unit_price=500, total_amount=500, total_tax_amount=100), "Bad value: order_lines[1].total_amount"),
-        (with_line(2, unit_price=-499, total_amount=-499, total_tax_amount=-100), "Bad value: order_lines[2].unit_price"),
+        (
+            with_line(1, unit_price=500, total_amount=500, total_tax_amount=100),
+            "Bad value: order_lines[1].total_amount",
+        ),
+        (
+            with_line(2, unit_price=-499, total_amount=-499, total_tax_amount=-100),
+            "Bad value: order_lines[2].unit_price",
+        ),
         (with_line(0, quantity=2.0), "Bad value: order_lines[0].quantity"),
         (with_line(0, type="coupon"), "Bad value: order_lines[0].type"),
         (order_body(order_amount=2000), "Bad value: order_amount"),
@@ -105,8 +114,14 @@ def test_every_api_call_needs_the_api_key(sandbox, headers):
         (with_line(0, merchant_data="x" * 256), "Bad value: order_lines[0].merchant_data"),
         (with_line(0, image_url="https://shop.test/" + "x" * 1024), "Bad value: order_lines[0].image_url"),
         (with_line(1, product_identifiers={"color": "x" * 65}), "Bad value: order_lines[1].product_identifiers.color"),
-        (with_line(0, subscription={"name": "Box", "interval": "MONTH"}), "Missing field(s): order_lines[0].subscription.interval_count"),
-        (with_line(0, subscription={"name": "Box", "interval": "HOUR", "interval_count": 1}), "Bad value: order_lines[0].subscription.interval"),
+        (
+            with_line(0, subscription={"name": "Box", "interval": "MONTH"}),
+            "Missing field(s): order_lines[0].subscription.interval_count",
+        ),
+        (
+            with_line(0, subscription={"name": "Box", "interval": "HOUR", "interval_count": 1}),
+            "Bad value: order_lines[0].subscription.interval",
+        ),
         ([], "Bad value: body"),
     ],
 )
@@ -188,7 +203,9 @@ def test_a_fraud_decision_settles_a_pending_order(sandbox, event_type, auto_capt
 
 def test_pushes_and_decisions_go_to_the_push_url_with_the_order_id(sandbox, monkeypatch):
     sent = []
-    monkeypatch.setattr(kustom, "deliver", lambda method, url, **body: sent.append((method, url, body)) or {"status": 200})
+    monkeypatch.setattr(
+        kustom, "deliver", lambda method, url, **body: sent.append((method, url, body)) or {"status": 200}
+    )
     order_id = charge(sandbox, new_token(sandbox, fraud_status="PENDING")).json["order_id"]
     sandbox.post(f"/_sandbox/orders/{order_id}/push")
     sandbox.post(f"/_sandbox/orders/{order_id}/fraud-decision", json={"event_type": "FRAUD_RISK_ACCEPTED"})

@@ -1,5 +1,6 @@
 """The Nexway sandbox refuses what Nexway refuses; a sandbox that accepts anything
 would prove nothing about the connector."""
+
 import pytest
 
 from sandboxes import nexway
@@ -10,12 +11,16 @@ NOTIFY_URL = "http://127.0.0.1:1/notifications/nexway"
 
 @pytest.fixture
 def sandbox():
-    return nexway.create_app("catalog-secret", "client-secret", "realm", ("nexway", "notify-password"), NOTIFY_URL).test_client()
+    return nexway.create_app(
+        "catalog-secret", "client-secret", "realm", ("nexway", "notify-password"), NOTIFY_URL
+    ).test_client()
 
 
 @pytest.fixture
 def token(sandbox) -> str:
-    answer = sandbox.post("/iam/tokens", json={"clientSecret": "client-secret", "realmName": "realm", "grantType": "client_credentials"})
+    answer = sandbox.post(
+        "/iam/tokens", json={"clientSecret": "client-secret", "realmName": "realm", "grantType": "client_credentials"}
+    )
     assert answer.status_code == 200 and answer.json["expires_in"] > 0
     return answer.json["access_token"]
 
@@ -28,7 +33,13 @@ def headers(token: str, secret: str | None = "catalog-secret") -> dict:
 
 
 def order(reference: str = "payment-1", **overrides) -> dict:
-    return {"partnerOrderNumber": reference, "currency": "EUR", "orderDate": "2026-11-24T13:36:27+00:00", **nexway_session_request(), **overrides}
+    return {
+        "partnerOrderNumber": reference,
+        "currency": "EUR",
+        "orderDate": "2026-11-24T13:36:27+00:00",
+        **nexway_session_request(),
+        **overrides,
+    }
 
 
 def create(sandbox, token, body):
@@ -107,7 +118,10 @@ def test_refusals(sandbox, token, body, code):
 
 
 def test_a_refused_product_is_named_in_its_line(sandbox, token):
-    lines = [nexway_session_request()["orderLines"][0], {**nexway_session_request()["orderLines"][0], "productRef": "9044"}]
+    lines = [
+        nexway_session_request()["orderLines"][0],
+        {**nexway_session_request()["orderLines"][0], "productRef": "9044"},
+    ]
     answer = create(sandbox, token, order(orderLines=lines))
     assert [line["responseCode"] for line in answer.json["orderLines"]] == [0, 1044]
 
@@ -115,11 +129,17 @@ def test_a_refused_product_is_named_in_its_line(sandbox, token):
 def test_a_second_order_for_the_same_reference_is_1010_naming_the_first(sandbox, token):
     first = create(sandbox, token, order()).json
     again = create(sandbox, token, order())
-    assert (again.status_code, again.json["responseCode"], again.json["orderNumber"]) == (200, 1010, first["orderNumber"])
+    assert (again.status_code, again.json["responseCode"], again.json["orderNumber"]) == (
+        200,
+        1010,
+        first["orderNumber"],
+    )
     assert len(sandbox.get("/_sandbox/orders").json["orders"]) == 1
 
 
-@pytest.mark.parametrize(("product", "code", "status"), [("9060", 1060, "PAYMENT_PENDING"), ("9061", 1061, "FRAUD_PENDING")])
+@pytest.mark.parametrize(
+    ("product", "code", "status"), [("9060", 1060, "PAYMENT_PENDING"), ("9061", 1061, "FRAUD_PENDING")]
+)
 def test_orders_waiting_for_validation(sandbox, token, product, code, status):
     answer = create(sandbox, token, with_line(productRef=product))
     assert (answer.status_code, answer.json["responseCode"]) == (201, code)
@@ -147,12 +167,18 @@ def test_an_unknown_order_is_not_found(sandbox, token):
 @pytest.fixture
 def sent(monkeypatch) -> list[dict]:
     deliveries = []
-    monkeypatch.setattr(nexway, "deliver", lambda method, url, **kwargs: deliveries.append({"url": url, **kwargs}) or {"status": 200})
+    monkeypatch.setattr(
+        nexway, "deliver", lambda method, url, **kwargs: deliveries.append({"url": url, **kwargs}) or {"status": 200}
+    )
     return deliveries
 
 
 def cancel(sandbox, token, **body):
-    return sandbox.put("/connect/order/cancel", json={"partnerOrderNumber": "payment-1", "reasonCode": 3, "comment": "", **body}, headers=headers(token))
+    return sandbox.put(
+        "/connect/order/cancel",
+        json={"partnerOrderNumber": "payment-1", "reasonCode": 3, "comment": "", **body},
+        headers=headers(token),
+    )
 
 
 def test_cancel_checks_its_input_and_notifies_once(sandbox, token, sent):
@@ -163,7 +189,10 @@ def test_cancel_checks_its_input_and_notifies_once(sandbox, token, sent):
     assert cancel(sandbox, token).json["responseCode"] == 1071
     [delivery] = sent
     assert delivery["json"]["type"] == "canceled"
-    assert delivery["json"]["order"]["status"] == "CANCELED" and delivery["json"]["order"]["cancellationReason"] == "unsatisfied"
+    assert (
+        delivery["json"]["order"]["status"] == "CANCELED"
+        and delivery["json"]["order"]["cancellationReason"] == "unsatisfied"
+    )
 
 
 def test_order_events_go_to_the_configured_url_with_basic_credentials(sandbox, token, sent):
@@ -174,7 +203,12 @@ def test_order_events_go_to_the_configured_url_with_basic_credentials(sandbox, t
     assert (delivery["url"], delivery["auth"]) == (NOTIFY_URL, ("nexway", "notify-password"))
     body = delivery["json"]
     assert (body["subject"], body["type"], body["objectId"]) == ("order", "completed", str(number))
-    assert [body["order"][key] for key in ("id", "status", "partnerOrderNumber", "currency")] == [str(number), "COMPLETED", "payment-1", "EUR"]
+    assert [body["order"][key] for key in ("id", "status", "partnerOrderNumber", "currency")] == [
+        str(number),
+        "COMPLETED",
+        "payment-1",
+        "EUR",
+    ]
     read = sandbox.get(f"/connect/order/{number}", headers=headers(token)).json
     assert read["status"] == "COMPLETED" and read["orderLines"][0]["files"]
 

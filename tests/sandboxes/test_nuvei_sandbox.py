@@ -1,5 +1,6 @@
 """The Nuvei sandbox refuses what Nuvei refuses; a sandbox that accepts anything
 would prove nothing about the connector."""
+
 import hashlib
 
 import pytest
@@ -67,7 +68,15 @@ def test_a_dmn_carries_a_valid_checksum(sandbox):
     token = open_order(sandbox, signed())["sessionToken"]
     dmn = sandbox.post(f"/_sandbox/sessions/{token}/dmn", json={"status": "DECLINED", "deliver": False}).json["dmn"]
     expected = hashlib.sha256(
-        (SECRET + dmn["totalAmount"] + dmn["currency"] + dmn["responseTimeStamp"] + dmn["PPP_TransactionID"] + dmn["Status"] + dmn["productId"]).encode()
+        (
+            SECRET
+            + dmn["totalAmount"]
+            + dmn["currency"]
+            + dmn["responseTimeStamp"]
+            + dmn["PPP_TransactionID"]
+            + dmn["Status"]
+            + dmn["productId"]
+        ).encode()
     ).hexdigest()
     assert dmn["advanceResponseChecksum"] == expected
     assert (dmn["Status"], dmn["ppp_status"], dmn["clientUniqueId"]) == ("DECLINED", "FAIL", "payment-1")

@@ -1,5 +1,6 @@
 """The Optty sandbox refuses what Optty refuses; a sandbox that accepts anything
 would prove nothing about the connector."""
+
 import pytest
 
 from connector.providers.optty.examples import session_request
@@ -44,7 +45,11 @@ def test_a_valid_order_is_created_pending(sandbox, bearer):
     assert created["paymentStatus"] == "pending" and created["orderReference"] == "payment-1"
     assert created["orderToken"] in created["redirectUrl"]
     held = sandbox.get("/api/orders/payment-1", headers=bearer).json
-    assert (held["status"], held["amount"], held["transactionReference"]) == ("PENDING", 19.99, created["transactionReference"])
+    assert (held["status"], held["amount"], held["transactionReference"]) == (
+        "PENDING",
+        19.99,
+        created["transactionReference"],
+    )
 
 
 @pytest.mark.parametrize(
@@ -93,14 +98,26 @@ def test_the_tokens_and_order_tokens_handed_out_are_listed_revoked_too(sandbox, 
         ({"billingAddress": {"country": "Germany"}}, "billingAddress.country must be a valid ISO31661 Alpha2 code"),
         ({"customer": {"firstName": "Jane", "lastName": "Doe", "email": "nope"}}, "customer.email must be an email"),
         ({"orderItems": []}, "orderItems should not be empty"),
-        ({"orderItems": [{"name": "x", "quantity": 2, "unitPrice": 8, "totalAmount": 15}]}, "orderItems.0.totalAmount must equal quantity multiplied by unitPrice"),
+        (
+            {"orderItems": [{"name": "x", "quantity": 2, "unitPrice": 8, "totalAmount": 15}]},
+            "orderItems.0.totalAmount must equal quantity multiplied by unitPrice",
+        ),
         ({"customerPresent": None}, "customerPresent must be a boolean value"),
         ({"sessionId": "session-1"}, "sessionId must be a UUID"),
         ({"dynamicRedirectUrl": "http://shop.example.test/back"}, "dynamicRedirectUrl must be a URL address"),
-        ({"orderAmount": 20.99}, "orderAmount must equal the sum of orderItems.totalAmount plus shippingAmount and taxAmount minus discountAmount (19.99)"),
-        ({"bnplProvider": "PAYLATER"}, "bnplProvider must be one of the following values: AFTERPAY, KLARNA, LATITUDEPAY_AU"),
+        (
+            {"orderAmount": 20.99},
+            "orderAmount must equal the sum of orderItems.totalAmount plus shippingAmount and taxAmount minus discountAmount (19.99)",
+        ),
+        (
+            {"bnplProvider": "PAYLATER"},
+            "bnplProvider must be one of the following values: AFTERPAY, KLARNA, LATITUDEPAY_AU",
+        ),
         ({"purchaseCurrency": "AUD"}, "KLARNA does not support purchaseCurrency AUD"),
-        ({"billingAddress": {"country": "DE", "city": "Berlin", "postalCode": "10115"}}, "billingAddress.streetAddress should not be empty"),
+        (
+            {"billingAddress": {"country": "DE", "city": "Berlin", "postalCode": "10115"}},
+            "billingAddress.streetAddress should not be empty",
+        ),
     ],
 )
 def test_refusals_name_the_field_as_optty_does(sandbox, bearer, overrides, message):
@@ -137,7 +154,9 @@ def test_options_list_the_providers_for_amount_and_currency(sandbox, bearer):
         ("DECLINED", True, {"failureReason": "Declined by the BNPL provider"}),
     ],
 )
-def test_completing_an_order_changes_what_optty_holds_and_makes_the_webhook(sandbox, bearer, status, auto_capture, expected):
+def test_completing_an_order_changes_what_optty_holds_and_makes_the_webhook(
+    sandbox, bearer, status, auto_capture, expected
+):
     create(sandbox, bearer, order_body(autoCapture=auto_capture))
     completed = sandbox.post("/_sandbox/orders/payment-1/complete", json={"status": status, "deliver": False}).json
     held = sandbox.get("/api/orders/payment-1", headers=bearer).json

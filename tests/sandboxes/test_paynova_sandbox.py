@@ -1,5 +1,6 @@
 """The Paynova sandbox refuses what Paynova refuses; a sandbox that accepts anything
 would prove nothing about the connector."""
+
 import hashlib
 from urllib.parse import parse_qsl
 
@@ -117,7 +118,9 @@ def test_session_refusals(sandbox, overrides, fields):
 
 
 def test_an_unknown_order_is_not_found(sandbox):
-    answer = sandbox.post("/api/orders/00000000-0000-0000-0000-000000000000/initializePayment", json=session_body(), auth=AUTH)
+    answer = sandbox.post(
+        "/api/orders/00000000-0000-0000-0000-000000000000/initializePayment", json=session_body(), auth=AUTH
+    )
     assert (answer.json["status"]["errorNumber"], answer.json["status"]["statusKey"]) == (3000, "ORDER_NOT_FOUND")
 
 

@@ -1,5 +1,6 @@
 """Kustom: the extension charges a customer token; pushes and fraud decisions are read
 back from Kustom's order management and applied."""
+
 from __future__ import annotations
 
 from ...environment import Environment, Variable
@@ -30,7 +31,9 @@ class Kustom(Provider):
         credentials = env.credentials("KUSTOM_API_KEY")
         if credentials is None:
             return None
-        return KustomConfig(api_key=credentials["KUSTOM_API_KEY"], api_url=env.url("KUSTOM_API_URL", PLAYGROUND_API_URL))
+        return KustomConfig(
+            api_key=credentials["KUSTOM_API_KEY"], api_url=env.url("KUSTOM_API_URL", PLAYGROUND_API_URL)
+        )
 
     def open_session(self, payment: Payment, call: Call) -> Session:
         if mapping.declined_before(payment):

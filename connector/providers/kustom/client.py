@@ -1,4 +1,5 @@
 """Every HTTP call to Kustom: the API key, the idempotency key, and error answers."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -37,7 +38,9 @@ class KustomClient:
         self.http = http or HttpClient("kustom")
         self._authorization = {"Authorization": f"Basic {config.api_key}"}
 
-    def create_order(self, customer_token: str, order: dict[str, Any], idempotency_key: str, deadline: Deadline) -> Charge:
+    def create_order(
+        self, customer_token: str, order: dict[str, Any], idempotency_key: str, deadline: Deadline
+    ) -> Charge:
         """Charges the customer token; the same idempotency key makes Kustom answer a
         repeat with its first result instead of charging again."""
         response = self._send(
@@ -108,7 +111,9 @@ def _body(response: HttpResponse) -> dict[str, Any] | None:
 
 def _refusal(status: int, error: dict[str, Any]) -> ProviderRefused:
     code = error.get("error_code") or f"HTTP {status}"
-    return ProviderRefused("kustom", code=code, message=error_text(error) or code, details={"httpStatus": status, **error})
+    return ProviderRefused(
+        "kustom", code=code, message=error_text(error) or code, details={"httpStatus": status, **error}
+    )
 
 
 def error_text(error: dict[str, Any]) -> str | None:

@@ -1,5 +1,6 @@
 """A storefront's sessionRequest for Kustom, as the OpenAPI document shows it; Kustom
 (and the local sandbox) accepts it for an active customer token."""
+
 from __future__ import annotations
 
 import copy

@@ -1,5 +1,6 @@
 """Pure translations between commercetools payments and Kustom's orders, answers and
 notifications."""
+
 from __future__ import annotations
 
 import uuid
@@ -151,7 +152,9 @@ def read_order(answer: Mapping[str, Any], order_id: str) -> dict[str, Any]:
     try:
         order = _ORDER.load(answer)
     except ValidationError as error:
-        raise ProviderUnavailable("kustom", f"order {order_id} is malformed: {', '.join(sorted(error.messages))}") from None
+        raise ProviderUnavailable(
+            "kustom", f"order {order_id} is malformed: {', '.join(sorted(error.messages))}"
+        ) from None
     if order["order_id"] != order_id:
         raise ProviderUnavailable("kustom", f"asked for order {order_id}, got {order['order_id']}")
     if not order["merchant_reference1"]:
@@ -166,7 +169,9 @@ def event(notification: Mapping[str, Any], order: Mapping[str, Any]) -> Event:
     logged = {**notification, "order": {name: order[name] for name in LOGGED_ORDER_FIELDS}}
     currency = order["purchase_currency"]
     state = "Failure" if order["status"] in ENDED_ORDER_STATUSES else _fraud_state(order["fraud_status"])
-    transactions = [TransactionChange("Authorization", state, order["order_id"], Money.of(order["order_amount"], currency))]
+    transactions = [
+        TransactionChange("Authorization", state, order["order_id"], Money.of(order["order_amount"], currency))
+    ]
     if order["status"] == "CAPTURED":
         transactions.append(
             TransactionChange("Charge", "Success", order["order_id"], Money.of(order["captured_amount"], currency))
@@ -195,4 +200,6 @@ def _load(schema, data: Any, what: str) -> dict[str, Any]:
     try:
         return schema.load(data)
     except ValidationError as error:
-        raise InvalidNotification(f"the {what} lacks or has malformed fields: {', '.join(sorted(error.messages))}") from None
+        raise InvalidNotification(
+            f"the {what} lacks or has malformed fields: {', '.join(sorted(error.messages))}"
+        ) from None

@@ -5,6 +5,7 @@ Kustom counts every amount in minor units (integers) and a tax rate in hundredth
 percent (2500 = 25 %). The line and tax rules are Kustom's own, checked here so that a
 storefront learns about a wrong line before anyone is charged.
 """
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -19,7 +20,9 @@ FRAUD_DECISIONS = ("FRAUD_RISK_ACCEPTED", "FRAUD_RISK_REJECTED", "FRAUD_RISK_STO
 
 # Kustom's customer tokens and order ids are UUIDs; letters, digits, "-" and "_" are
 # allowed (inferred), which also keeps them safe inside a URL path.
-_IDENTIFIER = validate.Regexp(r"^[A-Za-z0-9_-]{1,100}$", error="must be a Kustom token or id (letters, digits, - and _)")
+_IDENTIFIER = validate.Regexp(
+    r"^[A-Za-z0-9_-]{1,100}$", error="must be a Kustom token or id (letters, digits, - and _)"
+)
 _COUNTRY = validate.Regexp(r"^[A-Z]{2}$", error="must be an ISO 3166-1 alpha-2 country code")
 
 
@@ -78,7 +81,9 @@ def _sign_errors(line: dict) -> dict[str, str]:
     line_type = line.get("type", "physical")
     sign = -1 if line_type in NEGATIVE_LINE_TYPES else 1
     message = f"must not be {'positive' if sign < 0 else 'negative'} on a {line_type} line"
-    return {name: message for name in ("unit_price", "total_amount", "total_tax_amount") if line.get(name, 0) * sign < 0}
+    return {
+        name: message for name in ("unit_price", "total_amount", "total_tax_amount") if line.get(name, 0) * sign < 0
+    }
 
 
 def _amount_errors(line: dict) -> dict[str, str]:
@@ -123,9 +128,7 @@ class ShippingAddressSchema(_PassThrough):
 
 class SessionRequestSchema(_PassThrough):
     customerToken = fields.String(required=True, validate=_IDENTIFIER)
-    order_lines = fields.List(
-        fields.Nested(OrderLineSchema), required=True, validate=validate.Length(min=1, max=1000)
-    )
+    order_lines = fields.List(fields.Nested(OrderLineSchema), required=True, validate=validate.Length(min=1, max=1000))
     merchant_urls = fields.Nested(MerchantUrlsSchema, required=True)
     order_tax_amount = _integer(validate=validate.Range(min=0))
     auto_capture = fields.Boolean()

@@ -1,8 +1,9 @@
 """Nexway Connect: reseller orders from the extension, order notifications into
 transactions."""
+
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from ...environment import Environment, Variable
 from ...errors import NotAuthentic
@@ -30,7 +31,9 @@ class Nexway(Provider):
         Variable("NEXWAY_SECRET", "Nexway Connect catalog secret (the secret header)", secret=True),
         Variable("NEXWAY_CLIENT_SECRET", "Nexway IAM client secret (the Bearer token)", secret=True),
         Variable("NEXWAY_REALM", "Nexway IAM realm"),
-        Variable("NEXWAY_NOTIFICATION_USERNAME", "Basic user the merchant set for notifications in Nexway's back office"),
+        Variable(
+            "NEXWAY_NOTIFICATION_USERNAME", "Basic user the merchant set for notifications in Nexway's back office"
+        ),
         Variable("NEXWAY_NOTIFICATION_PASSWORD", "its password", secret=True),
         Variable("NEXWAY_API_URL", f"default {UAT_API_URL}"),
     )
@@ -58,7 +61,7 @@ class Nexway(Provider):
         )
 
     def open_session(self, payment: Payment, call: Call) -> Session:
-        order = mapping.order_request(payment, datetime.now(timezone.utc).isoformat(timespec="seconds"))
+        order = mapping.order_request(payment, datetime.now(UTC).isoformat(timespec="seconds"))
         try:
             answer = self.client.create_order(order, call.deadline)
         except OrderAlreadyCreated as created:

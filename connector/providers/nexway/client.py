@@ -1,5 +1,6 @@
 """Every HTTP call to Nexway Connect: the IAM token, the catalog secret, and Nexway's
 response codes (business errors come with HTTP 200 and a non-zero responseCode)."""
+
 from __future__ import annotations
 
 import logging
@@ -87,10 +88,17 @@ class NexwayClient:
             "POST",
             f"{self.config.api_url}/iam/tokens",
             deadline,
-            json={"clientSecret": self.config.client_secret, "realmName": self.config.realm, "grantType": "client_credentials"},
+            json={
+                "clientSecret": self.config.client_secret,
+                "realmName": self.config.realm,
+                "grantType": "client_credentials",
+            },
         )
         if response.status_code in (400, 401, 403):
-            log.error("Nexway refused the IAM credentials (HTTP %s): check NEXWAY_CLIENT_SECRET and NEXWAY_REALM", response.status_code)
+            log.error(
+                "Nexway refused the IAM credentials (HTTP %s): check NEXWAY_CLIENT_SECRET and NEXWAY_REALM",
+                response.status_code,
+            )
             raise ProviderRefused(
                 "nexway",
                 code=f"HTTP {response.status_code}",
@@ -109,7 +117,11 @@ class NexwayClient:
         if response.status_code == 401:
             # AccessToken already fetched a fresh token and tried again.
             log.error("Nexway refused a fresh access token: check the IAM client's rights (NEXWAY_REALM)")
-            raise ProviderRefused("nexway", code="HTTP 401", message="Nexway refused the connector's access token (a configuration problem)")
+            raise ProviderRefused(
+                "nexway",
+                code="HTTP 401",
+                message="Nexway refused the connector's access token (a configuration problem)",
+            )
         if response.status_code >= 500:
             raise ProviderUnavailable("nexway", f"HTTP {response.status_code}")
         answer = response.json_object()
@@ -131,7 +143,11 @@ class NexwayClient:
         if code in FIELD_ERRORS:
             raise InvalidInput.field(_refused_field(code, answer, order), f"Nexway refused it: {message} ({code})")
         if code in SECRET_REFUSED:
-            log.error("Nexway says the catalog secret is %s (responseCode %s): check NEXWAY_SECRET", SECRET_REFUSED[code], code)
+            log.error(
+                "Nexway says the catalog secret is %s (responseCode %s): check NEXWAY_SECRET",
+                SECRET_REFUSED[code],
+                code,
+            )
             message = f"{message}: the connector's catalog secret is {SECRET_REFUSED[code]} (a configuration problem)"
         raise ProviderRefused("nexway", code=str(code), message=message, details={"responseCode": code})
 

@@ -5,6 +5,7 @@ The Nexway order is the payment's sale: one Charge transaction whose interaction
 Nexway's orderNumber. The payment's status interface code holds the order's status in
 Nexway's own words (COMPLETED, FRAUD_PENDING, CANCELED, ...).
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
@@ -52,7 +53,15 @@ CANCELED = "canceled"
 # Serials are the licence keys Nexway delivers: they stay out of commercetools.
 SECRET_ANSWER_KEYS = ("serials",)
 # The notification fields kept in the payment's log (no shopper data).
-LOGGED_ORDER_FIELDS = ("id", "status", "partnerOrderNumber", "currency", "totalPriceIncVAT", "cancellationReason", "cancellationDate")
+LOGGED_ORDER_FIELDS = (
+    "id",
+    "status",
+    "partnerOrderNumber",
+    "currency",
+    "totalPriceIncVAT",
+    "cancellationReason",
+    "cancellationDate",
+)
 CHARGE = "Charge"
 
 _SESSION_REQUEST = SessionRequestSchema()
@@ -87,7 +96,11 @@ def order_request(payment: Payment, order_date: str) -> dict[str, Any]:
 def paid_transaction_id(payment: Payment) -> str | None:
     """The interactionId of the payment's latest successful Authorization or Charge:
     the payment the storefront took, which Nexway's order refers to."""
-    paid = [t for t in payment.transactions if t.state == "Success" and t.type in ("Authorization", CHARGE) and t.interaction_id]
+    paid = [
+        t
+        for t in payment.transactions
+        if t.state == "Success" and t.type in ("Authorization", CHARGE) and t.interaction_id
+    ]
     return paid[-1].interaction_id if paid else None
 
 

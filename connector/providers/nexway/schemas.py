@@ -6,6 +6,7 @@ misspelt key is named instead of silently dropped). Which customer fields are re
 is inferred: Nexway marks few fields optional, and the connector asks for what an
 invoice needs (email, language, invoice name and country) and leaves the rest to Nexway.
 """
+
 from __future__ import annotations
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema

@@ -1,4 +1,5 @@
 """Nuvei: openOrder.do from the extension, DMNs into transactions."""
+
 from __future__ import annotations
 
 from ...environment import Environment, Variable
@@ -56,6 +57,9 @@ class Nuvei(Provider):
         mapping.check_against(event, payment)
 
     def _check_merchant(self, dmn: dict) -> None:
-        for field, expected in (("merchant_id", self.config.merchant_id), ("merchant_site_id", self.config.merchant_site_id)):
+        for field, expected in (
+            ("merchant_id", self.config.merchant_id),
+            ("merchant_site_id", self.config.merchant_site_id),
+        ):
             if dmn[field] is not None and dmn[field] != expected:
                 raise InvalidNotification(f"the DMN is for another merchant ({field})")

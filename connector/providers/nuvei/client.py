@@ -1,9 +1,10 @@
 """Every HTTP call to Nuvei: authentication fields, checksum, and error answers."""
+
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from ...errors import ProviderRefused, ProviderUnavailable
@@ -38,7 +39,7 @@ class NuveiClient:
             "merchantId": self.config.merchant_id,
             "merchantSiteId": self.config.merchant_site_id,
             "clientRequestId": uuid.uuid4().hex,  # unique per call, as Nuvei asks
-            "timeStamp": datetime.now(timezone.utc).strftime("%Y%m%d%H%M%S"),
+            "timeStamp": datetime.now(UTC).strftime("%Y%m%d%H%M%S"),
         }
         request["checksum"] = request_checksum(request, self.config.secret_key)
         return request

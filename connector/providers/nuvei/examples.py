@@ -1,5 +1,6 @@
 """A storefront's sessionRequest for Nuvei, as the OpenAPI document shows it; Nuvei's
 test account (and the local sandbox) accepts it."""
+
 from __future__ import annotations
 
 from typing import Any

@@ -1,5 +1,6 @@
 """Pure translations between commercetools payments and Nuvei's requests, answers
 and DMNs."""
+
 from __future__ import annotations
 
 from collections.abc import Mapping

@@ -1,4 +1,5 @@
 """What the connector accepts from the storefront for Nuvei, and what it reads in a DMN."""
+
 from __future__ import annotations
 
 from marshmallow import EXCLUDE, INCLUDE, Schema, ValidationError, fields, validate, validates_schema

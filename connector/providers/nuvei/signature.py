@@ -1,4 +1,5 @@
 """Nuvei's checksums: SHA-256 hex of fields concatenated with the merchant secret."""
+
 from __future__ import annotations
 
 import hashlib

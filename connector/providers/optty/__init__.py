@@ -1,5 +1,6 @@
 """Optty: buy-now-pay-later orders from the extension; webhooks read back from Optty
 (it does not sign them) and applied."""
+
 from __future__ import annotations
 
 import logging

@@ -1,5 +1,6 @@
 """Every HTTP call to Optty: the client-credentials token, orders, and Optty's
 NestJS error bodies turned into the connector's exceptions."""
+
 from __future__ import annotations
 
 import json
@@ -68,7 +69,12 @@ class OpttyClient:
         response = self.token.send(
             deadline,
             lambda token: self.http.request(
-                method, url, deadline, operation, headers={**(headers or {}), "Authorization": f"Bearer {token}"}, **kwargs
+                method,
+                url,
+                deadline,
+                operation,
+                headers={**(headers or {}), "Authorization": f"Bearer {token}"},
+                **kwargs,
             ),
         )
         if response.status_code == 401:  # a fresh token refused too: our credentials or scope
@@ -92,7 +98,12 @@ class OpttyClient:
             raise ProviderUnavailable("optty", f"the token endpoint answered HTTP {response.status_code}")
         answer = response.json_object()
         token, expires_in = answer.get("access_token"), answer.get("expires_in")
-        if not isinstance(token, str) or not token or isinstance(expires_in, bool) or not isinstance(expires_in, int | float):
+        if (
+            not isinstance(token, str)
+            or not token
+            or isinstance(expires_in, bool)
+            or not isinstance(expires_in, int | float)
+        ):
             raise ProviderUnavailable("optty", "the token answer lacks access_token or expires_in")
         return token, float(expires_in)
 

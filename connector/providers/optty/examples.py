@@ -1,5 +1,6 @@
 """A storefront's sessionRequest for Optty, as the OpenAPI document shows it; Optty's
 test account (and the local sandbox) accepts it."""
+
 from __future__ import annotations
 
 from typing import Any

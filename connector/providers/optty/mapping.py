@@ -1,5 +1,6 @@
 """Pure translations between commercetools payments and Optty's orders, answers and
 webhooks."""
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -110,7 +111,9 @@ def _session(answer: Mapping[str, Any], **details) -> Session:
 
 
 def read_webhook(body: Any) -> dict[str, Any]:
-    return _load(_WEBHOOK, body, lambda fields: InvalidNotification(f"the webhook lacks or has malformed fields: {fields}"))
+    return _load(
+        _WEBHOOK, body, lambda fields: InvalidNotification(f"the webhook lacks or has malformed fields: {fields}")
+    )
 
 
 def is_order_event(webhook: Mapping[str, Any]) -> bool:

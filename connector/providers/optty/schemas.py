@@ -1,8 +1,10 @@
 """What the connector accepts from the storefront for Optty, and what it reads in
 Optty's webhooks and order answers."""
+
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import ClassVar
 
 from marshmallow import EXCLUDE, INCLUDE, Schema, ValidationError, fields, pre_load, validate, validates_schema
 
@@ -23,7 +25,7 @@ _NOT_EMPTY = validate.Length(min=1)
 class Amount(fields.Decimal):
     """A JSON number, non-negative, with at most 2 decimals: how Optty takes amounts."""
 
-    default_error_messages = {
+    default_error_messages: ClassVar[dict[str, str]] = {
         "not_number": "must be a JSON number",
         "amount": "must be a non-negative number with at most 2 decimals",
     }

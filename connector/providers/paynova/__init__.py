@@ -1,5 +1,6 @@
 """Paynova: an order and a payment session from the extension, digest-checked event hook
 notifications into transactions."""
+
 from __future__ import annotations
 
 import logging
@@ -63,7 +64,9 @@ class Paynova(Provider):
         stored = self.context.state.create(payment.id, mapping.order_record(order, answer["orderId"]), deadline)
         if stored["orderId"] != answer["orderId"]:
             # A concurrent attempt recorded its order first; both continue with that one.
-            log.warning("payment %s: Paynova order %s is left unused for %s", payment.id, answer["orderId"], stored["orderId"])
+            log.warning(
+                "payment %s: Paynova order %s is left unused for %s", payment.id, answer["orderId"], stored["orderId"]
+            )
         return stored["orderId"], created
 
     def read_notification(self, notification: Notification, call: Call) -> Event:

@@ -1,4 +1,5 @@
 """Every HTTP call to Paynova: Basic auth, and its status objects turned into our errors."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

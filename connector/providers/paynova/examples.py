@@ -1,5 +1,6 @@
 """A storefront's sessionRequest for Paynova, as the OpenAPI document shows it; Paynova's
 test account (and the local sandbox) accepts it."""
+
 from __future__ import annotations
 
 from decimal import Decimal

@@ -1,5 +1,6 @@
 """Pure translations between commercetools payments and Paynova's requests, answers
 and event hook notifications."""
+
 from __future__ import annotations
 
 from collections.abc import Mapping

@@ -1,5 +1,6 @@
 """What the connector accepts from the storefront for Paynova, and what it reads in an
 event hook notification."""
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -79,7 +80,9 @@ class LineItemSchema(_Strict):
         if abs(net + tax - line["totalLineAmount"]) > LINE_TOLERANCE:
             errors["totalLineAmount"] = [f"must be quantity × unitAmountExcludingTax plus tax = {net + tax:f} (±0.01)"]
         if abs(tax - line["totalLineTaxAmount"]) > LINE_TOLERANCE:
-            errors["totalLineTaxAmount"] = [f"must be {line['taxPercent']:f}% of quantity × unitAmountExcludingTax = {tax:f} (±0.01)"]
+            errors["totalLineTaxAmount"] = [
+                f"must be {line['taxPercent']:f}% of quantity × unitAmountExcludingTax = {tax:f} (±0.01)"
+            ]
         if errors:
             raise ValidationError(errors)
 
@@ -173,9 +176,16 @@ EventHookSchema = Schema.from_dict(
         ),
         "ORDER_NUMBER": fields.String(metadata={"description": "the commercetools payment id"}),
         **_texts(
-            "ORDER_ID", "SESSION_ID", "PAYMENT_STATUS", "PAYMENT_STATUS_REASON", "AMOUNT", "CURRENCY_CODE",
-            "TRANSACTION_ID", "SESSION_STATUS", "SESSION_STATUS_REASON",
-        ),  # fmt: skip
+            "ORDER_ID",
+            "SESSION_ID",
+            "PAYMENT_STATUS",
+            "PAYMENT_STATUS_REASON",
+            "AMOUNT",
+            "CURRENCY_CODE",
+            "TRANSACTION_ID",
+            "SESSION_STATUS",
+            "SESSION_STATUS_REASON",
+        ),
     },
     name="EventHookSchema",
 )

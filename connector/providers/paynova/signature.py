@@ -1,4 +1,5 @@
 """Paynova's digests: SHA-1 hex of values joined with ";" and the merchant's secret key."""
+
 from __future__ import annotations
 
 import hashlib

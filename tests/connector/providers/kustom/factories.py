@@ -1,4 +1,5 @@
 """Kustom inputs as a storefront sends them and answers as Kustom gives them."""
+
 from __future__ import annotations
 
 import copy
@@ -33,7 +34,11 @@ def order_answer(order_id: str = "ord-1", fraud_status: str = "ACCEPTED") -> dic
 
 def decline(error_code: str = "PAYMENT_METHOD_FAILED") -> dict[str, Any]:
     """Kustom's error body."""
-    return {"error_code": error_code, "error_messages": ["The payment method was declined"], "correlation_id": "corr-k-1"}
+    return {
+        "error_code": error_code,
+        "error_messages": ["The payment method was declined"],
+        "correlation_id": "corr-k-1",
+    }
 
 
 def managed_order(

@@ -1,4 +1,3 @@
-
 import pytest
 
 from connector.errors import ProviderRefused, ProviderUnavailable
@@ -55,8 +54,22 @@ def test_declines_are_an_answer_not_an_error(kustom, client, code):
 @pytest.mark.parametrize(
     ("status", "body", "code", "message"),
     [
-        (400, {"error_code": "BAD_REQUEST", "error_messages": ["Bad value: order_lines[0].total_tax_amount"], "correlation_id": "c1"}, "BAD_REQUEST", "Bad value: order_lines[0].total_tax_amount"),
-        (404, {"error_code": "TOKEN_NOT_FOUND", "error_messages": ["Token not found"], "correlation_id": "c2"}, "TOKEN_NOT_FOUND", "Token not found"),
+        (
+            400,
+            {
+                "error_code": "BAD_REQUEST",
+                "error_messages": ["Bad value: order_lines[0].total_tax_amount"],
+                "correlation_id": "c1",
+            },
+            "BAD_REQUEST",
+            "Bad value: order_lines[0].total_tax_amount",
+        ),
+        (
+            404,
+            {"error_code": "TOKEN_NOT_FOUND", "error_messages": ["Token not found"], "correlation_id": "c2"},
+            "TOKEN_NOT_FOUND",
+            "Token not found",
+        ),
         (409, {"error_code": "CONFLICT", "error_messages": [], "correlation_id": "c3"}, "CONFLICT", "CONFLICT"),
         (403, {"error_code": "NOT_ALLOWED"}, "NOT_ALLOWED", "NOT_ALLOWED"),
         (401, None, "HTTP 401", "HTTP 401"),

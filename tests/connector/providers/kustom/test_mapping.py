@@ -11,7 +11,15 @@ from connector.providers.kustom import mapping
 from connector.providers.kustom.client import Charge
 from tests.factories import payment_json, transaction_json
 
-from .factories import BASKET_TOTAL, CONFIRMATION_URL, decline, kustom_payment, kustom_request, managed_order, order_answer
+from .factories import (
+    BASKET_TOTAL,
+    CONFIRMATION_URL,
+    decline,
+    kustom_payment,
+    kustom_request,
+    managed_order,
+    order_answer,
+)
 
 NOTIFY = "https://notifications.example.test/notifications/kustom"
 
@@ -52,7 +60,9 @@ def test_the_idempotency_key_is_stable_per_payment_and_differs_between_payments(
     assert uuid.UUID(key).version == 5
 
 
-@pytest.mark.parametrize(("fraud_status", "state"), [("ACCEPTED", "Success"), ("PENDING", "Pending"), ("REJECTED", "Failure")])
+@pytest.mark.parametrize(
+    ("fraud_status", "state"), [("ACCEPTED", "Success"), ("PENDING", "Pending"), ("REJECTED", "Failure")]
+)
 def test_a_charge_becomes_an_authorization_by_fraud_status(fraud_status, state):
     payment = kustom_payment()
     _, request = mapping.order_request(payment, NOTIFY)
@@ -78,7 +88,9 @@ def test_a_charge_becomes_an_authorization_by_fraud_status(fraud_status, state):
 def test_auto_capture_adds_the_charge_once_the_order_is_accepted(fraud_status, expected):
     payment = kustom_payment()
     _, request = mapping.order_request(payment, NOTIFY)
-    session = mapping.session(payment, {**request, "auto_capture": True}, Charge(order_answer(fraud_status=fraud_status)))
+    session = mapping.session(
+        payment, {**request, "auto_capture": True}, Charge(order_answer(fraud_status=fraud_status))
+    )
     assert [(t.type, t.state) for t in session.transactions] == expected
 
 
@@ -136,7 +148,9 @@ def test_an_order_without_our_reference_is_not_ours():
         mapping.read_order({**managed_order("p1"), "merchant_reference1": None}, "ord-1")
 
 
-@pytest.mark.parametrize("answer", [{"order_id": "ord-1"}, managed_order("p1", order_id="ord-2"), managed_order("p1", order_amount="19.99")])
+@pytest.mark.parametrize(
+    "answer", [{"order_id": "ord-1"}, managed_order("p1", order_id="ord-2"), managed_order("p1", order_amount="19.99")]
+)
 def test_a_malformed_order_is_kustom_failing(answer):
     with pytest.raises(ProviderUnavailable):
         mapping.read_order(answer, "ord-1")

@@ -1,4 +1,3 @@
-
 import pytest
 
 from connector.ctp import Commercetools
@@ -36,7 +35,6 @@ def kustom_api(provider_api):
 def kustom(kustom_env, kustom_api) -> Kustom:
     settings = Settings.from_env({**kustom_env, "KUSTOM_API_URL": kustom_api.url})
     return Providers.from_settings(settings, Commercetools(settings.commercetools)).get("kustom")
-
 
 
 def test_configuration_from_the_environment(kustom, kustom_env, env):

@@ -1,5 +1,6 @@
 """Kustom's line and tax rules, checked before anyone is charged; each bad field is
 named as the storefront wrote it."""
+
 import pytest
 
 from connector.errors import InvalidInput

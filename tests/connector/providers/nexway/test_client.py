@@ -14,7 +14,9 @@ CREATED = {"responseCode": 0, "responseMessage": "OK", "orderNumber": 7001, "par
 
 
 def config(base_url: str) -> NexwayConfig:
-    return NexwayConfig("catalog-secret-value", "client-secret-value", "reseller-realm", "nexway", "notify-password", base_url)
+    return NexwayConfig(
+        "catalog-secret-value", "client-secret-value", "reseller-realm", "nexway", "notify-password", base_url
+    )
 
 
 @pytest.fixture
@@ -29,17 +31,22 @@ def client(nexway):
 
 def issue_tokens(nexway, *tokens: str) -> None:
     for token in tokens:
-        nexway.post(TOKEN_PATH, json={"access_token": token, "expires_in": 3600, "refresh_token": "r", "token_type": "Bearer"})
+        nexway.post(
+            TOKEN_PATH, json={"access_token": token, "expires_in": 3600, "refresh_token": "r", "token_type": "Bearer"}
+        )
 
 
 def test_one_token_serves_many_calls_with_the_catalog_secret(nexway, client):
     issue_tokens(nexway, "token-1")
     nexway.post(ORDER_PATH, json=CREATED, status=201)
-    client = client
     client.create_order(ORDER, Deadline(5))
     client.create_order(ORDER, Deadline(5))
     [token_call] = nexway.calls_to(TOKEN_PATH)
-    assert token_call.json() == {"clientSecret": "client-secret-value", "realmName": "reseller-realm", "grantType": "client_credentials"}
+    assert token_call.json() == {
+        "clientSecret": "client-secret-value",
+        "realmName": "reseller-realm",
+        "grantType": "client_credentials",
+    }
     for call in nexway.calls_to(ORDER_PATH):
         assert call.headers["secret"] == "catalog-secret-value"
         assert call.headers["Authorization"] == "Bearer token-1"
@@ -70,7 +77,9 @@ def test_refused_iam_credentials_are_a_configuration_refusal(nexway, client, cap
     assert nexway.calls_to(ORDER_PATH) == []
 
 
-@pytest.mark.parametrize("answer", [{"json": {"access_token": "t"}}, {"json": {"access_token": "", "expires_in": 60}}, {"status": 503}])
+@pytest.mark.parametrize(
+    "answer", [{"json": {"access_token": "t"}}, {"json": {"access_token": "", "expires_in": 60}}, {"status": 503}]
+)
 def test_an_unusable_token_answer_is_unavailability(nexway, client, answer):
     nexway.post(TOKEN_PATH, **answer)
     with pytest.raises(ProviderUnavailable):
@@ -114,7 +123,9 @@ def test_an_unknown_product_names_its_line(nexway, client):
 
 def test_order_already_created_names_the_existing_order(nexway, client):
     issue_tokens(nexway, "token-1")
-    nexway.post(ORDER_PATH, json={"responseCode": 1010, "responseMessage": "Order already created", "orderNumber": 7001})
+    nexway.post(
+        ORDER_PATH, json={"responseCode": 1010, "responseMessage": "Order already created", "orderNumber": 7001}
+    )
     with pytest.raises(OrderAlreadyCreated) as raised:
         client.create_order(ORDER, Deadline(5))
     assert raised.value.order_number == 7001

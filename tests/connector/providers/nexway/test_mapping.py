@@ -23,7 +23,13 @@ def refused_fields(payment: Payment) -> set[str]:
 
 
 def line(amount_duty_free, quantity, vat_rate, amount_total, product_ref="1001") -> dict:
-    return {"productRef": product_ref, "quantity": quantity, "amountDutyFree": amount_duty_free, "vatRate": vat_rate, "amountTotal": amount_total}
+    return {
+        "productRef": product_ref,
+        "quantity": quantity,
+        "amountDutyFree": amount_duty_free,
+        "vatRate": vat_rate,
+        "amountTotal": amount_total,
+    }
 
 
 def test_the_connector_sets_reference_currency_date_and_payment():
@@ -57,7 +63,9 @@ def test_line_total_is_exact():
     ],
 )
 def test_lines_within_one_minor_unit_are_accepted(lines, cents, currency, digits):
-    payment = nexway_payment(nexway_session_request(orderLines=lines), cent_amount=cents, currency=currency, fraction_digits=digits)
+    payment = nexway_payment(
+        nexway_session_request(orderLines=lines), cent_amount=cents, currency=currency, fraction_digits=digits
+    )
     assert len(mapping.order_request(payment, ORDER_DATE)["orderLines"]) == len(lines)
 
 
@@ -72,7 +80,9 @@ def test_lines_within_one_minor_unit_are_accepted(lines, cents, currency, digits
 )
 def test_a_line_that_does_not_compute_is_named(bad_line, currency, digits):
     cents = int(Decimal(str(bad_line["amountTotal"])).scaleb(digits))
-    payment = nexway_payment(nexway_session_request(orderLines=[bad_line]), cent_amount=cents, currency=currency, fraction_digits=digits)
+    payment = nexway_payment(
+        nexway_session_request(orderLines=[bad_line]), cent_amount=cents, currency=currency, fraction_digits=digits
+    )
     assert refused_fields(payment) == {"sessionRequest.orderLines[0].amountTotal"}
 
 
@@ -87,7 +97,10 @@ def test_lines_must_add_up_to_the_planned_amount():
 
 def test_every_invalid_field_is_named_at_once():
     request = nexway_session_request(currency="USD", orderLine=[], affiliateId="12")
-    request["customer"] = {"language": "French", "locationInvoice": {"firstName": "A", "lastName": "B", "country": "US"}}
+    request["customer"] = {
+        "language": "French",
+        "locationInvoice": {"firstName": "A", "lastName": "B", "country": "US"},
+    }
     request["orderLines"][0]["quantity"] = 0
     assert refused_fields(nexway_payment(request)) == {
         "sessionRequest.currency",
@@ -139,7 +152,10 @@ def test_a_payment_method_other_than_external_needs_a_transaction_id():
     payment = nexway_payment(nexway_session_request(payment={"paymentMethod": "Credit Card"}))
     assert refused_fields(payment) == {"sessionRequest.payment.transactionId"}
     given = nexway_payment(nexway_session_request(payment={"paymentMethod": "Credit Card", "transactionId": "psp-9"}))
-    assert mapping.order_request(given, ORDER_DATE)["payment"] == {"paymentMethod": "Credit Card", "transactionId": "psp-9"}
+    assert mapping.order_request(given, ORDER_DATE)["payment"] == {
+        "paymentMethod": "Credit Card",
+        "transactionId": "psp-9",
+    }
 
 
 def created(code=0, **fields) -> dict:

@@ -69,11 +69,22 @@ def test_a_lost_answer_is_recovered_from_the_existing_order(env, provider_api):
     provider_api.post("/iam/tokens", json={"access_token": "t", "expires_in": 3600})
     provider_api.post(
         "/connect/order/new",
-        json={"responseCode": 1010, "responseMessage": "Order already created", "orderNumber": 7001, "partnerOrderNumber": payment.id},
+        json={
+            "responseCode": 1010,
+            "responseMessage": "Order already created",
+            "orderNumber": 7001,
+            "partnerOrderNumber": payment.id,
+        },
     )
     provider_api.get(
         "/connect/order/7001",
-        json={"responseCode": 0, "responseMessage": "OK", "orderNumber": 7001, "partnerOrderNumber": payment.id, "status": "COMPLETED"},
+        json={
+            "responseCode": 0,
+            "responseMessage": "OK",
+            "orderNumber": 7001,
+            "partnerOrderNumber": payment.id,
+            "status": "COMPLETED",
+        },
     )
     session = nexway.open_session(payment, call())
     assert (session.interface_id, session.status_code) == ("7001", "COMPLETED")
@@ -87,7 +98,13 @@ def order_event(type_="completed", partner_order_number="payment-1", **order) ->
         "type": type_,
         "objectId": "7001",
         "eventDate": "2026-11-24T14:00:00Z",
-        "order": {"id": "7001", "status": type_.upper(), "partnerOrderNumber": partner_order_number, "currency": "EUR", **order},
+        "order": {
+            "id": "7001",
+            "status": type_.upper(),
+            "partnerOrderNumber": partner_order_number,
+            "currency": "EUR",
+            **order,
+        },
     }
     return json.dumps(body).encode()
 
@@ -110,17 +127,23 @@ def notifications(nexway_settings):
 
 
 def updates(mocked) -> list[dict]:
-    return [json.loads(c.request.body) for c in mocked.calls if c.request.method == "POST" and "/payments/" in c.request.url]
+    return [
+        json.loads(c.request.body) for c in mocked.calls if c.request.method == "POST" and "/payments/" in c.request.url
+    ]
 
 
 def test_wrong_credentials_are_refused_before_commercetools_is_asked(notifications, commercetools_api):
-    answer = notifications.post("/notifications/nexway", data=order_event(), headers={"Authorization": "Basic bm9wZTpub3Bl"})
+    answer = notifications.post(
+        "/notifications/nexway", data=order_event(), headers={"Authorization": "Basic bm9wZTpub3Bl"}
+    )
     assert (answer.status_code, answer.json) == (401, {"message": "not authentic"})
     assert len(commercetools_api.calls) == 0
 
 
 def test_a_cancellation_of_a_completed_order_is_refunded(notifications, commercetools_api):
-    payment = payment_json(interface="nexway", interface_id="7001", transactions=[transaction_json("Charge", "Success", "7001")])
+    payment = payment_json(
+        interface="nexway", interface_id="7001", transactions=[transaction_json("Charge", "Success", "7001")]
+    )
     commercetools_api.get(f"{API}/payments/{payment['id']}", json=payment)
     commercetools_api.post(f"{API}/payments/{payment['id']}", json={**payment, "version": 2})
     answer = notifications.post("/notifications/nexway", data=order_event("canceled", payment["id"]), headers=BASIC)

@@ -23,7 +23,9 @@ def open_order(client):
 
 
 def test_success_returns_request_and_answer(client, httpserver):
-    httpserver.expect_request(PATH, method="POST").respond_with_json({"status": "SUCCESS", "sessionToken": "tok", "orderId": "41"})
+    httpserver.expect_request(PATH, method="POST").respond_with_json(
+        {"status": "SUCCESS", "sessionToken": "tok", "orderId": "41"}
+    )
     request, answer = open_order(client)
     sent = json.loads(httpserver.log[0][0].get_data())
     assert sent == request
@@ -34,14 +36,18 @@ def test_success_returns_request_and_answer(client, httpserver):
 
 
 def test_each_call_has_its_own_client_request_id(client, httpserver):
-    httpserver.expect_request(PATH, method="POST").respond_with_json({"status": "SUCCESS", "sessionToken": "tok", "orderId": "41"})
+    httpserver.expect_request(PATH, method="POST").respond_with_json(
+        {"status": "SUCCESS", "sessionToken": "tok", "orderId": "41"}
+    )
     first, _ = open_order(client)
     second, _ = open_order(client)
     assert first["clientRequestId"] != second["clientRequestId"]
 
 
 def test_status_error_under_http_200_is_a_refusal(client, httpserver):
-    httpserver.expect_request(PATH).respond_with_json({"status": "ERROR", "errCode": 1001, "reason": "Invalid checksum"})
+    httpserver.expect_request(PATH).respond_with_json(
+        {"status": "ERROR", "errCode": 1001, "reason": "Invalid checksum"}
+    )
     with pytest.raises(ProviderRefused) as raised:
         open_order(client)
     assert raised.value.code == "1001"

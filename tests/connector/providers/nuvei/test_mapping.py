@@ -157,8 +157,14 @@ def test_the_event_logs_only_the_fields_the_connector_uses():
 
 @pytest.mark.parametrize("missing", ["clientUniqueId", "TransactionID", "Status", "totalAmount", "currency"])
 def test_a_dmn_without_a_required_field_is_invalid(missing):
-    fields = {"clientUniqueId": "p", "TransactionID": "1", "transactionType": "Auth", "Status": "APPROVED",
-              "totalAmount": "1.00", "currency": "EUR"}  # fmt: skip
+    fields = {
+        "clientUniqueId": "p",
+        "TransactionID": "1",
+        "transactionType": "Auth",
+        "Status": "APPROVED",
+        "totalAmount": "1.00",
+        "currency": "EUR",
+    }
     del fields[missing]
     with pytest.raises(InvalidNotification, match=missing):
         mapping.read_dmn(fields)

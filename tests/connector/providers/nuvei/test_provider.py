@@ -51,7 +51,9 @@ def test_signature_is_checked_before_anything_else(nuvei):
 
 def test_a_dmn_for_another_merchant_site_is_refused(nuvei):
     with pytest.raises(InvalidNotification, match="merchant_site_id"):
-        nuvei.read_notification(Notification("POST", form=signed_dmn(merchant_id="merchant-1", merchant_site_id="other")), call())
+        nuvei.read_notification(
+            Notification("POST", form=signed_dmn(merchant_id="merchant-1", merchant_site_id="other")), call()
+        )
 
 
 def test_a_disabled_provider_is_named(env):

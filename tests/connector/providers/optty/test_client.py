@@ -11,8 +11,17 @@ from sandboxes.stack import free_port
 
 TOKEN_PATH = "/auth/token"
 ORDERS_PATH = "/api/orders"
-ORDER = {"orderReference": "payment-1", "orderAmount": Decimal("20.00"), "orderItems": [{"unitPrice": Decimal("10"), "quantity": 2}]}
-CREATED = {"orderId": "o-1", "orderToken": "ot-1", "redirectUrl": "https://checkout.example.test/o-1", "transactionReference": "TX-1"}
+ORDER = {
+    "orderReference": "payment-1",
+    "orderAmount": Decimal("20.00"),
+    "orderItems": [{"unitPrice": Decimal("10"), "quantity": 2}],
+}
+CREATED = {
+    "orderId": "o-1",
+    "orderToken": "ot-1",
+    "redirectUrl": "https://checkout.example.test/o-1",
+    "transactionReference": "TX-1",
+}
 
 
 def config(base_url: str) -> OpttyConfig:
@@ -31,7 +40,9 @@ def client(optty):
 
 def issue_tokens(optty, *tokens):
     for token in tokens:
-        optty.post(TOKEN_PATH, json={"access_token": token, "expires_in": 86400, "token_type": "Bearer", "scope": "api-user"})
+        optty.post(
+            TOKEN_PATH, json={"access_token": token, "expires_in": 86400, "token_type": "Bearer", "scope": "api-user"}
+        )
 
 
 def bearers(optty) -> list[str]:
@@ -89,7 +100,13 @@ def test_amounts_go_as_json_numbers_with_their_decimals(optty, client):
 
 
 def test_json_body_is_json():
-    value = {"text": 'quote " and ü', "none": None, "flag": True, "count": 3, "amounts": [Decimal("0.10"), Decimal("1E+2")]}
+    value = {
+        "text": 'quote " and ü',
+        "none": None,
+        "flag": True,
+        "count": 3,
+        "amounts": [Decimal("0.10"), Decimal("1E+2")],
+    }
     assert json.loads(json_body(value), parse_float=Decimal) == {**value, "amounts": [Decimal("0.10"), 100]}
 
 
@@ -106,7 +123,9 @@ def test_a_nestjs_validation_error_is_a_refusal_with_optty_messages(optty, clien
 
 def test_a_single_message_error_is_a_refusal_too(optty, client):
     issue_tokens(optty, "token-1")
-    optty.post(ORDERS_PATH, status=409, json={"statusCode": 409, "message": "Order already exists", "error": "Conflict"})
+    optty.post(
+        ORDERS_PATH, status=409, json={"statusCode": 409, "message": "Order already exists", "error": "Conflict"}
+    )
     with pytest.raises(ProviderRefused) as raised:
         client.create_order(ORDER, Deadline(5))
     assert (raised.value.code, raised.value.message) == ("409", "Order already exists")

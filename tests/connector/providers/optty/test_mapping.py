@@ -38,7 +38,10 @@ def held(status="PENDING", **fields):
 
 
 def webhook(status="SUCCESSFUL", event="ORDER_ASYNC_CALLBACK", **data):
-    return {"event": event, "data": {"orderReference": "payment-1", "status": status, "transactionId": "OPT-TX-1", **data}}
+    return {
+        "event": event,
+        "data": {"orderReference": "payment-1", "status": status, "transactionId": "OPT-TX-1", **data},
+    }
 
 
 def order(cent_amount=1999, currency="EUR", fraction_digits=2, **request):
@@ -159,7 +162,9 @@ def test_required_keys_are_named_when_missing():
 
 def test_owned_fields_may_be_repeated_with_the_connectors_values():
     draft = payment_json(interface="optty")
-    repeated = session_request(orderReference=draft["id"], purchaseCurrency="EUR", orderAmount=19.99, dynamicCallbackUrl=NOTIFY)
+    repeated = session_request(
+        orderReference=draft["id"], purchaseCurrency="EUR", orderAmount=19.99, dynamicCallbackUrl=NOTIFY
+    )
     draft["custom"] = {"type": {"typeId": "type", "id": "t"}, "fields": {"sessionRequest": json.dumps(repeated)}}
     assert mapping.order_request(Payment.from_json(draft), NOTIFY)["orderReference"] == draft["id"]
 
@@ -173,7 +178,11 @@ def test_a_new_order_is_a_pending_authorization_with_the_redirect():
     )
     assert session.status_code == "pending"
     [authorization] = session.transactions
-    assert (authorization.type, authorization.state, authorization.interaction_id) == ("Authorization", "Pending", "OPT-TX-1")
+    assert (authorization.type, authorization.state, authorization.interaction_id) == (
+        "Authorization",
+        "Pending",
+        "OPT-TX-1",
+    )
     assert session.interactions[0].type == "optty.createOrder"
 
 
@@ -217,7 +226,12 @@ def test_the_log_keeps_only_the_fields_the_connector_uses():
 
 @pytest.mark.parametrize(
     "body",
-    [[], {"event": "ORDER_ASYNC_CALLBACK"}, {"event": "PAYOUT", "data": {"orderReference": "p"}}, webhook(orderReference="")],
+    [
+        [],
+        {"event": "ORDER_ASYNC_CALLBACK"},
+        {"event": "PAYOUT", "data": {"orderReference": "p"}},
+        webhook(orderReference=""),
+    ],
 )
 def test_unusable_webhooks(body):
     with pytest.raises(InvalidNotification):

@@ -3,7 +3,13 @@ import json
 import pytest
 
 from connector.environment import ConfigError, Environment
-from connector.errors import CommercetoolsUnavailable, InvalidInput, InvalidNotification, ProviderRefused, ProviderUnavailable
+from connector.errors import (
+    CommercetoolsUnavailable,
+    InvalidInput,
+    InvalidNotification,
+    ProviderRefused,
+    ProviderUnavailable,
+)
 from connector.http import Deadline
 from connector.payment import Payment
 from connector.providers.base import Call, Notification, ProviderContext
@@ -48,7 +54,13 @@ def call() -> Call:
 
 
 def held(reference, status="PENDING"):
-    return {"merchantReference": reference, "status": status, "amount": 19.99, "currency": "EUR", "transactionReference": "TX-1"}
+    return {
+        "merchantReference": reference,
+        "status": status,
+        "amount": 19.99,
+        "currency": "EUR",
+        "transactionReference": "TX-1",
+    }
 
 
 @pytest.fixture
@@ -81,7 +93,11 @@ def test_a_new_order_is_created_and_its_answer_recorded(optty_api, provider):
     state = MemoryState()
     paying = payment(autoCapture=False)
     session = provider(state).open_session(paying, call())
-    assert (session.session_token, session.redirect_url, session.interface_id) == ("ot-1", CREATED["redirectUrl"], "o-1")
+    assert (session.session_token, session.redirect_url, session.interface_id) == (
+        "ot-1",
+        CREATED["redirectUrl"],
+        "o-1",
+    )
     [sent] = order_posts(optty_api)
     assert (sent["orderReference"], sent["orderAmount"], sent["dynamicCallbackUrl"]) == (paying.id, 19.99, NOTIFY)
     record = state.records[paying.id]
@@ -94,7 +110,11 @@ def test_a_retry_after_a_lost_answer_reuses_the_order(optty_api, provider):
     optty_api.get(f"{ORDERS_PATH}/{paying.id}", json=held(paying.id))
     session = provider(state).open_session(paying, call())
     assert order_posts(optty_api) == []
-    assert (session.session_token, session.redirect_url, session.interface_id) == ("ot-1", CREATED["redirectUrl"], "o-1")
+    assert (session.session_token, session.redirect_url, session.interface_id) == (
+        "ot-1",
+        CREATED["redirectUrl"],
+        "o-1",
+    )
     assert session.status_code == "pending"
     assert [(t.type, t.state, t.interaction_id) for t in session.transactions] == [("Authorization", "Pending", "TX-1")]
     assert session.interactions[0].type == "optty.getOrder"

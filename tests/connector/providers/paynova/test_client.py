@@ -12,7 +12,12 @@ from sandboxes.stack import free_port
 ORDER_ID = "30c8d09b-28c6-4246-b4d4-a3b000e181c7"
 CREATE = "/api/orders/create"
 INITIALIZE = f"/api/orders/{ORDER_ID}/initializePayment"
-SUCCESS = {"isSuccess": True, "errorNumber": 0, "statusKey": "SUCCESS", "statusMessage": "The operation was successful."}
+SUCCESS = {
+    "isSuccess": True,
+    "errorNumber": 0,
+    "statusKey": "SUCCESS",
+    "statusMessage": "The operation was successful.",
+}
 VALIDATION_ERROR = {
     "isSuccess": False,
     "errorNumber": -2,
@@ -25,7 +30,9 @@ VALIDATION_ERROR = {
 
 @pytest.fixture
 def client(httpserver):
-    return PaynovaClient(PaynovaConfig("4999", "api-password-value", "paynova-secret-value", httpserver.url_for("/api")))
+    return PaynovaClient(
+        PaynovaConfig("4999", "api-password-value", "paynova-secret-value", httpserver.url_for("/api"))
+    )
 
 
 def create_order(client):
@@ -37,7 +44,9 @@ def initialize_payment(client):
 
 
 def test_create_order_sends_basic_auth_and_the_body(client, httpserver):
-    httpserver.expect_request(CREATE, method="POST").respond_with_json({"status": SUCCESS, "orderId": ORDER_ID}, status=201)
+    httpserver.expect_request(CREATE, method="POST").respond_with_json(
+        {"status": SUCCESS, "orderId": ORDER_ID}, status=201
+    )
     assert create_order(client)["orderId"] == ORDER_ID
     sent = httpserver.log[0][0]
     assert sent.headers["Authorization"] == "Basic " + base64.b64encode(b"4999:api-password-value").decode()
@@ -61,11 +70,20 @@ def test_is_success_false_under_http_200_is_a_refusal_with_paynova_s_details(cli
 
 
 def test_an_unknown_order_is_a_refusal(client, httpserver):
-    status = {"isSuccess": False, "errorNumber": 3000, "statusKey": "ORDER_NOT_FOUND", "statusMessage": "The specified order was not found."}
+    status = {
+        "isSuccess": False,
+        "errorNumber": 3000,
+        "statusKey": "ORDER_NOT_FOUND",
+        "statusMessage": "The specified order was not found.",
+    }
     httpserver.expect_request(INITIALIZE).respond_with_json({"status": status})
     with pytest.raises(ProviderRefused) as raised:
         initialize_payment(client)
-    assert (raised.value.code, raised.value.details["statusKey"], raised.value.details["errors"]) == ("3000", "ORDER_NOT_FOUND", [])
+    assert (raised.value.code, raised.value.details["statusKey"], raised.value.details["errors"]) == (
+        "3000",
+        "ORDER_NOT_FOUND",
+        [],
+    )
 
 
 def _response(response_json=None, response_data=None, status=200):
@@ -77,8 +95,17 @@ def _response(response_json=None, response_data=None, status=200):
 @pytest.mark.parametrize(
     ("answer", "reason"),
     [
-        ({"response_json": {"status": {"isSuccess": False, "errorNumber": -1, "statusKey": "INTERNAL_ERROR"}}}, "INTERNAL_ERROR"),
-        ({"response_json": {"status": {"isSuccess": False, "errorNumber": -3, "statusKey": "HTTP_401"}}, "status": 401}, "401"),
+        (
+            {"response_json": {"status": {"isSuccess": False, "errorNumber": -1, "statusKey": "INTERNAL_ERROR"}}},
+            "INTERNAL_ERROR",
+        ),
+        (
+            {
+                "response_json": {"status": {"isSuccess": False, "errorNumber": -3, "statusKey": "HTTP_401"}},
+                "status": 401,
+            },
+            "401",
+        ),
         ({"response_data": "malformed", "status": 500}, "HTTP 500"),
         ({"response_data": "<html>maintenance</html>"}, "status object"),
         ({"response_json": ["not", "an", "object"]}, "status object"),

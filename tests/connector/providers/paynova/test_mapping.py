@@ -7,7 +7,7 @@ from connector.money import Money
 from connector.payment import Payment
 from connector.providers.base import Interaction
 from connector.providers.paynova import mapping
-from tests.factories import CONNECTOR_TYPE_ID, paynova_session_request, payment_json, transaction_json
+from tests.factories import CONNECTOR_TYPE_ID, payment_json, paynova_session_request, transaction_json
 
 CALLBACK = "https://notifications.example.test/notifications/paynova"
 ORDER_ID = "30c8d09b-28c6-4246-b4d4-a3b000e181c7"
@@ -83,7 +83,11 @@ def test_optional_keys_go_to_the_call_they_belong_to():
         )
     )
     assert (order["shipTo"], order["orderDescription"], order["salesChannel"]) == (ship_to, "travel", "web")
-    assert (order["salesLocationId"], order["merchantReference"], order["purchaseReference"]) == ("Liljeholmen", "ON4711", "buyer-17")
+    assert (order["salesLocationId"], order["merchantReference"], order["purchaseReference"]) == (
+        "Liljeholmen",
+        "ON4711",
+        "buyer-17",
+    )
     assert session["paymentMethods"] == [{"id": 311, "products": [{"id": "DirectInvoice"}]}]
     assert "paymentMethods" not in order
 
@@ -92,7 +96,10 @@ def test_owned_fields_may_be_repeated_but_not_changed():
     payment = payment_json(interface="paynova")
     repeated = paynova_session_request(orderNumber=payment["id"], totalAmount=19.99, currencyCode="EUR")
     repeated["interfaceOptions"]["urlCallback"] = CALLBACK
-    payment["custom"] = {"type": {"typeId": "type", "id": CONNECTOR_TYPE_ID}, "fields": {"sessionRequest": json.dumps(repeated)}}
+    payment["custom"] = {
+        "type": {"typeId": "type", "id": CONNECTOR_TYPE_ID},
+        "fields": {"sessionRequest": json.dumps(repeated)},
+    }
     order, _ = mapping.request_bodies(Payment.from_json(payment), CALLBACK)
     assert order["orderNumber"] == payment["id"]
     changed = paynova_session_request(orderNumber="another", totalAmount="1.00", currencyCode="SEK")
@@ -106,7 +113,11 @@ def test_owned_fields_may_be_repeated_but_not_changed():
 
 
 def test_a_missing_session_request_names_every_required_key():
-    assert invalid_fields({}) == ["sessionRequest.billTo", "sessionRequest.interfaceOptions", "sessionRequest.lineItems"]
+    assert invalid_fields({}) == [
+        "sessionRequest.billTo",
+        "sessionRequest.interfaceOptions",
+        "sessionRequest.lineItems",
+    ]
 
 
 def test_every_invalid_field_is_named_at_once():
@@ -164,13 +175,22 @@ def test_an_order_of_an_earlier_attempt_is_reused_only_for_the_same_amount():
 
 def test_the_session_from_paynova_s_answer():
     answer = {
-        "status": {"isSuccess": True, "errorNumber": 0, "statusKey": "SUCCESS", "statusMessage": "The operation was successful."},
+        "status": {
+            "isSuccess": True,
+            "errorNumber": 0,
+            "statusKey": "SUCCESS",
+            "statusMessage": "The operation was successful.",
+        },
         "sessionId": "775e3b3b-ff40-4078-bdee-a33900e22164",
         "url": "https://testpaygate.paynova.com/paynovaaero/payment/775e3b3b",
     }
     created = mapping.order_interaction({"customer": {"governmentId": "196006208133"}}, {"orderId": ORDER_ID})
     session = mapping.session(ORDER_ID, {"totalAmount": "19.99"}, answer, created)
-    assert (session.interface_id, session.session_token, session.redirect_url) == (ORDER_ID, answer["sessionId"], answer["url"])
+    assert (session.interface_id, session.session_token, session.redirect_url) == (
+        ORDER_ID,
+        answer["sessionId"],
+        answer["url"],
+    )
     assert (session.status_code, session.response["orderId"]) == ("SUCCESS", ORDER_ID)
     assert [i.type for i in session.interactions] == ["paynova.createOrder", "paynova.initializePayment"]
     assert session.interactions[0].request == {"customer": {"governmentId": "***"}}
@@ -239,20 +259,39 @@ def test_an_expired_or_cancelled_session_is_recorded_on_the_status():
 
 
 def test_a_completed_session_an_unknown_status_and_other_events_change_nothing():
-    for event in (session_end("COMPLETED"), payment_event(PAYMENT_STATUS="SOMETHING_NEW"), payment_event(EVENT_TYPE="REFUND")):
+    for event in (
+        session_end("COMPLETED"),
+        payment_event(PAYMENT_STATUS="SOMETHING_NEW"),
+        payment_event(EVENT_TYPE="REFUND"),
+    ):
         assert (event.transactions, event.status_code) == ((), None)
 
 
 def test_the_log_leaves_out_what_changes_between_delivery_attempts():
-    fields = {"EVENT_TYPE": "PAYMENT", "DIGEST": "ABC", "DELIVERY_TIMESTAMP": "2026-11-24 13:36:29Z", "ORDER_ID": ORDER_ID}
+    fields = {
+        "EVENT_TYPE": "PAYMENT",
+        "DIGEST": "ABC",
+        "DELIVERY_TIMESTAMP": "2026-11-24 13:36:29Z",
+        "ORDER_ID": ORDER_ID,
+    }
     event = mapping.event({**fields, "ORDER_NUMBER": "p", "PAYMENT_STATUS": "NEW"}, fields)
     assert event.interaction == Interaction("paynova.notification", {"EVENT_TYPE": "PAYMENT", "ORDER_ID": ORDER_ID})
 
 
-@pytest.mark.parametrize("missing", ["ORDER_NUMBER", "ORDER_ID", "PAYMENT_STATUS", "AMOUNT", "CURRENCY_CODE", "TRANSACTION_ID"])
+@pytest.mark.parametrize(
+    "missing", ["ORDER_NUMBER", "ORDER_ID", "PAYMENT_STATUS", "AMOUNT", "CURRENCY_CODE", "TRANSACTION_ID"]
+)
 def test_a_payment_event_without_a_required_field_is_invalid(missing):
-    notification = {"EVENT_TYPE": "PAYMENT", "MERCHANT_ID": "4999", "ORDER_ID": ORDER_ID, "ORDER_NUMBER": "p",
-                    "PAYMENT_STATUS": "AUTHORIZED", "AMOUNT": "1.00", "CURRENCY_CODE": "EUR", "TRANSACTION_ID": "1"}  # fmt: skip
+    notification = {
+        "EVENT_TYPE": "PAYMENT",
+        "MERCHANT_ID": "4999",
+        "ORDER_ID": ORDER_ID,
+        "ORDER_NUMBER": "p",
+        "PAYMENT_STATUS": "AUTHORIZED",
+        "AMOUNT": "1.00",
+        "CURRENCY_CODE": "EUR",
+        "TRANSACTION_ID": "1",
+    }
     del notification[missing]
     with pytest.raises(InvalidNotification, match=missing):
         mapping.read_event(notification)
@@ -260,7 +299,9 @@ def test_a_payment_event_without_a_required_field_is_invalid(missing):
 
 def test_a_session_end_needs_its_status():
     with pytest.raises(InvalidNotification, match="SESSION_STATUS"):
-        mapping.read_event({"EVENT_TYPE": "SESSION_END", "MERCHANT_ID": "1", "ORDER_ID": "o", "ORDER_NUMBER": "p", "SESSION_ID": "s"})
+        mapping.read_event(
+            {"EVENT_TYPE": "SESSION_END", "MERCHANT_ID": "1", "ORDER_ID": "o", "ORDER_NUMBER": "p", "SESSION_ID": "s"}
+        )
 
 
 def test_an_event_must_fit_its_payment():

@@ -14,7 +14,7 @@ from connector.providers.base import Call, Notification, ProviderContext
 from connector.providers.paynova import Paynova
 from connector.providers.paynova.signature import body_digest
 from connector.settings import Settings
-from tests.factories import paynova_session_request, payment_json, signed_paynova_event
+from tests.factories import payment_json, paynova_session_request, signed_paynova_event
 
 PAYNOVA_ENV = {
     "PAYNOVA_MERCHANT_ID": "4999",
@@ -25,7 +25,12 @@ PAYNOVA_ENV = {
 ORDER_ID = "30c8d09b-28c6-4246-b4d4-a3b000e181c7"
 CREATE = "/api/orders/create"
 INITIALIZE = f"/api/orders/{ORDER_ID}/initializePayment"
-SUCCESS = {"isSuccess": True, "errorNumber": 0, "statusKey": "SUCCESS", "statusMessage": "The operation was successful."}
+SUCCESS = {
+    "isSuccess": True,
+    "errorNumber": 0,
+    "statusKey": "SUCCESS",
+    "statusMessage": "The operation was successful.",
+}
 SESSION = {"status": SUCCESS, "sessionId": "s-1", "url": "https://paynova.example.test/aero/s-1"}
 
 
@@ -101,7 +106,9 @@ def test_without_credentials_paynova_is_disabled(env):
 
 
 def test_a_session_creates_the_order_records_it_and_initializes_the_payment(paynova, paynova_api, state):
-    paynova_api.expect_request(CREATE, method="POST").respond_with_json({"status": SUCCESS, "orderId": ORDER_ID}, status=201)
+    paynova_api.expect_request(CREATE, method="POST").respond_with_json(
+        {"status": SUCCESS, "orderId": ORDER_ID}, status=201
+    )
     paynova_api.expect_request(INITIALIZE, method="POST").respond_with_json(SESSION)
     payment = new_payment()
     session = paynova.open_session(payment, call())
@@ -131,7 +138,7 @@ def test_after_a_failed_session_the_next_attempt_reuses_the_order(paynova, payno
 def test_an_order_recorded_for_another_amount_is_not_reused(paynova, paynova_api):
     payment = new_payment()
     paynova.context.state.put(payment.id, {"orderId": ORDER_ID, "totalAmount": "29.99", "currencyCode": "EUR"}, None)
-    with pytest.raises(InvalidInput, match="29.99"):
+    with pytest.raises(InvalidInput, match=r"29\.99"):
         paynova.open_session(payment, call())
     assert paynova_api.log == []
 
@@ -194,11 +201,17 @@ def test_the_body_digest_is_verified_when_sent(paynova):
     header = {"pn-digest": body_digest(body, "paynova-secret-value")}
     paynova.read_notification(form_notification(fields, header), call())
     with pytest.raises(NotAuthentic):
-        paynova.read_notification(form_notification(fields, {"Pn-Digest": body_digest(b"other", "paynova-secret-value")}), call())
+        paynova.read_notification(
+            form_notification(fields, {"Pn-Digest": body_digest(b"other", "paynova-secret-value")}), call()
+        )
 
 
 def test_authenticity_comes_before_anything_else(paynova):
-    for fields in ({"ORDER_NUMBER": "p"}, {**signed_paynova_event(), "DIGEST": "0" * 40}, signed_paynova_event("another-secret")):
+    for fields in (
+        {"ORDER_NUMBER": "p"},
+        {**signed_paynova_event(), "DIGEST": "0" * 40},
+        signed_paynova_event("another-secret"),
+    ):
         with pytest.raises(NotAuthentic):
             paynova.read_notification(form_notification(fields), call())
 
