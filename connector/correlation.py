@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Mapping
 from contextvars import ContextVar
+from typing import Protocol
 
 HEADER = "X-Correlation-ID"
 _INCOMING_HEADERS = (HEADER, "X-Request-ID")
@@ -17,7 +17,11 @@ _ACCEPTABLE = re.compile(r"^[A-Za-z0-9._:@/+=-]{1,128}$")
 _current: ContextVar[str | None] = ContextVar("correlation_id", default=None)
 
 
-def from_headers(headers: Mapping[str, str]) -> str:
+class Headers(Protocol):
+    def get(self, key: str, /) -> str | None: ...
+
+
+def from_headers(headers: Headers) -> str:
     for name in _INCOMING_HEADERS:
         value = headers.get(name)
         if value and _ACCEPTABLE.match(value):

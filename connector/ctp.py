@@ -16,7 +16,7 @@ import threading
 import time
 from collections.abc import Callable
 from contextvars import ContextVar
-from typing import TypeVar
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 import requests
@@ -61,7 +61,7 @@ class _GuardedAdapter(HTTPAdapter):
     def __init__(self):
         super().__init__(pool_maxsize=64, max_retries=Retry(total=2, connect=2, read=0, status=0, backoff_factor=0.1))
 
-    def send(self, request, **kwargs):
+    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:  # type: ignore[override]
         connect, read = CONNECT_TIMEOUT, READ_TIMEOUT
         deadline = _deadline.get()
         if deadline is not None:
@@ -102,7 +102,7 @@ class _Client(Client):
         return self._get(endpoint, params={})
 
     def post_json(self, endpoint: str, body: dict, headers: dict[str, str] | None = None) -> requests.Response:
-        return self._post(endpoint, params={}, json=body, headers=headers)
+        return self._post(endpoint, params={}, json=body, headers=headers or {})
 
 
 class _TokenRefused(Exception):
@@ -125,7 +125,7 @@ class Commercetools:
 
     def __init__(self, settings: CommercetoolsSettings):
         self.settings = settings
-        self._client: Client | None = None
+        self._client: _Client | None = None
         self._tokens = _TokenSaver()
         self._lock = threading.Lock()
         if settings.is_local:

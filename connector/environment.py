@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import overload
 from urllib.parse import urlsplit
 
 LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
@@ -29,6 +30,10 @@ class Environment:
     def __init__(self, environ: Mapping[str, str]):
         self._environ = environ
 
+    @overload
+    def get(self, name: str) -> str | None: ...
+    @overload
+    def get(self, name: str, default: str) -> str: ...
     def get(self, name: str, default: str | None = None) -> str | None:
         value = self._environ.get(name, "").strip()
         return value or default
@@ -39,9 +44,13 @@ class Environment:
             raise ConfigError(f"{name} is required")
         return value
 
+    @overload
+    def url(self, name: str) -> str | None: ...
+    @overload
+    def url(self, name: str, default: str) -> str: ...
     def url(self, name: str, default: str | None = None) -> str | None:
         """An https base URL (plain http only on this machine), without trailing slash."""
-        value = self.get(name, default)
+        value = self.get(name) or default
         if value is None:
             return None
         parts = urlsplit(value)
@@ -52,8 +61,7 @@ class Environment:
         return value.rstrip("/")
 
     def required_url(self, name: str) -> str:
-        self.require(name)
-        return self.url(name)
+        return self.url(name, self.require(name))
 
     def integer(self, name: str, default: int, minimum: int, maximum: int) -> int:
         value = self.get(name)
@@ -73,10 +81,10 @@ class Environment:
         values = {name: self.get(name) for name in names}
         if not any(values.values()):
             return None
-        for name, value in values.items():
-            if value is None:
-                raise ConfigError(f"{name} is required when {_first_set(values)} is set")
-        return values
+        missing = [name for name, value in values.items() if value is None]
+        if missing:
+            raise ConfigError(f"{missing[0]} is required when {_first_set(values)} is set")
+        return {name: value for name, value in values.items() if value is not None}
 
 
 def _first_set(values: dict[str, str | None]) -> str:

@@ -12,6 +12,7 @@ import functools
 import logging
 import os
 import select
+import socket
 import sys
 import threading
 import time
@@ -19,7 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode, urlsplit
-from urllib.request import getproxies_environment, proxy_bypass_environment
+from urllib.request import getproxies_environment, proxy_bypass_environment  # type: ignore[attr-defined]
 
 import certifi
 import orjson
@@ -175,13 +176,14 @@ class HttpClient:
 
     def _body(self, response: urllib3.BaseHTTPResponse, deadline: Deadline) -> bytes:
         connection = response.connection
-        chunks = []
+        chunks: list[bytes] = []
         while True:
             remaining = deadline.remaining()
             if remaining <= 0:
                 raise ProviderUnavailable(self.provider, "the answer did not arrive before the deadline")
-            if connection is not None and connection.sock is not None:
-                connection.sock.settimeout(remaining)
+            sock = getattr(connection, "sock", None)  # None once urllib3 let go of it
+            if sock is not None:
+                sock.settimeout(remaining)
             chunk = response.read1(_CHUNK)  # at most one receive, so the deadline is checked between them
             if not chunk:
                 return b"".join(chunks)
@@ -202,7 +204,7 @@ class _Route:
     HTTPS_PROXY/HTTP_PROXY of the environment unless NO_PROXY exempts the host."""
 
     origin: str
-    opener: urllib3.connectionpool.ConnectionPool | urllib3.ProxyManager
+    opener: urllib3.HTTPConnectionPool | urllib3.ProxyManager
     absolute: bool  # the opener wants the whole URL
 
     @classmethod
@@ -231,6 +233,8 @@ class _LivenessCheck:
     """urllib3 asks, before reusing a pooled connection, whether the provider closed it.
     Under gevent its zero-timeout poll goes through gevent's hub on every call; the
     OS's select answers the same question at once without it."""
+
+    sock: socket.socket | None  # urllib3's connection has it
 
     @property
     def is_connected(self) -> bool:

@@ -37,7 +37,7 @@ def new_spec(title: str, description: str) -> APISpec:
 
 def add_operations_endpoints(spec: APISpec, protected: bool) -> None:
     """/metrics and /openapi.json, behind Basic auth when `protected`."""
-    security = [{"basicAuth": []}] if protected else []
+    security: list[dict[str, list[str]]] = [{"basicAuth": []}] if protected else []
     unauthorized = {"401": json_response("Missing or wrong credentials", MESSAGE)} if protected else {}
     spec.path(
         path="/metrics",

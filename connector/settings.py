@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Protocol
 from urllib.parse import urlsplit
 
 from .environment import LOOPBACK_HOSTS, ConfigError, Environment, Variable
@@ -26,6 +26,13 @@ VARIABLES = (
     Variable("PROVIDER_TIMEOUT_MS", "default 5000 (100–9000): one deadline for all provider calls of one answer"),
     Variable("LOG_LEVEL", "default INFO"),
 )
+
+
+class ProviderConfigReader(Protocol):
+    """What the settings need of a provider: its settings from the environment (the
+    registry in connector/providers passes every provider in)."""
+
+    def config_from_env(self, env: Environment) -> Any | None: ...
 
 
 @dataclass(frozen=True)
@@ -76,16 +83,16 @@ class Settings:
     }
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
-        from .providers import provider_configs  # providers read their own variables
-
+    def from_env(cls, environ: Mapping[str, str] | None, providers: Mapping[str, ProviderConfigReader]) -> Settings:
+        """The settings in `environ` (default: the process's), each of `providers`
+        reading its own; a provider without credentials is left out (disabled)."""
         env = Environment(os.environ if environ is None else environ)
         log_level = env.get("LOG_LEVEL", "INFO").upper()
         if log_level not in LOG_LEVELS:
             raise ConfigError(f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, got {log_level!r}")
         return cls(
             commercetools=CommercetoolsSettings.from_env(env),
-            providers=provider_configs(env),
+            providers=_configured(providers, env),
             extension_username=env.get("EXTENSION_USERNAME"),
             extension_password=env.get("EXTENSION_PASSWORD"),
             extension_public_url=env.url("EXTENSION_PUBLIC_URL"),
@@ -101,6 +108,20 @@ class Settings:
                 raise ConfigError(f"{variable} is required")
         return self
 
+    def extension_credentials(self) -> tuple[str, str]:
+        """EXTENSION_USERNAME and EXTENSION_PASSWORD; a ConfigError names a missing one."""
+        username, password = self.extension_username, self.extension_password
+        if username is None:
+            raise ConfigError("EXTENSION_USERNAME is required")
+        if password is None:
+            raise ConfigError("EXTENSION_PASSWORD is required")
+        return username, password
+
     @property
     def provider_timeout(self) -> float:
         return self.provider_timeout_ms / 1000
+
+
+def _configured(providers: Mapping[str, ProviderConfigReader], env: Environment) -> dict[str, Any]:
+    configs = {name: provider.config_from_env(env) for name, provider in providers.items()}
+    return {name: config for name, config in configs.items() if config is not None}

@@ -8,7 +8,7 @@ from typing import Any, Protocol
 from urllib.parse import quote
 
 from .ctp import Commercetools
-from .errors import ConcurrentModification
+from .errors import CommercetoolsUnavailable, ConcurrentModification
 from .http import Deadline
 
 
@@ -40,7 +40,10 @@ class CustomObjectState:
         try:
             self.commercetools.write("custom-objects", draft, deadline)
         except ConcurrentModification:
-            return self.get(key, deadline)
+            stored = self.get(key, deadline)
+            if stored is None:  # removed between the two calls
+                raise CommercetoolsUnavailable(f"the record {self.container}/{key} changed meanwhile") from None
+            return stored
         return value
 
     def put(self, key: str, value: dict[str, Any], deadline: Deadline) -> None:

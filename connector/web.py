@@ -57,7 +57,7 @@ def create_service_app(service: str, settings: Settings, openapi_document: dict)
 def operations_auth(settings: Settings) -> BasicAuth | None:
     """The extension's Basic credentials, where this service is configured with them."""
     if settings.extension_username and settings.extension_password:
-        return BasicAuth(settings.extension_username, settings.extension_password)
+        return BasicAuth(*settings.extension_credentials())
     return None
 
 
@@ -72,7 +72,7 @@ class OrjsonProvider(JSONProvider):
         return orjson.loads(s)
 
     def response(self, *args, **kwargs) -> Response:
-        return self._app.response_class(
+        return Response(
             orjson.dumps(self._prepare_response_obj(args, kwargs), default=str), mimetype="application/json"
         )
 

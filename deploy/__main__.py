@@ -8,7 +8,7 @@ import sys
 from connector.ctp import Commercetools, CommercetoolsAuthError
 from connector.environment import ConfigError
 from connector.errors import CommercetoolsUnavailable
-from connector.settings import Settings
+from connector.providers import read_settings
 
 from . import commands
 from .resources import DeployError
@@ -27,7 +27,7 @@ def main(argv: list[str] | None = None) -> int:
         print(line, flush=True)
 
     try:
-        settings = Settings.from_env()
+        settings = read_settings()
         if args.command != "teardown":
             settings.require("EXTENSION_PUBLIC_URL", "EXTENSION_USERNAME", "EXTENSION_PASSWORD")
         ct = Commercetools(settings.commercetools)

@@ -59,18 +59,18 @@ class Project:
 
     def apply_type(self, key: str, plan: Plan) -> None:
         if plan.create:
-            self.ct.call(lambda project: project.types().post(TypeDraft.deserialize(plan.create)))
+            draft = TypeDraft.deserialize(plan.create)
+            self.ct.call(lambda project: project.types().post(draft))
         elif plan.actions:
-            version = self.type(key)["version"]
-            update = TypeUpdate.deserialize({"version": version, "actions": plan.actions})
+            update = TypeUpdate.deserialize({"version": plan.version, "actions": plan.actions})
             self.ct.call(lambda project: project.types().with_key(key).post(update))
 
     def apply_extension(self, plan: Plan, header: str) -> None:
         if plan.create:
-            self.ct.call(lambda project: project.extensions().post(ExtensionDraft.deserialize(plan.create)))
+            extension = ExtensionDraft.deserialize(plan.create)
+            self.ct.call(lambda project: project.extensions().post(extension))
         elif plan.actions:
-            version = self.extension()["version"]
-            update = ExtensionUpdate.deserialize({"version": version, "actions": plan.actions})
+            update = ExtensionUpdate.deserialize({"version": plan.version, "actions": plan.actions})
             self.ct.call(lambda project: project.extensions().with_key(EXTENSION_KEY).post(update))
         else:
             return

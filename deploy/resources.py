@@ -33,6 +33,7 @@ class Plan:
     resource: str
     create: dict | None = None
     actions: list[dict] = field(default_factory=list)
+    version: int | None = None  # of the resource the actions were planned on
     changes: list[str] = field(default_factory=list)  # human-readable, for the output
     # What a created resource will be, a line each, for the output: no secret in them.
     details: list[str] = field(default_factory=list)
@@ -54,7 +55,7 @@ def payment_interface_condition() -> str:
 
 
 def authorization_header(settings: Settings) -> str:
-    credentials = f"{settings.extension_username}:{settings.extension_password}".encode()
+    credentials = ":".join(settings.extension_credentials()).encode()
     return "Basic " + base64.b64encode(credentials).decode()
 
 
@@ -115,6 +116,7 @@ def type_plan(custom_type: CustomType, current: dict | None) -> Plan:
         plan.changes.append("create")
         plan.details = type_details(draft)
         return plan
+    plan.version = current.get("version")
     if current.get("resourceTypeIds") != draft["resourceTypeIds"]:
         raise DeployError(
             f"type {custom_type.key} exists for {current.get('resourceTypeIds')}, not {draft['resourceTypeIds']}; "
@@ -143,8 +145,9 @@ def extension_plan(settings: Settings, current: dict | None, stored_fingerprint:
     if current is None:
         plan.create = draft
         plan.changes.append("create")
-        plan.details = extension_details(draft, settings.extension_username)
+        plan.details = extension_details(draft, settings.extension_credentials()[0])
         return plan
+    plan.version = current.get("version")
     destination = current.get("destination", {})
     if destination.get("url") != draft["destination"]["url"]:
         plan.changes.append(f"destination {destination.get('url')} → {draft['destination']['url']}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask
 
 from connector.ctp import Commercetools
-from connector.providers import Providers
+from connector.providers import Providers, read_settings
 from connector.settings import Settings
 from connector.web import BasicAuth, create_service_app
 
@@ -25,9 +25,9 @@ def create_app(
     commercetools: Commercetools | None = None,
 ) -> Flask:
     """Builds the service once per process: settings checked, clients and pools made."""
-    settings = (settings or Settings.from_env()).require(*REQUIRED_SETTINGS)
+    settings = (settings or read_settings()).require(*REQUIRED_SETTINGS)
     app = create_service_app("extension", settings, openapi.document())
-    auth = BasicAuth(settings.extension_username, settings.extension_password)
+    auth = BasicAuth(*settings.extension_credentials())
     commercetools = commercetools or Commercetools(settings.commercetools)
     sessions = Sessions(
         providers or Providers.from_settings(settings, commercetools),

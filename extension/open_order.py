@@ -32,7 +32,7 @@ class OpenOrder:
         existing = payment.custom_field("sessionToken")
         if existing:
             return existing
-        session = self.sessions.open(self.sessions.provider_for(payment), payment, correlation_id)
+        session = self.sessions.open(self.sessions.providers.get(Nuvei.name), payment, correlation_id)
 
         def write_session(fresh: Payment) -> list[dict]:
             # A concurrent call may have stored a token meanwhile; the first one stays.

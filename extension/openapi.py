@@ -22,7 +22,7 @@ def document() -> dict:
         "commercetools' API Extension for payments, and Nuvei's standalone /openOrder.",
     )
     spec.components.schema("Payment", schema=PaymentSchema)
-    security = [{"basicAuth": []}]
+    security: list[dict[str, list[str]]] = [{"basicAuth": []}]
     spec.path(
         path="/extension",
         operations={

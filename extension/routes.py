@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from flask import Blueprint, g, request
 from marshmallow import Schema, ValidationError
@@ -101,6 +102,7 @@ def _commercetools_error(error: Exception):
     if isinstance(error, Unauthorized):
         return {"errors": [{"code": "Unauthorized", "message": "missing or wrong credentials"}]}, 401
     note(outcome="rejected", error=type(error).__name__)
+    errors: list[dict[str, Any]]
     if isinstance(error, InvalidInput):
         errors = [
             {"code": "InvalidInput", "message": f"{e.field}: {e.message}", "extensionExtraInfo": {"field": e.field}}

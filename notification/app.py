@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask
 
 from connector.ctp import Commercetools
-from connector.providers import Providers
+from connector.providers import Providers, read_settings
 from connector.settings import Settings
 from connector.web import create_service_app, operations_auth
 
@@ -22,7 +22,7 @@ def create_app(
     providers: Providers | None = None,
     commercetools: Commercetools | None = None,
 ) -> Flask:
-    settings = (settings or Settings.from_env()).require(*REQUIRED_SETTINGS)
+    settings = (settings or read_settings()).require(*REQUIRED_SETTINGS)
     app = create_service_app("notification", settings, openapi.document(operations_auth(settings) is not None))
     commercetools = commercetools or Commercetools(settings.commercetools)
     providers = providers or Providers.from_settings(settings, commercetools)

@@ -3,6 +3,8 @@ that provider's notifications carry."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from connector.openapi import MESSAGE, add_operations_endpoints, json_response, new_spec
 from connector.providers import REGISTRY
 from connector.providers.base import Provider
@@ -35,7 +37,7 @@ def document(metrics_protected: bool) -> dict:
 
 
 def _operations(provider: type[Provider]) -> dict:
-    operations = {}
+    operations: dict[str, dict[str, Any]] = {}
     summary = f"A {provider.name} notification."
     if "POST" in provider.notification_methods:
         body = {

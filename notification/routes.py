@@ -91,7 +91,7 @@ def _answer_for(error: Exception) -> tuple[dict, int]:
         log.warning("notification refused: %s", error)
         return {"message": str(error)}, 400
     if isinstance(error, HTTPException):
-        return {"message": error.description}, error.code
+        return {"message": error.description}, error.code or 500
     if isinstance(error, ProviderDisabled | CommercetoolsUnavailable | ProviderUnavailable):
         log.error("notification not applied, the provider will retry: %s", error)
     else:

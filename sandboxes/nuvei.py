@@ -40,43 +40,10 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 # The currencies this sandbox merchant account accepts; others are refused as Nuvei
 # refuses currencies a merchant site is not set up for.
 CURRENCIES = frozenset(
-    [
-        "EUR",
-        "USD",
-        "GBP",
-        "CHF",
-        "SEK",
-        "NOK",
-        "DKK",
-        "PLN",
-        "CZK",
-        "HUF",
-        "RON",
-        "BGN",
-        "CAD",
-        "AUD",
-        "NZD",
-        "JPY",
-        "KRW",
-        "CLP",
-        "ISK",
-        "BHD",
-        "KWD",
-        "JOD",
-        "OMR",
-        "TND",
-        "AED",
-        "SAR",
-        "ILS",
-        "TRY",
-        "ZAR",
-        "BRL",
-        "MXN",
-        "INR",
-        "SGD",
-        "HKD",
-        "CNY",
-    ]
+    (
+        "EUR USD GBP CHF SEK NOK DKK PLN CZK HUF RON BGN CAD AUD NZD JPY KRW CLP ISK BHD KWD JOD OMR TND "
+        "AED SAR ILS TRY ZAR BRL MXN INR SGD HKD CNY"
+    ).split()
 )
 _MINOR_UNITS = {"JPY": 0, "KRW": 0, "CLP": 0, "ISK": 0, "BHD": 3, "KWD": 3, "JOD": 3, "OMR": 3, "TND": 3}
 DMN_STATUSES = {"APPROVED": "OK", "SUCCESS": "OK", "DECLINED": "FAIL", "ERROR": "FAIL", "PENDING": "PENDING"}

@@ -50,7 +50,7 @@ CREDENTIALS = {
     "PAYNOVA_SECRET_KEY": "sandbox-paynova-secret",
 }
 # The currencies this sandbox account accepts, with their decimals.
-CURRENCIES = {**dict.fromkeys(["SEK", "EUR", "NOK", "DKK", "GBP", "USD", "CHF", "PLN"], 2), "JPY": 0}
+CURRENCIES = {**dict.fromkeys("SEK EUR NOK DKK GBP USD CHF PLN".split(), 2), "JPY": 0}
 PAYMENT_STATUSES = {
     "AUTHORIZED": "NONE",
     "COMPLETED": "NONE",

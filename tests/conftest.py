@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 import responses
 
+from connector.providers import read_settings
 from connector.settings import Settings
 from tests.provider_stub import ProviderStub
 
@@ -33,7 +34,7 @@ def env() -> dict[str, str]:
 
 @pytest.fixture
 def settings(env) -> Settings:
-    return Settings.from_env(env)
+    return read_settings(env)
 
 
 @pytest.fixture

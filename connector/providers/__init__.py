@@ -6,13 +6,12 @@ Adding a provider: its package beside nuvei/, its import and its entry below.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
 from ..ctp import Commercetools
-from ..environment import Environment, Variable
+from ..environment import Variable
 from ..errors import ProviderDisabled
 from ..payment import Payment
-from ..settings import VARIABLES
+from ..settings import VARIABLES, Settings
 from ..state import CustomObjectState
 from .base import Provider, ProviderContext
 from .kustom import Kustom
@@ -38,10 +37,10 @@ def all_variables() -> tuple[Variable, ...]:
     return VARIABLES + tuple(variable for provider in REGISTRY.values() for variable in provider.variables)
 
 
-def provider_configs(env: Environment) -> dict[str, Any]:
-    """Settings of every provider whose credentials are configured."""
-    configs = {name: provider.config_from_env(env) for name, provider in REGISTRY.items()}
-    return {name: config for name, config in configs.items() if config is not None}
+def read_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    """The connector's settings with every registered provider's (from the process's
+    environment unless `environ` is given)."""
+    return Settings.from_env(environ, REGISTRY)
 
 
 class Providers:
@@ -51,7 +50,7 @@ class Providers:
         self._providers = dict(providers)
 
     @classmethod
-    def from_settings(cls, settings, commercetools: Commercetools) -> Providers:
+    def from_settings(cls, settings: Settings, commercetools: Commercetools) -> Providers:
         return cls(
             {
                 name: REGISTRY[name](
@@ -67,9 +66,10 @@ class Providers:
 
     def for_payment(self, payment: Payment) -> Provider | None:
         """The payment's provider; None when the payment is not for one of ours."""
-        if not payment.payment_interface or not self.knows(payment.payment_interface):
+        name = payment.provider_name
+        if name is None or not self.knows(name):
             return None
-        return self.get(payment.provider_name)
+        return self.get(name)
 
     @staticmethod
     def knows(payment_interface: str) -> bool:
@@ -84,6 +84,6 @@ class Providers:
         return provider
 
 
-def _notification_url(settings, name: str) -> str | None:
+def _notification_url(settings: Settings, name: str) -> str | None:
     base = settings.notification_public_url
     return f"{base}/notifications/{name}" if base else None

@@ -15,7 +15,7 @@ from typing import Any, ClassVar
 
 from marshmallow import Schema
 
-from ..environment import Environment, Variable
+from ..environment import ConfigError, Environment, Variable
 from ..errors import InvalidNotification
 from ..http import Deadline
 from ..money import Money
@@ -104,6 +104,13 @@ class ProviderContext:
 
     notification_url: str | None  # where this provider sends its notifications
     state: ProviderState  # records kept between calls, shared by every replica
+
+    def callback_url(self) -> str:
+        """The notification URL a session request gives the provider. The extension
+        requires NOTIFICATION_PUBLIC_URL at start-up, so it is there whenever sessions open."""
+        if self.notification_url is None:
+            raise ConfigError("NOTIFICATION_PUBLIC_URL is required to open provider sessions")
+        return self.notification_url
 
 
 class Provider(ABC):

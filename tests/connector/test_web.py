@@ -5,7 +5,7 @@ import logging
 
 import pytest
 
-from connector.settings import Settings
+from connector.providers import read_settings
 from extension.app import create_app as extension_app
 from notification.app import create_app as notification_app
 from tests.factories import EXTENSION_AUTH
@@ -87,5 +87,5 @@ def restored_root_logger():
 @pytest.mark.parametrize(("log_level", "written"), [("INFO", True), ("WARNING", False)])
 def test_log_level_decides_whether_the_request_line_is_written(env, capsys, log_level, written):
     env["LOG_LEVEL"] = log_level
-    extension_app(Settings.from_env(env)).test_client().get("/health", headers={"X-Correlation-ID": "level-probe"})
+    extension_app(read_settings(env)).test_client().get("/health", headers={"X-Correlation-ID": "level-probe"})
     assert ('"correlationId":"level-probe"' in capsys.readouterr().err) is written

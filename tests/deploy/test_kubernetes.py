@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from connector.providers import REGISTRY, all_variables
+from connector.providers import REGISTRY, all_variables, read_settings
 from connector.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -123,7 +123,7 @@ def settings_at_start(service: str, secret: dict[str, str]) -> Settings:
     """What the service's start-up check makes of what the container receives."""
     environment = {name: variable.value for name, variable in received(container(service), secret).items()}
     required = importlib.import_module(f"{service}.app").REQUIRED_SETTINGS
-    return Settings.from_env(environment).require(*required)
+    return read_settings(environment).require(*required)
 
 
 def port_number(each: dict, port: int | str) -> int:

@@ -1,7 +1,7 @@
 import pytest
 
 from connector.custom_types import INTERACTION_TYPE, PAYMENT_TYPE
-from connector.settings import Settings
+from connector.providers import read_settings
 from deploy.resources import (
     DeployError,
     authorization_header,
@@ -85,7 +85,7 @@ def test_a_registered_extension_with_the_same_settings_is_up_to_date(settings):
 def test_changed_credentials_change_the_destination(settings, env):
     current, stored = registered(settings)
     env["EXTENSION_PASSWORD"] = "rotated"
-    plan = extension_plan(Settings.from_env(env), current, stored)
+    plan = extension_plan(read_settings(env), current, stored)
     assert [a["action"] for a in plan.actions] == ["changeDestination"]
     assert plan.changes == ["authorization header"]
 

@@ -4,7 +4,7 @@ import pytest
 import requests
 
 from connector.custom_types import CUSTOM_TYPES
-from connector.settings import Settings
+from connector.providers import read_settings
 from deploy.resources import EXTENSION_KEY, FINGERPRINT_CONTAINER, FINGERPRINT_KEY, authorization_header
 from sandboxes.stack import free_port
 
@@ -49,7 +49,7 @@ def test_dry_run_shows_the_change_and_changes_nothing(stack, emulator):
 
 
 def test_dry_run_lists_the_extension_it_would_create_and_creates_nothing(stack, emulator):
-    header = authorization_header(Settings.from_env(stack.env))
+    header = authorization_header(read_settings(stack.env))
     try:
         assert stack.deploy("teardown").returncode == 0
         before = project_snapshot(emulator)

@@ -4,12 +4,12 @@ from concurrent.futures import ThreadPoolExecutor
 
 from connector.ctp import Commercetools
 from connector.http import Deadline
-from connector.settings import Settings
+from connector.providers import read_settings
 from connector.state import CustomObjectState
 
 
 def states(stack, count: int) -> list[CustomObjectState]:
-    settings = Settings.from_env(stack.env)
+    settings = read_settings(stack.env)
     return [CustomObjectState(Commercetools(settings.commercetools), "payment-connector-test") for _ in range(count)]
 
 

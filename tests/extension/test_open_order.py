@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from connector.settings import Settings
+from connector.providers import read_settings
 from extension import open_order as open_order_module
 from extension.app import create_app
 from tests.factories import EXTENSION_AUTH as AUTH
@@ -16,7 +16,7 @@ API = "https://api.example.test/shop"
 
 @pytest.fixture
 def client(nuvei_api, env):
-    return create_app(Settings.from_env(env)).test_client()
+    return create_app(read_settings(env)).test_client()
 
 
 def open_order(client, body, headers=AUTH):

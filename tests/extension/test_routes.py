@@ -8,8 +8,8 @@ import time
 import pytest
 from werkzeug import Response
 
+from connector.providers import read_settings
 from connector.providers.nuvei import Nuvei
-from connector.settings import Settings
 from extension.app import create_app
 from tests.factories import CONNECTOR_TYPE_ID, payment_json, type_json
 from tests.factories import EXTENSION_AUTH as AUTH
@@ -21,7 +21,7 @@ API = "https://api.example.test/shop"
 @pytest.fixture
 def client(nuvei_api, env, commercetools_api):
     commercetools_api.get(f"{API}/types/{CONNECTOR_TYPE_ID}", json=type_json())
-    return create_app(Settings.from_env(env)).test_client()
+    return create_app(read_settings(env)).test_client()
 
 
 @pytest.fixture
@@ -165,7 +165,7 @@ def test_a_failing_nuvei_is_general(client, nuvei_api):
 
 def test_a_slow_nuvei_is_general_within_the_provider_timeout(nuvei_api, env, commercetools_api):
     env["PROVIDER_TIMEOUT_MS"] = "300"
-    client = create_app(Settings.from_env(env)).test_client()
+    client = create_app(read_settings(env)).test_client()
     nuvei_api.expect_request(OPEN_ORDER).respond_with_handler(lambda request: time.sleep(1) or Response("{}"))
     started = time.monotonic()
     answer = call(client, payment_json())
@@ -176,7 +176,7 @@ def test_a_slow_nuvei_is_general_within_the_provider_timeout(nuvei_api, env, com
 def test_a_disabled_provider_is_invalid_input(env):
     for name in ("NUVEI_MERCHANT_ID", "NUVEI_MERCHANT_SITE_ID", "NUVEI_SECRET_KEY"):
         del env[name]
-    client = create_app(Settings.from_env(env)).test_client()
+    client = create_app(read_settings(env)).test_client()
     answer = call(client, payment_json())
     assert answer.status_code == 400
     assert answer.json["errors"][0]["extensionExtraInfo"]["field"] == "paymentMethodInfo.paymentInterface"
@@ -223,7 +223,7 @@ def test_the_merchants_own_type_with_the_connector_fields_is_fine(client, nuvei_
 def test_a_disabled_provider_does_not_block_payments_that_have_a_session(env):
     for name in ("NUVEI_MERCHANT_ID", "NUVEI_MERCHANT_SITE_ID", "NUVEI_SECRET_KEY"):
         del env[name]
-    client = create_app(Settings.from_env(env)).test_client()
+    client = create_app(read_settings(env)).test_client()
     answer = call(client, payment_json(custom_fields={"sessionToken": "t"}, interface_id="41"), action="Update")
     assert (answer.status_code, answer.json) == (200, {"actions": []})
 
@@ -238,7 +238,7 @@ def test_a_success_without_a_session_token_is_not_a_session(client, nuvei_api):
 def test_reading_the_payments_custom_type_shares_the_provider_deadline(nuvei_answers, env, commercetools_api):
     # A slow commercetools must not push the answer past commercetools' own timeout.
     env["PROVIDER_TIMEOUT_MS"] = "300"
-    client = create_app(Settings.from_env(env)).test_client()
+    client = create_app(read_settings(env)).test_client()
     fields = ("giftMessage", "sessionRequest", "sessionToken", "redirectUrl", "sessionResponse")
     commercetools_api.get(f"{API}/types/merchant-type", json=type_json("merchant-type", field_names=fields))
     answer = call(client, payment_json(custom_fields={"giftMessage": "Enjoy"}, custom_type_id="merchant-type"))

@@ -4,8 +4,8 @@ import json
 
 import pytest
 
+from connector.providers import read_settings
 from connector.providers.nuvei.signature import dmn_checksum
-from connector.settings import Settings
 from notification.app import create_app
 from tests.factories import PAYMENT_ID, payment_json, signed_dmn, transaction_json
 
@@ -102,14 +102,14 @@ def test_unknown_provider(client):
 def test_a_disabled_provider_is_retried_later(env):
     for name in ("NUVEI_MERCHANT_ID", "NUVEI_MERCHANT_SITE_ID", "NUVEI_SECRET_KEY"):
         del env[name]
-    client = create_app(Settings.from_env(env)).test_client()
+    client = create_app(read_settings(env)).test_client()
     assert client.post("/notifications/nuvei", data=signed_dmn(PAYMENT_ID)).status_code == 503
 
 
 def test_the_notification_service_needs_no_extension_settings(env):
     for name in ("EXTENSION_USERNAME", "EXTENSION_PASSWORD", "EXTENSION_PUBLIC_URL", "NOTIFICATION_PUBLIC_URL"):
         del env[name]
-    assert create_app(Settings.from_env(env)).test_client().get("/health").status_code == 200
+    assert create_app(read_settings(env)).test_client().get("/health").status_code == 200
 
 
 def test_a_dmn_in_another_currency_than_the_payment_is_refused(client, commercetools_api):

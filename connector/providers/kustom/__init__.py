@@ -39,7 +39,7 @@ class Kustom(Provider):
         if mapping.declined_before(payment):
             # The payment records Kustom's decline: nothing to charge, nothing to write.
             return Session(interface_id=None)
-        customer_token, order = mapping.order_request(payment, self.context.notification_url)
+        customer_token, order = mapping.order_request(payment, self.context.callback_url())
         charge = self.client.create_order(customer_token, order, mapping.idempotency_key(payment.id), call.deadline)
         return mapping.session(payment, order, charge)
 

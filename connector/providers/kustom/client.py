@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
@@ -116,7 +117,7 @@ def _refusal(status: int, error: dict[str, Any]) -> ProviderRefused:
     )
 
 
-def error_text(error: dict[str, Any]) -> str | None:
+def error_text(error: Mapping[str, Any]) -> str | None:
     """Kustom's error_messages as one line."""
     messages = error.get("error_messages")
     return "; ".join(map(str, messages)) if isinstance(messages, list) and messages else None

@@ -101,7 +101,7 @@ def check_against(event: Event, payment: Payment) -> None:
             related = dmn.get("relatedTransactionId")
             if not any(t.interaction_id == related for t in payment.transactions):
                 raise InvalidNotification(f"relatedTransactionId {related!r} is not a transaction of this payment")
-        elif change.amount.amount != payment.amount_planned.amount:
+        elif change.amount is not None and change.amount.amount != payment.amount_planned.amount:
             raise InvalidNotification(
                 f"totalAmount {change.amount.decimal_text()} is not the payment's {payment.amount_planned.decimal_text()}"
             )

@@ -221,7 +221,7 @@ def check_against(event: Event, payment: Payment) -> None:
     if not payment.interface_id or order_id != payment.interface_id:
         raise InvalidNotification(f"ORDER_ID {order_id} is not the Paynova order of payment {payment.id}")
     for change in event.transactions:
-        if change.amount.amount != payment.amount_planned.amount:
+        if change.amount is not None and change.amount.amount != payment.amount_planned.amount:
             raise InvalidNotification(
                 f"AMOUNT {change.amount.decimal_text()} is not the payment's {payment.amount_planned.decimal_text()}"
             )

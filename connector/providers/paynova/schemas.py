@@ -12,7 +12,7 @@ AERO_INTERFACE_ID = 5
 # How far a line's totals may be from quantity × unit amount × (1 + taxPercent / 100).
 LINE_TOLERANCE = Decimal("0.01")
 
-_URL = {"schemes": {"http", "https"}}
+_WEB = frozenset({"http", "https"})
 _POSITIVE = validate.Range(min=0, min_inclusive=False)
 _NOT_NEGATIVE = validate.Range(min=0)
 
@@ -63,7 +63,7 @@ class LineItemSchema(_Strict):
     articleNumber = fields.String(required=True, validate=validate.Length(min=1, max=50))
     name = fields.String(required=True, validate=validate.Length(min=1, max=255))
     description = fields.String(validate=validate.Length(min=1, max=255))
-    productUrl = fields.Url(**_URL)
+    productUrl = fields.Url(schemes=_WEB)
     quantity = fields.Decimal(required=True, validate=_POSITIVE)
     unitMeasure = fields.String(required=True, validate=validate.Length(min=1))
     unitAmountExcludingTax = fields.Decimal(required=True, validate=_NOT_NEGATIVE)
@@ -92,9 +92,9 @@ class InterfaceOptionsSchema(_Strict):
     customerLanguageCode = fields.String(
         required=True, validate=validate.Regexp(r"^[A-Za-z]{3}$", error="must be a three-letter language code")
     )
-    urlRedirectSuccess = fields.Url(required=True, **_URL)
-    urlRedirectCancel = fields.Url(required=True, **_URL)
-    urlRedirectPending = fields.Url(**_URL)
+    urlRedirectSuccess = fields.Url(required=True, schemes=_WEB)
+    urlRedirectCancel = fields.Url(required=True, schemes=_WEB)
+    urlRedirectPending = fields.Url(schemes=_WEB)
     urlCallback = fields.String()  # owned by the connector, compared separately
     layoutName = fields.String()
     themeName = fields.String()

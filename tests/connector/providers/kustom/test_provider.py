@@ -5,10 +5,9 @@ from connector.environment import ConfigError
 from connector.errors import InvalidNotification, ProviderUnavailable
 from connector.http import Deadline
 from connector.payment import Payment
-from connector.providers import Providers
+from connector.providers import Providers, read_settings
 from connector.providers.base import Call, Notification
 from connector.providers.kustom import Kustom, mapping
-from connector.settings import Settings
 from tests.factories import payment_json, transaction_json
 
 from .factories import kustom_payment, kustom_request, managed_order, order_answer
@@ -33,19 +32,19 @@ def kustom_api(provider_api):
 
 @pytest.fixture
 def kustom(kustom_env, kustom_api) -> Kustom:
-    settings = Settings.from_env({**kustom_env, "KUSTOM_API_URL": kustom_api.url})
+    settings = read_settings({**kustom_env, "KUSTOM_API_URL": kustom_api.url})
     return Providers.from_settings(settings, Commercetools(settings.commercetools)).get("kustom")
 
 
 def test_configuration_from_the_environment(kustom, kustom_env, env):
-    assert Settings.from_env(kustom_env).providers["kustom"].api_url == "https://kustom.example.test"
+    assert read_settings(kustom_env).providers["kustom"].api_url == "https://kustom.example.test"
     assert "kco_test_api_unit-key" not in repr(kustom.config)
     assert kustom.context.notification_url == "https://notifications.example.test/notifications/kustom"
-    assert "kustom" not in Settings.from_env(env).providers  # no key, no Kustom
-    playground = Settings.from_env({**kustom_env, "KUSTOM_API_URL": ""}).providers["kustom"]
+    assert "kustom" not in read_settings(env).providers  # no key, no Kustom
+    playground = read_settings({**kustom_env, "KUSTOM_API_URL": ""}).providers["kustom"]
     assert playground.api_url == "https://api.playground.kustom.co"
     with pytest.raises(ConfigError, match="KUSTOM_API_URL"):
-        Settings.from_env({**kustom_env, "KUSTOM_API_URL": "http://kustom.example.test"})
+        read_settings({**kustom_env, "KUSTOM_API_URL": "http://kustom.example.test"})
 
 
 def test_open_session_charges_the_customer_token(kustom, kustom_api, call):

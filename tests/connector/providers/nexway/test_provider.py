@@ -8,7 +8,7 @@ from connector.environment import ConfigError
 from connector.errors import NotAuthentic
 from connector.http import Deadline
 from connector.payment import Payment
-from connector.providers import Providers
+from connector.providers import Providers, read_settings
 from connector.providers.base import Call, Notification
 from connector.settings import Settings
 from notification.app import create_app
@@ -33,7 +33,7 @@ def call() -> Call:
 
 @pytest.fixture
 def nexway_settings(env) -> Settings:
-    return Settings.from_env({**env, **NEXWAY_ENV})
+    return read_settings({**env, **NEXWAY_ENV})
 
 
 @pytest.fixture
@@ -48,7 +48,7 @@ def test_reads_its_settings(nexway):
 
 
 def test_defaults_to_the_uat_host(env):
-    settings = Settings.from_env({**env, **{k: v for k, v in NEXWAY_ENV.items() if k != "NEXWAY_API_URL"}})
+    settings = read_settings({**env, **{k: v for k, v in NEXWAY_ENV.items() if k != "NEXWAY_API_URL"}})
     assert settings.providers["nexway"].api_url == "https://api-uat.staging.nexway.build"
 
 
@@ -59,11 +59,11 @@ def test_without_credentials_nexway_is_disabled(settings):
 def test_notification_credentials_are_required_with_the_others(env):
     partial = {k: v for k, v in NEXWAY_ENV.items() if k != "NEXWAY_NOTIFICATION_PASSWORD"}
     with pytest.raises(ConfigError, match="NEXWAY_NOTIFICATION_PASSWORD is required"):
-        Settings.from_env({**env, **partial})
+        read_settings({**env, **partial})
 
 
 def test_a_lost_answer_is_recovered_from_the_existing_order(env, provider_api):
-    settings = Settings.from_env({**env, **NEXWAY_ENV, "NEXWAY_API_URL": provider_api.url})
+    settings = read_settings({**env, **NEXWAY_ENV, "NEXWAY_API_URL": provider_api.url})
     nexway = Providers.from_settings(settings, Commercetools(settings.commercetools)).get("nexway")
     payment = Payment.from_json(payment_json(interface="nexway", session_request=nexway_session_request()))
     provider_api.post("/iam/tokens", json={"access_token": "t", "expires_in": 3600})

@@ -3,9 +3,8 @@ import pytest
 from connector.ctp import Commercetools
 from connector.errors import InvalidNotification, NotAuthentic, ProviderDisabled
 from connector.http import Deadline
-from connector.providers import Providers
+from connector.providers import Providers, read_settings
 from connector.providers.base import Call, Notification
-from connector.settings import Settings
 from tests.factories import signed_dmn
 
 
@@ -59,7 +58,7 @@ def test_a_dmn_for_another_merchant_site_is_refused(nuvei):
 def test_a_disabled_provider_is_named(env):
     for name in ("NUVEI_MERCHANT_ID", "NUVEI_MERCHANT_SITE_ID", "NUVEI_SECRET_KEY"):
         del env[name]
-    settings = Settings.from_env(env)
+    settings = read_settings(env)
     with pytest.raises(ProviderDisabled) as raised:
         Providers.from_settings(settings, Commercetools(settings.commercetools)).get("nuvei")
     assert raised.value.errors[0].field == "paymentMethodInfo.paymentInterface"

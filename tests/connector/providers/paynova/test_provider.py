@@ -9,11 +9,10 @@ from connector.ctp import Commercetools
 from connector.errors import InvalidInput, InvalidNotification, NotAuthentic, ProviderDisabled, ProviderUnavailable
 from connector.http import Deadline
 from connector.payment import Payment
-from connector.providers import Providers
+from connector.providers import Providers, read_settings
 from connector.providers.base import Call, Notification, ProviderContext
 from connector.providers.paynova import Paynova
 from connector.providers.paynova.signature import body_digest
-from connector.settings import Settings
 from tests.factories import payment_json, paynova_session_request, signed_paynova_event
 
 PAYNOVA_ENV = {
@@ -89,7 +88,7 @@ def posted(httpserver, path):
 
 
 def test_the_registry_builds_paynova_from_its_settings(env):
-    settings = Settings.from_env({**env, "PAYNOVA_API_URL": "https://paynova.example.test/api/"})
+    settings = read_settings({**env, "PAYNOVA_API_URL": "https://paynova.example.test/api/"})
     config = settings.providers["paynova"]
     assert (config.merchant_id, config.api_url) == ("4999", "https://paynova.example.test/api")
     paynova = Providers.from_settings(settings, Commercetools(settings.commercetools)).get("paynova")
@@ -100,7 +99,7 @@ def test_the_registry_builds_paynova_from_its_settings(env):
 def test_without_credentials_paynova_is_disabled(env):
     for name in ("PAYNOVA_MERCHANT_ID", "PAYNOVA_API_PASSWORD", "PAYNOVA_SECRET_KEY"):
         del env[name]
-    settings = Settings.from_env(env)
+    settings = read_settings(env)
     with pytest.raises(ProviderDisabled):
         Providers.from_settings(settings, Commercetools(settings.commercetools)).get("paynova")
 
