@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Set-up and entry points for a fresh machine (Python 3.11+, Node.js 20+, npm; wrk is
-# installed from Debian's packages when missing):
+# Set-up and entry points for a fresh machine (Python 3.11+, Node.js 20+, npm; the
+# benchmark also needs wrk, which it names how to install when it is missing):
 #   ./dev.sh run     start the connector locally with the emulator and the sandboxes
-#   ./dev.sh test    run the whole test suite (extra arguments go to pytest)
+#   ./dev.sh test    lint, format and type checks, then the whole test suite (extra
+#                    arguments go to pytest)
 #   ./dev.sh bench   measure what a checkout request costs (--quick: tiny counts)
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -30,13 +31,10 @@ install() {
   fi
 }
 
-install_wrk() {
-  command -v wrk >/dev/null && return
-  local sudo=""
-  [ "$(id -u)" = 0 ] || sudo=sudo
-  $sudo apt-get install -y --no-install-recommends wrk >/dev/null 2>&1 ||
-    { $sudo apt-get update >/dev/null && $sudo apt-get install -y --no-install-recommends wrk >/dev/null; } ||
-    { echo "dev.sh: wrk (the benchmark's load generator) could not be installed with apt-get; install it and run again" >&2; exit 1; }
+check_code() {
+  .venv/bin/ruff check --quiet .
+  .venv/bin/ruff format --check --quiet .
+  .venv/bin/mypy
 }
 
 case "${1:-}" in
@@ -46,12 +44,11 @@ case "${1:-}" in
     ;;
   test)
     install
-    install_wrk  # the suite runs the benchmark once with tiny counts
+    check_code
     exec .venv/bin/python -m pytest "${@:2}"
     ;;
   bench)
     install
-    install_wrk
     exec .venv/bin/python -m bench "${@:2}"
     ;;
   *)

@@ -28,10 +28,13 @@ class Result:
 
 
 def wrk() -> str:
-    """wrk, from Debian's packages (./dev.sh bench installs it)."""
+    """wrk, the load generator (Debian's package `wrk`)."""
     found = shutil.which("wrk")
     if not found:
-        raise SystemExit("bench: wrk is missing; ./dev.sh bench installs it")
+        raise SystemExit(
+            "bench: the load generator wrk is missing; install it (Debian/Ubuntu: sudo apt-get install wrk, "
+            "macOS: brew install wrk) and run again"
+        )
     return found
 
 

@@ -2,13 +2,17 @@
 `./dev.sh bench`, never asserted in a test)."""
 
 import re
+import shutil
 import subprocess
 import sys
+
+import pytest
 
 from connector.providers import REGISTRY
 from sandboxes.stack import ROOT
 
 
+@pytest.mark.skipif(shutil.which("wrk") is None, reason="the benchmark's load generator wrk is not installed")
 def test_the_quick_benchmark_produces_every_figure(tmp_path):
     output = tmp_path / "results.md"
     finished = subprocess.run(

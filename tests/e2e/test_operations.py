@@ -60,16 +60,23 @@ def test_metrics_count_every_worker(stack):
 
 
 def test_provider_calls_and_notifications_are_counted(stack, emulator, nuvei):
+    def figures() -> tuple[float, float, float]:
+        extension = scrape(stack, stack.extension_url)
+        notification = scrape(stack, stack.notification_url)
+        return (
+            counter(
+                extension, "connector_provider_calls_total", provider="nuvei", operation="openOrder.do", outcome="ok"
+            ),
+            counter(extension, "connector_provider_call_duration_seconds_count", provider="nuvei"),
+            counter(notification, "connector_notifications_total", provider="nuvei", outcome="applied"),
+        )
+
+    before = figures()
     payment = emulator.create_payment(nuvei_payment()).json()
     nuvei.dmn(payment["custom"]["fields"]["sessionToken"], status="APPROVED")
-    extension = scrape(stack, stack.extension_url)
-    notification = scrape(stack, stack.notification_url)
-    assert (
-        counter(extension, "connector_provider_calls_total", provider="nuvei", operation="openOrder.do", outcome="ok")
-        >= 1
-    )
-    assert counter(extension, "connector_provider_call_duration_seconds_count", provider="nuvei") >= 1
-    assert counter(notification, "connector_notifications_total", provider="nuvei", outcome="applied") >= 1
+    after = figures()
+    # One openOrder.do call, timed once, and one notification applied.
+    assert [now - then for now, then in zip(after, before, strict=True)] == [1, 1, 1]
 
 
 def test_a_provider_refusal_is_counted_as_http_4xx(stack, emulator):
