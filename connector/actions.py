@@ -1,8 +1,9 @@
 """commercetools payment update actions, as plain JSON-ready dicts.
 
 `session_actions` is what a new provider session writes (extension and /openOrder);
-`event_actions` is what a notification writes, and [] when it would change nothing, so
-that a repeat is recognised before anything is sent.
+`modification_actions` what a capture, refund or cancellation writes onto the merchant's
+Initial transaction; `event_actions` is what a notification writes, and [] when it would
+change nothing, so that a repeat is recognised before anything is sent.
 """
 
 from __future__ import annotations
@@ -13,8 +14,9 @@ from typing import Any
 import orjson
 
 from .custom_types import INTERACTION_TYPE, PAYMENT_TYPE
+from .modifications import Modification
 from .payment import Payment, Transaction
-from .providers.base import Event, Interaction, Session, TransactionChange
+from .providers.base import Event, Interaction, ModificationCall, ModificationResult, Session, TransactionChange
 
 # The payment fields a session writes (sessionRequest is the storefront's).
 SESSION_FIELD_NAMES = frozenset({"sessionToken", "redirectUrl", "sessionResponse"})
@@ -38,6 +40,23 @@ def session_actions(payment: Payment, session: Session, correlation_id: str) -> 
     return actions
 
 
+def modification_actions(
+    modification: Modification, sent: ModificationCall, result: ModificationResult, correlation_id: str
+) -> list[dict]:
+    transaction_id = modification.transaction_id
+    actions: list[dict] = [{"action": "changeTransactionState", "transactionId": transaction_id, "state": result.state}]
+    if result.interaction_id:
+        actions.append(
+            {
+                "action": "changeTransactionInteractionId",
+                "transactionId": transaction_id,
+                "interactionId": result.interaction_id,
+            }
+        )
+    actions.append(add_interaction(Interaction(sent.operation, sent.logged, result.response), correlation_id))
+    return actions
+
+
 def event_actions(payment: Payment, event: Event, correlation_id: str) -> list[dict]:
     interaction = add_interaction(event.interaction, correlation_id)
     if payment.has_interaction(event.interaction.type, interaction["fields"]["request"]):
@@ -52,12 +71,43 @@ def event_actions(payment: Payment, event: Event, correlation_id: str) -> list[d
 
 
 def transaction_actions(payment: Payment, change: TransactionChange) -> list[dict]:
-    existing = payment.transaction(change.interaction_id, change.type)
+    existing = payment.transaction(change.interaction_id, change.type) or _awaiting(payment, change)
     if existing is None:
         return [add_transaction(payment, change)]
+    actions = []
+    if existing.interaction_id is None:
+        # The extension recorded it without the provider's id (no answer in time): the
+        # notification names it, and a repeat of the notification then finds it by id.
+        actions.append(
+            {
+                "action": "changeTransactionInteractionId",
+                "transactionId": existing.id,
+                "interactionId": change.interaction_id,
+            }
+        )
     if _moves_forward(existing, change.state):
-        return [{"action": "changeTransactionState", "transactionId": existing.id, "state": change.state}]
-    return []
+        actions.append({"action": "changeTransactionState", "transactionId": existing.id, "state": change.state})
+    return actions
+
+
+def _awaiting(payment: Payment, change: TransactionChange) -> Transaction | None:
+    """The Pending transaction a notification without a recorded id is about: the first
+    of its type and amount that has no interaction id yet, or, for providers whose
+    notifications never carry the id the extension recorded, any of them."""
+    if change.amount is None:
+        return None
+    return next(
+        (
+            t
+            for t in payment.transactions
+            if t.state == "Pending"
+            and t.type == change.type
+            and t.amount is not None
+            and (t.amount.currency, t.amount.amount) == (change.amount.currency, change.amount.amount)
+            and (t.interaction_id is None or change.matches_pending)
+        ),
+        None,
+    )
 
 
 def _moves_forward(transaction: Transaction, state: str) -> bool:

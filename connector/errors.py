@@ -70,6 +70,17 @@ class ProviderRefused(ConnectorError):
         super().__init__(f"{provider} refused the request: {message} ({code})")
 
 
+class OperationNotPossible(ConnectorError):
+    """What the provider cannot do at all, known before calling it (a Nexway capture, a
+    partial cancellation where only all of it can be cancelled)."""
+
+    def __init__(self, provider: str, field: str, message: str):
+        self.provider = provider
+        self.field = field
+        self.message = message
+        super().__init__(message)
+
+
 class ProviderUnavailable(ConnectorError):
     """The provider could not be reached, timed out, or failed on its side."""
 

@@ -124,12 +124,18 @@ class MoneySchema(_Lenient):
         return Money(data["centAmount"], data["currencyCode"], digits)
 
 
+class SignedMoneySchema(MoneySchema):
+    centAmount = fields.Integer(required=True, strict=True)
+
+
 class TransactionSchema(_Lenient):
     id = fields.String(required=True)
     type = fields.String(required=True, validate=validate.OneOf(TRANSACTION_TYPES))
     state = fields.String(required=True, validate=validate.OneOf(TRANSACTION_STATES))
     interactionId = fields.String(load_default=None)
-    amount = fields.Nested(MoneySchema, load_default=None)
+    # Signed: a merchant's transaction with a negative amount is read, so that the
+    # extension can name it in its refusal.
+    amount = fields.Nested(SignedMoneySchema, load_default=None)
 
     @post_load
     def to_transaction(self, data: dict, **_) -> Transaction:
@@ -279,11 +285,16 @@ def _optional_text(value: Any) -> bool:
     return value is None or type(value) is str
 
 
-def _money(value: Any) -> Money | None:
+def _money(value: Any, signed: bool = False) -> Money | None:
     if type(value) is not dict:
         return None
     cents, currency, digits = value.get("centAmount"), value.get("currencyCode"), value.get("fractionDigits")
-    if type(cents) is not int or cents < 0 or type(currency) is not str or not _CURRENCY.match(currency):
+    if (
+        type(cents) is not int
+        or (cents < 0 and not signed)
+        or type(currency) is not str
+        or not _CURRENCY.match(currency)
+    ):
         return None
     if digits is None:
         return Money(cents, currency, minor_units(currency))
@@ -301,7 +312,7 @@ def _transactions(value: Any) -> tuple[Transaction, ...] | None:
             return None
         transaction_id, type_, state = item.get("id"), item.get("type"), item.get("state")
         interaction_id, amount = item.get("interactionId"), item.get("amount")
-        money = None if amount is None else _money(amount)
+        money = None if amount is None else _money(amount, signed=True)
         if (
             type(transaction_id) is not str
             or type_ not in TRANSACTION_TYPES

@@ -10,6 +10,7 @@ from connector.settings import Settings
 from connector.web import BasicAuth, create_service_app
 
 from . import openapi
+from .modifications import Modifications
 from .open_order import OpenOrder
 from .routes import extension_blueprint, open_order_blueprint
 from .sessions import CustomTypeFields, Sessions
@@ -29,11 +30,9 @@ def create_app(
     app = create_service_app("extension", settings, openapi.document())
     auth = BasicAuth(*settings.extension_credentials())
     commercetools = commercetools or Commercetools(settings.commercetools)
-    sessions = Sessions(
-        providers or Providers.from_settings(settings, commercetools),
-        settings.provider_timeout,
-        CustomTypeFields(commercetools),
-    )
-    app.register_blueprint(extension_blueprint(sessions, auth))
+    providers = providers or Providers.from_settings(settings, commercetools)
+    sessions = Sessions(providers, settings.provider_timeout, CustomTypeFields(commercetools))
+    modifications = Modifications(providers, settings.provider_timeout)
+    app.register_blueprint(extension_blueprint(sessions, modifications, auth))
     app.register_blueprint(open_order_blueprint(OpenOrder(sessions, commercetools), auth))
     return app

@@ -13,12 +13,15 @@ from connector.errors import (
     CommercetoolsUnavailable,
     ConnectorError,
     InvalidInput,
+    OperationNotPossible,
     ProviderRefused,
     ProviderUnavailable,
 )
+from connector.modifications import requested
 from connector.payment import Payment
 from connector.web import BasicAuth, note
 
+from .modifications import Modifications
 from .open_order import OpenOrder
 from .schemas import EXTENSION_ACTIONS, ExtensionRequestSchema, OpenOrderSchema
 from .sessions import Sessions
@@ -78,7 +81,7 @@ def _protected_blueprint(name: str, auth: BasicAuth, on_error) -> Blueprint:
     return blueprint
 
 
-def extension_blueprint(sessions: Sessions, auth: BasicAuth) -> Blueprint:
+def extension_blueprint(sessions: Sessions, modifications: Modifications, auth: BasicAuth) -> Blueprint:
     """POST /extension: commercetools' API Extension call for payments."""
     blueprint = _protected_blueprint("extension", auth, _commercetools_error)
 
@@ -89,8 +92,13 @@ def extension_blueprint(sessions: Sessions, auth: BasicAuth) -> Blueprint:
             return {"actions": []}
         payment = Payment.from_json(obj)
         note(paymentId=payment.id, provider=payment.provider_name, action=action)
-        actions = sessions.extension_actions(payment, g.correlation_id)
-        note(outcome="session opened" if actions else "unchanged")
+        asked = requested(payment) if action == "Update" else []
+        if asked:
+            actions = modifications.carry_out(payment, asked, g.correlation_id)
+            note(outcome="modified" if actions else "unchanged", modifications=[m.type for m in asked])
+        else:
+            actions = sessions.extension_actions(payment, g.correlation_id)
+            note(outcome="session opened" if actions else "unchanged")
         return {"actions": actions}
 
     return blueprint
@@ -114,6 +122,14 @@ def _commercetools_error(error: Exception):
                 "code": "InvalidOperation",
                 "message": f"{error.provider} refused the payment: {error.message}",
                 "extensionExtraInfo": {"provider": error.provider, "code": error.code, **error.details},
+            }
+        ]
+    elif isinstance(error, OperationNotPossible):
+        errors = [
+            {
+                "code": "InvalidOperation",
+                "message": f"{error.field}: {error.message}",
+                "extensionExtraInfo": {"provider": error.provider, "field": error.field},
             }
         ]
     elif isinstance(error, HTTPException):

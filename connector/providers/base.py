@@ -18,6 +18,7 @@ from marshmallow import Schema
 from ..environment import ConfigError, Environment, Variable
 from ..errors import InvalidNotification
 from ..http import Deadline
+from ..modifications import Balance, Modification
 from ..money import Money
 from ..payment import Payment
 from ..state import ProviderState
@@ -49,6 +50,9 @@ class TransactionChange:
     interaction_id: str
     amount: Money | None = None
     timestamp: str | None = None
+    # The provider's notifications about this kind of change carry no id the extension
+    # could record: a Pending transaction of the same type and amount is this one.
+    matches_pending: bool = False
 
 
 @dataclass(frozen=True)
@@ -74,6 +78,25 @@ class Event:
     transactions: tuple[TransactionChange, ...] = ()
     status_code: str | None = None
     status_text: str | None = None
+
+
+@dataclass(frozen=True)
+class ModificationCall:
+    """A capture, refund or cancellation ready to send: what the provider's client needs
+    (`request`, the provider's own shape) and the same with secrets masked, for the log."""
+
+    operation: str  # the interaction's type, e.g. "kustom.capture"
+    request: Any
+    logged: Any
+
+
+@dataclass(frozen=True)
+class ModificationResult:
+    """What the provider answered to a modification."""
+
+    state: str  # Success (done), Pending (to be confirmed), Failure (declined or refused)
+    response: Any  # the provider's answer, secrets masked, for the log
+    interaction_id: str | None = None  # the provider's id for the capture, refund or cancellation
 
 
 @dataclass(frozen=True)
@@ -126,6 +149,12 @@ class Provider(ABC):
     # account accepts: the example of the extension's OpenAPI document.
     example_session_request: ClassVar[Mapping[str, Any]]
 
+    # Capture, refund and cancel: transaction type → PARTIAL (any part of what is
+    # available) or WHOLE (only all of it at once); a type not listed cannot be done,
+    # and `cannot` says why (connector/modifications.py).
+    modification_reach: ClassVar[Mapping[str, str]] = {}
+    cannot: ClassVar[Mapping[str, str]] = {}
+
     def __init__(self, config: Any, context: ProviderContext):
         self.config = config
         self.context = context
@@ -146,6 +175,21 @@ class Provider(ABC):
         """Check that a notification is authentic and map it to an Event.
 
         Raises NotAuthentic, InvalidNotification, ProviderUnavailable."""
+
+    def available(self, balance: Balance, type_: str) -> int:
+        """What a modification of this type may move at most, in minor units."""
+        return balance.available(type_)
+
+    def prepare_modification(self, payment: Payment, modification: Modification, balance: Balance) -> ModificationCall:
+        """The provider call for a modification the amount rules allowed, made before any
+        modification of the Update is sent (`balance` counts the ones before it); pure.
+        Only providers with a `modification_reach` are asked."""
+        raise NotImplementedError(f"{self.name} declares modifications it does not prepare")
+
+    def send_modification(self, prepared: ModificationCall, call: Call) -> ModificationResult:
+        """Sends a prepared modification. Raises ProviderRefused (recorded as Failure) or
+        ProviderUnavailable (Pending: the money may have moved)."""
+        raise NotImplementedError(f"{self.name} declares modifications it does not send")
 
     def check_event(self, event: Event, payment: Payment) -> None:
         """Raises InvalidNotification when an authentic event does not fit the payment

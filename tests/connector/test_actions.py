@@ -1,6 +1,6 @@
 import json
 
-from connector.actions import event_actions, session_actions
+from connector.actions import event_actions, session_actions, transaction_actions
 from connector.money import Money
 from connector.payment import Payment
 from connector.providers.base import Event, Interaction, Session, TransactionChange
@@ -134,3 +134,52 @@ def test_an_event_without_transaction_may_still_record_a_status():
 def test_an_event_that_maps_to_nothing_changes_nothing():
     payment = Payment.from_json(payment_json())
     assert event_actions(payment, Event("p", Interaction("nuvei.dmn", {})), "c") == []
+
+
+# Notifications about captures, refunds and cancellations the extension recorded.
+
+
+def _refund(state: str, interaction_id: str | None, cents: int = 500) -> dict:
+    recorded = {**transaction_json("Refund", state, interaction_id or ""), "id": f"refund-{interaction_id}"}
+    recorded["amount"] = {**recorded["amount"], "centAmount": cents}
+    if interaction_id is None:
+        del recorded["interactionId"]
+    return recorded
+
+
+def _refunded(payment: Payment, interaction_id: str, cents: int = 500, matches_pending: bool = False) -> list[dict]:
+    change = TransactionChange(
+        "Refund", "Success", interaction_id, Money.of(cents, "EUR"), matches_pending=matches_pending
+    )
+    return transaction_actions(payment, change)
+
+
+def test_a_notification_names_the_refund_the_extension_recorded_by_its_id():
+    payment = Payment.from_json(payment_json(transactions=[_refund("Pending", "R-1")]))
+    assert _refunded(payment, "R-1") == [
+        {"action": "changeTransactionState", "transactionId": "refund-R-1", "state": "Success"}
+    ]
+
+
+def test_a_refund_recorded_without_the_providers_id_is_found_by_type_and_amount_and_gets_the_id():
+    payment = Payment.from_json(payment_json(transactions=[_refund("Pending", "R-0", 900), _refund("Pending", None)]))
+    assert _refunded(payment, "R-2") == [
+        {"action": "changeTransactionInteractionId", "transactionId": "refund-None", "interactionId": "R-2"},
+        {"action": "changeTransactionState", "transactionId": "refund-None", "state": "Success"},
+    ]
+
+
+def test_where_notifications_carry_no_recorded_id_any_pending_one_of_that_amount_is_it():
+    payment = Payment.from_json(payment_json(transactions=[_refund("Pending", "R-1")]))
+    assert _refunded(payment, "refund-callback-7", matches_pending=True) == [
+        {"action": "changeTransactionState", "transactionId": "refund-R-1", "state": "Success"}
+    ]
+    # Without the provider saying so, an id the payment does not know is another refund.
+    assert _refunded(payment, "refund-callback-7")[0]["action"] == "addTransaction"
+
+
+def test_a_refund_made_in_the_providers_back_office_is_added():
+    payment = Payment.from_json(payment_json(transactions=[_refund("Success", "R-1"), _refund("Pending", None, 900)]))
+    [added] = _refunded(payment, "R-9", cents=500)
+    assert added["action"] == "addTransaction"
+    assert added["transaction"]["interactionId"] == "R-9"
