@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from connector.actions import event_actions
 from connector.ctp import Commercetools
 from connector.errors import InvalidNotification, PaymentNotFound
@@ -16,10 +18,22 @@ def apply_event(
     event: Event,
     correlation_id: str,
     deadline: Deadline | None = None,
+    just_read: Payment | None = None,
 ) -> bool:
     """Writes the event onto its payment; False when the payment already shows it (a
     repeat changes nothing, not even the interaction log). Past the deadline,
-    CommercetoolsUnavailable."""
+    CommercetoolsUnavailable. A payment the caller `just_read` saves reading it again."""
+    try:
+        _, changed = commercetools.modify_payment(
+            event.payment_id, event_plan(provider, event, correlation_id), correlation_id, deadline, just_read=just_read
+        )
+    except PaymentNotFound:
+        raise InvalidNotification(f"unknown payment {event.payment_id}") from None
+    return changed
+
+
+def event_plan(provider: Provider, event: Event, correlation_id: str) -> Callable[[Payment], list[dict]]:
+    """The update actions an event makes on a payment, as read for each attempt."""
 
     def plan(payment: Payment) -> list[dict]:
         if payment.provider_name != provider.name:
@@ -34,8 +48,4 @@ def apply_event(
         provider.check_event(event, payment)
         return event_actions(payment, provider.adjust_event(event, payment), correlation_id)
 
-    try:
-        _, changed = commercetools.modify_payment(event.payment_id, plan, correlation_id, deadline)
-    except PaymentNotFound:
-        raise InvalidNotification(f"unknown payment {event.payment_id}") from None
-    return changed
+    return plan

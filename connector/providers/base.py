@@ -191,6 +191,16 @@ class Provider(ABC):
         ProviderUnavailable (Pending: the money may have moved)."""
         raise NotImplementedError(f"{self.name} declares modifications it does not send")
 
+    # Whether reconciliation can ask the provider what became of a payment (False: the
+    # provider has no read API, which its module docstring says).
+    reads_back: ClassVar[bool] = False
+
+    def read_back(self, payment: Payment, call: Call) -> Event | None:
+        """What the provider holds for a payment now, as the Event its notification
+        would carry (applied the same way, so a later notification changes nothing);
+        None when it holds nothing about the payment. Raises ProviderUnavailable."""
+        raise NotImplementedError(f"{self.name} reads nothing back")
+
     def check_event(self, event: Event, payment: Payment) -> None:
         """Raises InvalidNotification when an authentic event does not fit the payment
         (for the parts of a notification its signature does not cover)."""

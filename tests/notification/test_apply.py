@@ -37,7 +37,7 @@ class OnePayment:
         self.payment = Payment.from_json(payment)
         self.applied: list[list[dict]] = []
 
-    def modify_payment(self, payment_id, plan, correlation_id=None, deadline=None):
+    def modify_payment(self, payment_id, plan, correlation_id=None, deadline=None, just_read=None):
         actions = plan(self.payment)
         if actions:
             self.applied.append(actions)
