@@ -80,7 +80,7 @@ class Providers:
         """An enabled provider; ProviderDisabled for a known one without credentials."""
         provider = self._providers.get(name)
         if provider is None:
-            raise ProviderDisabled(name)
+            raise ProviderDisabled(name, REGISTRY[name].credentials())
         return provider
 
 
