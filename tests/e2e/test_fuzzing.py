@@ -1,5 +1,7 @@
 """Both services fuzzed from their own OpenAPI documents over real HTTP: no answer is a
-5xx, and every answer matches the document.
+5xx, and every answer matches the document. The notification service twice: with every
+provider configured (the stack's), and with Nuvei alone (a second process on the same
+emulator and sandboxes), whose document describes Nuvei alone.
 
 Requests authenticate as their real senders do (commercetools with the extension's
 Basic credentials, Nuvei and Paynova with checksums over the generated fields, Nexway
@@ -9,6 +11,9 @@ that exists. Extension calls are, besides the document's examples, often for one
 providers, so generated input reaches their checks."""
 
 import copy
+import dataclasses
+import uuid
+from collections.abc import Iterator
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
@@ -36,6 +41,7 @@ from extension import examples
 from extension import openapi as extension_openapi
 from notification import openapi as notification_openapi
 from sandboxes.emulator import payment_draft
+from sandboxes.stack import Stack, free_port
 
 # Bounded and derandomized: the same examples on every run, so a failure reproduces.
 FUZZING = settings(
@@ -46,8 +52,10 @@ FUZZING = settings(
 # test below checks that the services serve exactly these.
 EXTENSION_DOCUMENT = extension_openapi.document()
 NOTIFICATION_DOCUMENT = notification_openapi.document(REGISTRY, metrics_protected=True)
+NUVEI_ALONE_DOCUMENT = notification_openapi.document(["nuvei"], metrics_protected=True)
 extension_schema = schemathesis.openapi.from_dict(EXTENSION_DOCUMENT)
 notification_schema = schemathesis.openapi.from_dict(NOTIFICATION_DOCUMENT)
+nuvei_alone_schema = schemathesis.openapi.from_dict(NUVEI_ALONE_DOCUMENT)
 EXTENSION_CALL = extension_schema["/extension"]["POST"]
 
 
@@ -106,6 +114,21 @@ def _kustom_holds_the_examples_token(stack):
 
 
 @pytest.fixture(scope="module")
+def nuvei_alone(stack) -> Iterator[Stack]:
+    """A second notification service on the stack's emulator and sandboxes, with Nuvei its
+    only provider; its log beside the stack's, for the session's log scan."""
+    alone = dataclasses.replace(
+        stack, ports=dataclasses.replace(stack.ports, notification=free_port()), providers=("nuvei",), processes={}
+    )
+    alone.spawn("notification-nuvei-alone", alone.gunicorn_command("notification.wsgi:app", alone.ports.notification))
+    try:
+        alone.wait_healthy("notification-nuvei-alone", f"{alone.notification_url}/health")
+        yield alone
+    finally:
+        alone.stop()
+
+
+@pytest.fixture(scope="module")
 def known_payments(emulator) -> dict[str, str]:
     """A EUR payment with a session for each provider whose notifications name it."""
     drafts = {
@@ -114,9 +137,33 @@ def known_payments(emulator) -> dict[str, str]:
     return {name: emulator.create_payment(draft).json()["id"] for name, draft in drafts.items()}
 
 
-def test_the_services_serve_these_documents(stack, credentials):
-    for url, document in ((stack.extension_url, EXTENSION_DOCUMENT), (stack.notification_url, NOTIFICATION_DOCUMENT)):
+def test_the_services_serve_these_documents(stack, nuvei_alone, credentials):
+    for url, document in (
+        (stack.extension_url, EXTENSION_DOCUMENT),
+        (stack.notification_url, NOTIFICATION_DOCUMENT),
+        (nuvei_alone.notification_url, NUVEI_ALONE_DOCUMENT),
+    ):
         assert requests.get(f"{url}/openapi.json", auth=credentials, timeout=10).json() == document
+
+
+@pytest.mark.parametrize("name", sorted(set(REGISTRY) - {"nuvei"}))
+def test_a_provider_not_configured_is_refused_for_a_retry_naming_its_settings_once(name, nuvei_alone):
+    correlation_id = uuid.uuid4().hex
+    answer = requests.post(
+        f"{nuvei_alone.notification_url}/notifications/{name}",
+        json={},
+        headers={"X-Correlation-ID": correlation_id},
+        timeout=10,
+    )
+    missing = REGISTRY[name].credentials()
+    assert answer.status_code == 503
+    assert all(setting in answer.json()["message"] for setting in missing), answer.json()
+    errors = [
+        entry
+        for entry in nuvei_alone.log_entries("notification-nuvei-alone")
+        if entry["correlationId"] == correlation_id and entry["level"] == "ERROR"
+    ]
+    assert len(errors) == 1 and all(setting in errors[0]["message"] for setting in missing), errors
 
 
 @pytest.mark.parametrize("name", sorted(REGISTRY))
@@ -151,15 +198,27 @@ def test_each_providers_session_request_checks(name, data, stack, credentials, p
 @notification_schema.parametrize()
 @FUZZING
 def test_notification_service(case, stack, credentials, known_payments):
+    send_as_its_sender(case, stack, credentials, known_payments)
+
+
+@nuvei_alone_schema.parametrize()
+@FUZZING
+def test_notification_service_with_nuvei_alone(case, nuvei_alone, credentials, known_payments):
+    send_as_its_sender(case, nuvei_alone, credentials, known_payments)
+
+
+def send_as_its_sender(case, stack, credentials, known_payments) -> None:
+    """The case sent to the stack's notification service as its provider would send it
+    (the operations endpoints with the extension's credentials), and its answer checked."""
     sender = case.path.removeprefix("/notifications/")
     if sender in PAYMENT_FIELDS:
         name_the_known_payment(case, known_payments[sender])
     if sender in SIGNERS:
         SIGNERS[sender](case, stack.env)
-    auth = (stack.env["NEXWAY_NOTIFICATION_USERNAME"], stack.env["NEXWAY_NOTIFICATION_PASSWORD"])
-    case.call_and_validate(
-        base_url=stack.notification_url, auth=auth if sender == "nexway" else credentials, checks=CHECKS
-    )
+    auth = credentials
+    if sender == "nexway":  # with the Basic credentials the merchant set in Nexway's back office
+        auth = (stack.env["NEXWAY_NOTIFICATION_USERNAME"], stack.env["NEXWAY_NOTIFICATION_PASSWORD"])
+    case.call_and_validate(base_url=stack.notification_url, auth=auth, checks=CHECKS)
 
 
 # -- extension calls for our providers
@@ -247,6 +306,7 @@ def _has(container, key) -> bool:
 
 
 @notification_schema.hook("flatmap_case")
+@nuvei_alone_schema.hook("flatmap_case")
 def for_a_known_payment_too(_context, case):
     """Generated payment references hardly ever name a payment: half the notifications
     that name one are about the known payment of their provider instead, in its currency,
