@@ -8,20 +8,24 @@ import schemathesis
 from connector.providers import REGISTRY
 from connector.settings import Settings
 from notification.app import create_app
-from tests.conftest import BASE_ENV
 from tests.factories import EXTENSION_AUTH, PAYMENT_ID, payment_json, signed_dmn
 
 API = "https://api.example.test/shop"
 
 
-def client_for(*names: str):
+@pytest.fixture
+def client_for(env):
     """The service of a deployment that configures the providers named, and no other."""
     every_credential = {variable for provider in REGISTRY.values() for variable in provider.credentials()}
-    env = {name: value for name, value in BASE_ENV.items() if name not in every_credential}
-    for name in names:
-        credentials = REGISTRY[name].credentials()
-        env.update({variable: BASE_ENV.get(variable, f"{variable.lower()}-value") for variable in credentials})
-    return create_app(Settings.from_env(env)).test_client()
+
+    def client(*names: str):
+        configured = {name: value for name, value in env.items() if name not in every_credential}
+        for name in names:
+            credentials = REGISTRY[name].credentials()
+            configured.update({variable: env.get(variable, f"{variable.lower()}-value") for variable in credentials})
+        return create_app(Settings.from_env(configured)).test_client()
+
+    return client
 
 
 def served_document(client) -> dict:
@@ -35,7 +39,7 @@ def notification_paths(document: dict) -> set[str]:
 
 
 @pytest.mark.parametrize("names", [("nuvei",), ("kustom",), ("nexway", "optty"), tuple(REGISTRY)])
-def test_the_document_describes_the_configured_providers_and_no_other(names):
+def test_the_document_describes_the_configured_providers_and_no_other(client_for, names):
     client = client_for(*names)
     assert notification_paths(served_document(client)) == {f"/notifications/{name}" for name in names}
     for name in REGISTRY:  # the service agrees: refused until configured (503) exactly where undescribed
@@ -43,13 +47,13 @@ def test_the_document_describes_the_configured_providers_and_no_other(names):
         assert (answer.status_code == 503) == (name not in names), (name, answer.json)
 
 
-def test_the_operations_endpoints_are_described_with_no_provider_configured():
+def test_the_operations_endpoints_are_described_with_no_provider_configured(client_for):
     document = served_document(client_for())
     assert notification_paths(document) == set()
     assert {"/health", "/metrics", "/openapi.json"} <= set(document["paths"])
 
 
-def test_each_provider_is_described_by_the_methods_its_notifications_come_by():
+def test_each_provider_is_described_by_the_methods_its_notifications_come_by(client_for):
     client = client_for(*REGISTRY)
     paths = served_document(client)["paths"]
     for name in REGISTRY:
@@ -60,7 +64,7 @@ def test_each_provider_is_described_by_the_methods_its_notifications_come_by():
             assert (answer.status_code == 405) == (method not in described), (name, method)
 
 
-def test_a_refusal_of_each_provider_is_an_answer_the_document_describes():
+def test_a_refusal_of_each_provider_is_an_answer_the_document_describes(client_for):
     client = client_for(*REGISTRY)
     schema = schemathesis.openapi.from_dict(served_document(client))
     for name in REGISTRY:
@@ -71,7 +75,7 @@ def test_a_refusal_of_each_provider_is_an_answer_the_document_describes():
 
 
 @pytest.mark.parametrize("method", ["GET", "POST"])
-def test_an_applied_dmn_and_one_to_retry_are_answers_the_document_describes(method, commercetools_api):
+def test_an_applied_dmn_and_one_to_retry_are_answers_the_document_describes(client_for, method, commercetools_api):
     client = client_for("nuvei")
     operation = schemathesis.openapi.from_dict(served_document(client))["/notifications/nuvei"][method]
     payment = payment_json()
@@ -85,7 +89,7 @@ def test_an_applied_dmn_and_one_to_retry_are_answers_the_document_describes(meth
         assert_described(operation, answer)
 
 
-def test_only_a_dmn_by_get_may_be_refused_for_its_request_line_length():
+def test_only_a_dmn_by_get_may_be_refused_for_its_request_line_length(client_for):
     # gunicorn refuses a request line past its limit with its own HTML page, before the service sees it
     paths = served_document(client_for("nuvei"))["paths"]
     assert paths["/notifications/nuvei"]["get"]["responses"]["414"]["content"] == {
