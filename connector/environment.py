@@ -22,6 +22,7 @@ class Variable:
     name: str
     description: str
     secret: bool = False
+    credential: bool = False  # enables its provider, with the provider's other credentials
 
 
 class Environment:

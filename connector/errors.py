@@ -53,10 +53,12 @@ def _flatten(messages, path: str):
 
 
 class ProviderDisabled(InvalidInput):
-    def __init__(self, provider: str):
-        super().__init__(
-            [FieldError("paymentMethodInfo.paymentInterface", f"the {provider} provider is not configured")]
-        )
+    """A provider of ours that this deployment does not configure: `reason` names the
+    settings it lacks (never a value)."""
+
+    def __init__(self, provider: str, settings: Iterable[str]):
+        self.reason = f"the {provider} provider is not configured: set {', '.join(settings)}"
+        super().__init__([FieldError("paymentMethodInfo.paymentInterface", self.reason)])
 
 
 class ProviderRefused(ConnectorError):

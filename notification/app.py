@@ -23,8 +23,9 @@ def create_app(
     commercetools: Commercetools | None = None,
 ) -> Flask:
     settings = (settings or read_settings()).require(*REQUIRED_SETTINGS)
-    app = create_service_app("notification", settings, openapi.document(operations_auth(settings) is not None))
     commercetools = commercetools or Commercetools(settings.commercetools)
     providers = providers or Providers.from_settings(settings, commercetools)
+    document = openapi.document(providers.names, metrics_protected=operations_auth(settings) is not None)
+    app = create_service_app("notification", settings, document)
     app.register_blueprint(notifications_blueprint(providers, commercetools, settings.provider_timeout))
     return app

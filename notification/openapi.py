@@ -1,8 +1,10 @@
-"""The notification service's OpenAPI document: one path per provider, with the body
-that provider's notifications carry."""
+"""The notification service's OpenAPI document: one path per provider this deployment
+configures, with the body that provider's notifications carry. A provider it does not
+configure is left out: its notifications are refused (503) until it is configured."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from connector.openapi import MESSAGE, add_operations_endpoints, json_response, new_spec
@@ -25,13 +27,14 @@ REQUEST_LINE_TOO_LONG = {
 }
 
 
-def document(metrics_protected: bool) -> dict:
+def document(providers: Iterable[str], metrics_protected: bool) -> dict:
+    """The document of a service that receives the notifications of `providers`."""
     spec = new_spec(
         "Payment connector: notification service",
         "Provider notifications, checked for authenticity and written onto commercetools payments.",
     )
-    for name, provider in sorted(REGISTRY.items()):
-        spec.path(path=f"/notifications/{name}", operations=_operations(provider))
+    for name in sorted(providers):
+        spec.path(path=f"/notifications/{name}", operations=_operations(REGISTRY[name]))
     add_operations_endpoints(spec, protected=metrics_protected)
     return spec.to_dict()
 

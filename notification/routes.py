@@ -92,7 +92,10 @@ def _answer_for(error: Exception) -> tuple[dict, int]:
         return {"message": str(error)}, 400
     if isinstance(error, HTTPException):
         return {"message": error.description}, error.code or 500
-    if isinstance(error, ProviderDisabled | CommercetoolsUnavailable | ProviderUnavailable):
+    if isinstance(error, ProviderDisabled):
+        log.error("notification not applied, the provider will retry: %s", error.reason)
+        return {"message": error.reason}, 503
+    if isinstance(error, CommercetoolsUnavailable | ProviderUnavailable):
         log.error("notification not applied, the provider will retry: %s", error)
     else:
         log.exception("notification failed, the provider will retry")

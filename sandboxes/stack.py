@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -45,6 +46,8 @@ class Stack:
     ports: Ports
     log_dir: Path
     overrides: dict[str, str] = field(default_factory=dict)
+    # The providers the services are configured for; the sandboxes serve them all.
+    providers: tuple[str, ...] = tuple(SANDBOXES)
     client_secret: str = field(default_factory=lambda: secrets.token_urlsafe(16))
     extension_password: str = field(default_factory=lambda: secrets.token_urlsafe(16))
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
@@ -78,16 +81,16 @@ class Stack:
             "EXTENSION_PASSWORD": self.extension_password,
             "EXTENSION_PUBLIC_URL": self.extension_url,
             "NOTIFICATION_PUBLIC_URL": self.notification_url,
-            **self._sandbox_env(),
+            **self._sandbox_env(self.providers),
             **self.overrides,
         }
 
-    def _sandbox_env(self) -> dict[str, str]:
-        """Every provider configured against its sandbox, with the sandbox's test account."""
+    def _sandbox_env(self, providers: Iterable[str]) -> dict[str, str]:
+        """The providers configured against their sandboxes, with the sandboxes' test accounts."""
         env: dict[str, str] = {}
-        for name, sandbox in SANDBOXES.items():
-            env.update(sandbox.CREDENTIALS)
-            env.update(sandbox.connector_env(f"{self.sandboxes_url}/{name}"))
+        for name in providers:
+            env.update(SANDBOXES[name].CREDENTIALS)
+            env.update(SANDBOXES[name].connector_env(f"{self.sandboxes_url}/{name}"))
         return env
 
     def start(self) -> Stack:
@@ -102,7 +105,7 @@ class Stack:
                     "EMULATOR_CLIENT_SECRET": self.client_secret,
                 },
             )
-            self.spawn("sandboxes", self.sandboxes_command())
+            self.spawn("sandboxes", self.sandboxes_command(), self._sandbox_env(SANDBOXES))
             self.spawn("extension", self.gunicorn_command("extension.wsgi:app", self.ports.extension))
             self.spawn("notification", self.gunicorn_command("notification.wsgi:app", self.ports.notification))
             self.wait_healthy("emulator", f"{self.emulator_url}/_emulator/health")

@@ -76,11 +76,16 @@ class Providers:
         """Whether a payment interface names one of the registered providers."""
         return payment_interface.lower() in REGISTRY
 
+    @property
+    def names(self) -> list[str]:
+        """The enabled providers' names, sorted."""
+        return sorted(self._providers)
+
     def get(self, name: str) -> Provider:
         """An enabled provider; ProviderDisabled for a known one without credentials."""
         provider = self._providers.get(name)
         if provider is None:
-            raise ProviderDisabled(name)
+            raise ProviderDisabled(name, REGISTRY[name].credentials())
         return provider
 
 

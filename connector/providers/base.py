@@ -160,6 +160,11 @@ class Provider(ABC):
         self.context = context
 
     @classmethod
+    def credentials(cls) -> tuple[str, ...]:
+        """The variables that enable the provider: all of them set, or none (disabled)."""
+        return tuple(variable.name for variable in cls.variables if variable.credential)
+
+    @classmethod
     @abstractmethod
     def config_from_env(cls, env: Environment) -> Any | None:
         """The provider's settings, or None when its credentials are not configured."""

@@ -1,6 +1,7 @@
 """The notification service through Flask's test client, commercetools stubbed."""
 
 import json
+import logging
 
 import pytest
 
@@ -99,11 +100,41 @@ def test_unknown_provider(client):
     assert answer.status_code == 404 and "stripe" in answer.json["message"]
 
 
-def test_a_disabled_provider_is_retried_later(env):
-    for name in ("NUVEI_MERCHANT_ID", "NUVEI_MERCHANT_SITE_ID", "NUVEI_SECRET_KEY"):
+# The credentials that enable each provider, as the contract lists them.
+CREDENTIALS = {
+    "nuvei": "NUVEI_MERCHANT_ID, NUVEI_MERCHANT_SITE_ID, NUVEI_SECRET_KEY",
+    "optty": "OPTTY_CLIENT_ID, OPTTY_CLIENT_SECRET",
+    "nexway": "NEXWAY_SECRET, NEXWAY_CLIENT_SECRET, NEXWAY_REALM, NEXWAY_NOTIFICATION_USERNAME, NEXWAY_NOTIFICATION_PASSWORD",
+    "paynova": "PAYNOVA_MERCHANT_ID, PAYNOVA_API_PASSWORD, PAYNOVA_SECRET_KEY",
+    "kustom": "KUSTOM_API_KEY",
+}
+
+
+@pytest.fixture
+def no_provider(env):
+    """A deployment that configures no provider; made before the test, so that the
+    app's log set-up leaves the test's log capture in place."""
+    for name in CREDENTIALS["nuvei"].split(", "):
         del env[name]
-    client = create_app(read_settings(env)).test_client()
-    assert client.post("/notifications/nuvei", data=signed_dmn(PAYMENT_ID)).status_code == 503
+    return create_app(read_settings(env)).test_client()
+
+
+@pytest.mark.parametrize(
+    ("name", "sent"),
+    [
+        ("nuvei", {"method": "GET", "query_string": signed_dmn()}),
+        ("nuvei", {"method": "POST", "data": signed_dmn()}),
+        *((name, {"method": "POST", "data": {}}) for name in CREDENTIALS if name != "nuvei"),
+    ],
+)
+def test_a_provider_not_configured_is_retried_later_and_its_missing_settings_named_once(
+    no_provider, name, sent, caplog
+):
+    answer = no_provider.open(f"/notifications/{name}", **sent)
+    missing = f"the {name} provider is not configured: set {CREDENTIALS[name]}"
+    assert (answer.status_code, answer.json) == (503, {"message": missing})
+    errors = [record.getMessage() for record in caplog.records if record.levelno >= logging.ERROR]
+    assert len(errors) == 1 and missing in errors[0], errors
 
 
 def test_the_notification_service_needs_no_extension_settings(env):

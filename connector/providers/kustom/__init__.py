@@ -18,7 +18,7 @@ class Kustom(Provider):
     notification_schema = FraudDecisionSchema
     example_session_request = examples.session_request()
     variables = (
-        Variable("KUSTOM_API_KEY", "Kustom API key (Authorization: Basic <key>)", secret=True),
+        Variable("KUSTOM_API_KEY", "Kustom API key (Authorization: Basic <key>)", secret=True, credential=True),
         Variable("KUSTOM_API_URL", f"default {PLAYGROUND_API_URL}"),
     )
 
@@ -28,7 +28,7 @@ class Kustom(Provider):
 
     @classmethod
     def config_from_env(cls, env: Environment) -> KustomConfig | None:
-        credentials = env.credentials("KUSTOM_API_KEY")
+        credentials = env.credentials(*cls.credentials())
         if credentials is None:
             return None
         return KustomConfig(

@@ -14,27 +14,21 @@ from . import examples, mapping
 from .client import UAT_API_URL, NexwayClient, NexwayConfig, OrderAlreadyCreated
 from .schemas import NotificationSchema
 
-CREDENTIALS = (
-    "NEXWAY_SECRET",
-    "NEXWAY_CLIENT_SECRET",
-    "NEXWAY_REALM",
-    "NEXWAY_NOTIFICATION_USERNAME",
-    "NEXWAY_NOTIFICATION_PASSWORD",
-)
-
 
 class Nexway(Provider):
     name = "nexway"
     notification_schema = NotificationSchema
     example_session_request = examples.session_request()
     variables = (
-        Variable("NEXWAY_SECRET", "Nexway Connect catalog secret (the secret header)", secret=True),
-        Variable("NEXWAY_CLIENT_SECRET", "Nexway IAM client secret (the Bearer token)", secret=True),
-        Variable("NEXWAY_REALM", "Nexway IAM realm"),
+        Variable("NEXWAY_SECRET", "Nexway Connect catalog secret (the secret header)", secret=True, credential=True),
+        Variable("NEXWAY_CLIENT_SECRET", "Nexway IAM client secret (the Bearer token)", secret=True, credential=True),
+        Variable("NEXWAY_REALM", "Nexway IAM realm", credential=True),
         Variable(
-            "NEXWAY_NOTIFICATION_USERNAME", "Basic user the merchant set for notifications in Nexway's back office"
+            "NEXWAY_NOTIFICATION_USERNAME",
+            "Basic user the merchant set for notifications in Nexway's back office",
+            credential=True,
         ),
-        Variable("NEXWAY_NOTIFICATION_PASSWORD", "its password", secret=True),
+        Variable("NEXWAY_NOTIFICATION_PASSWORD", "its password", secret=True, credential=True),
         Variable("NEXWAY_API_URL", f"default {UAT_API_URL}"),
     )
 
@@ -48,7 +42,7 @@ class Nexway(Provider):
     def config_from_env(cls, env: Environment) -> NexwayConfig | None:
         # All five or none: Nexway without notification credentials could not tell
         # its notifications from forgeries.
-        credentials = env.credentials(*CREDENTIALS)
+        credentials = env.credentials(*cls.credentials())
         if credentials is None:
             return None
         return NexwayConfig(

@@ -19,9 +19,9 @@ class Nuvei(Provider):
     notification_media_type = "application/x-www-form-urlencoded"
     example_session_request = examples.session_request()
     variables = (
-        Variable("NUVEI_MERCHANT_ID", "Nuvei merchant id; without the credentials Nuvei is disabled"),
-        Variable("NUVEI_MERCHANT_SITE_ID", "Nuvei merchant site id"),
-        Variable("NUVEI_SECRET_KEY", "Nuvei merchant secret key (checksums)", secret=True),
+        Variable("NUVEI_MERCHANT_ID", "Nuvei merchant id; without the credentials Nuvei is disabled", credential=True),
+        Variable("NUVEI_MERCHANT_SITE_ID", "Nuvei merchant site id", credential=True),
+        Variable("NUVEI_SECRET_KEY", "Nuvei merchant secret key (checksums)", secret=True, credential=True),
         Variable("NUVEI_API_URL", f"default {TEST_API_URL}"),
     )
 
@@ -31,7 +31,7 @@ class Nuvei(Provider):
 
     @classmethod
     def config_from_env(cls, env: Environment) -> NuveiConfig | None:
-        credentials = env.credentials("NUVEI_MERCHANT_ID", "NUVEI_MERCHANT_SITE_ID", "NUVEI_SECRET_KEY")
+        credentials = env.credentials(*cls.credentials())
         if credentials is None:
             return None
         return NuveiConfig(

@@ -26,8 +26,8 @@ class Optty(Provider):
     notification_schema = WebhookSchema
     example_session_request = examples.session_request()
     variables = (
-        Variable("OPTTY_CLIENT_ID", "Optty API client id; without the credentials Optty is disabled"),
-        Variable("OPTTY_CLIENT_SECRET", "Optty API client secret (client credentials)", secret=True),
+        Variable("OPTTY_CLIENT_ID", "Optty API client id; without the credentials Optty is disabled", credential=True),
+        Variable("OPTTY_CLIENT_SECRET", "Optty API client secret (client credentials)", secret=True, credential=True),
         Variable("OPTTY_AUTH_URL", f"default {TEST_AUTH_URL}; the token comes from /token"),
         Variable("OPTTY_API_URL", f"default {TEST_API_URL}; /orders is appended"),
     )
@@ -41,7 +41,7 @@ class Optty(Provider):
         # The URLs are checked even while Optty is disabled: a bad setting stops start-up.
         auth_url = env.url("OPTTY_AUTH_URL", TEST_AUTH_URL)
         api_url = env.url("OPTTY_API_URL", TEST_API_URL)
-        credentials = env.credentials("OPTTY_CLIENT_ID", "OPTTY_CLIENT_SECRET")
+        credentials = env.credentials(*cls.credentials())
         if credentials is None:
             return None
         return OpttyConfig(

@@ -24,9 +24,13 @@ class Paynova(Provider):
     notification_media_type = "application/x-www-form-urlencoded"
     example_session_request = examples.session_request()
     variables = (
-        Variable("PAYNOVA_MERCHANT_ID", "Paynova merchant id (API user); without the credentials Paynova is disabled"),
-        Variable("PAYNOVA_API_PASSWORD", "Paynova API password", secret=True),
-        Variable("PAYNOVA_SECRET_KEY", "Paynova secret key (notification digests)", secret=True),
+        Variable(
+            "PAYNOVA_MERCHANT_ID",
+            "Paynova merchant id (API user); without the credentials Paynova is disabled",
+            credential=True,
+        ),
+        Variable("PAYNOVA_API_PASSWORD", "Paynova API password", secret=True, credential=True),
+        Variable("PAYNOVA_SECRET_KEY", "Paynova secret key (notification digests)", secret=True, credential=True),
         Variable("PAYNOVA_API_URL", f"default {TEST_API_URL}"),
     )
 
@@ -36,7 +40,7 @@ class Paynova(Provider):
 
     @classmethod
     def config_from_env(cls, env: Environment) -> PaynovaConfig | None:
-        credentials = env.credentials("PAYNOVA_MERCHANT_ID", "PAYNOVA_API_PASSWORD", "PAYNOVA_SECRET_KEY")
+        credentials = env.credentials(*cls.credentials())
         if credentials is None:
             return None
         return PaynovaConfig(
