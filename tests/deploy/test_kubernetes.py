@@ -208,3 +208,27 @@ def test_services_and_autoscalers_point_at_the_deployments():
     deployments = {d["metadata"]["name"] for d in of_kind("Deployment")}
     assert {hpa["spec"]["scaleTargetRef"]["name"] for hpa in of_kind("HorizontalPodAutoscaler")} == deployments
     assert {s["metadata"]["name"] for s in of_kind("Service")} == deployments
+
+
+def reconcile_container() -> dict:
+    [job] = of_kind("CronJob")
+    [only] = job["spec"]["jobTemplate"]["spec"]["template"]["spec"]["containers"]
+    return only
+
+
+def test_the_reconciliation_job_runs_the_reconcile_command_in_the_services_image():
+    job = reconcile_container()
+    assert job["command"] == ["python", "-m", "notification.reconcile"]
+    assert {job["image"]} == {each["image"] for each in containers()}
+    [cron] = of_kind("CronJob")
+    assert cron["spec"]["concurrencyPolicy"] == "Forbid"
+    assert cron["spec"]["jobTemplate"]["spec"]["template"]["spec"]["restartPolicy"] == "Never"
+
+
+@pytest.mark.parametrize("every_provider", [False, True])
+def test_the_reconciliation_job_gets_the_services_configuration_by_reference(every_provider):
+    secret = secret_holding(every_referenced_secret_key() if every_provider else REQUIRED_SECRET_KEYS)
+    environment = received(reconcile_container(), secret)
+    assert {name for name, variable in environment.items() if variable.source == "Secret"} == set(secret)
+    settings = read_settings({name: variable.value for name, variable in environment.items()})
+    assert set(settings.providers) == (set(REGISTRY) if every_provider else set())
