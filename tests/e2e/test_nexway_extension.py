@@ -62,14 +62,21 @@ def test_invalid_input_is_named_at_once_and_nothing_is_stored(emulator, nexway):
     assert stored(emulator, draft) == []
 
 
-def test_a_field_nexway_refuses_is_named(emulator, nexway):
-    answer = emulator.create_payment(nexway_draft(nexway_session_request("4242")))
+def test_an_unknown_product_is_nexways_refusal_with_its_code_and_the_line(emulator, nexway):
+    draft = nexway_draft(nexway_session_request("4242"))
+    answer = emulator.create_payment(draft)
     assert answer.status_code == 400
     [error] = answer.json()["errors"]
-    assert (error["code"], error["extensionExtraInfo"]["field"]) == (
-        "InvalidInput",
-        "sessionRequest.orderLines[0].productRef",
-    )
+    assert error["code"] == "InvalidOperation"
+    assert "Unknown productRef" in error["message"]
+    assert error["extensionExtraInfo"] == {
+        "provider": "nexway",
+        "code": "1020",
+        "responseCode": 1020,
+        "field": "sessionRequest.orderLines[0].productRef",
+        "productRefs": ["4242"],
+    }
+    assert stored(emulator, draft) == []
 
 
 def test_a_retry_after_a_lost_answer_reuses_the_order(emulator, nexway):
