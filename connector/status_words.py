@@ -14,6 +14,8 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from typing import TypeVar
 
+from marshmallow import ValidationError, validate
+
 log = logging.getLogger(__name__)
 
 V = TypeVar("V")
@@ -76,6 +78,20 @@ class StatusTable(Mapping[str, V]):
 
     def __repr__(self) -> str:
         return f"StatusTable({dict(self)!r})"
+
+
+class OneOfStatus(validate.OneOf):
+    """marshmallow's OneOf for status and event words: any spelling of a choice passes
+    (and is kept as sent); the choices still document the field (an OpenAPI enum)."""
+
+    def __init__(self, choices: Iterable[str], **kwargs):
+        super().__init__(choices, **kwargs)
+        self._words = StatusWords(self.choices)
+
+    def __call__(self, value):
+        if value not in self._words:
+            raise ValidationError(self._format_error(value))
+        return value
 
 
 def unknown_status_text(provider: str, word: str) -> str:

@@ -1,8 +1,9 @@
 import logging
 
 import pytest
+from marshmallow import ValidationError
 
-from connector.status_words import StatusTable, StatusWords, same_status, unknown_status_text
+from connector.status_words import OneOfStatus, StatusTable, StatusWords, same_status, unknown_status_text
 
 TABLE = StatusTable({"COMPLETED": "Success", "FRAUD_PENDING": "Pending", "PAYMENT_PENDING": "Pending"})
 
@@ -62,3 +63,12 @@ def test_an_unknown_word_is_named_in_the_text_and_the_log(caplog):
         text = unknown_status_text("nexway", "underReview")
     assert "underReview" in text and "Pending" in text
     assert "underReview" in caplog.text and "nexway" in caplog.text
+
+
+def test_one_of_status_accepts_any_spelling_of_a_choice_and_keeps_it():
+    validator = OneOfStatus(("ORDER_STATUS_UPDATE", "REFUND_CALLBACK"))
+    assert validator("orderStatusUpdate") == "orderStatusUpdate"
+    assert validator("refund-callback") == "refund-callback"
+    with pytest.raises(ValidationError, match="Must be one of"):
+        validator("ORDER_CREATED")
+    assert validator.choices == ("ORDER_STATUS_UPDATE", "REFUND_CALLBACK")  # the documented enum
