@@ -9,9 +9,12 @@ from typing import Any
 
 from ...errors import ProviderRefused, ProviderUnavailable
 from ...http import Deadline, HttpClient
+from ...status_words import same_status
 from .signature import request_checksum
 
 TEST_API_URL = "https://ppp-test.nuvei.com/ppp/api/v1"
+# The request-level status of an answer Nuvei accepted (else ERROR, under HTTP 200 too).
+SUCCESS = "SUCCESS"
 
 
 @dataclass(frozen=True)
@@ -50,7 +53,7 @@ class NuveiClient:
             raise ProviderUnavailable("nuvei", f"HTTP {response.status_code}")
         answer = response.json_object()
         # Nuvei answers refusals with HTTP 200 and status ERROR.
-        if answer.get("status") != "SUCCESS":
+        if not same_status(answer.get("status"), SUCCESS):
             raise ProviderRefused(
                 "nuvei",
                 code=str(answer.get("errCode", "")) or None,
