@@ -22,6 +22,8 @@ Control:
   POST /_sandbox/orders/<order_id>/fraud-decision {"event_type": FRAUD_RISK_ACCEPTED|
        FRAUD_RISK_REJECTED|FRAUD_RISK_STOPPED, "deliver"?: true}  decides a pending order
        and posts {order_id, event_type} to the push URL
+  POST /_sandbox/late-answers {"ms", "count"?}  the next charges create their order and
+       answer late (operation "createOrder")
 """
 
 from __future__ import annotations
@@ -132,6 +134,8 @@ def create_app(api_key: str) -> Flask:
                 "replayed": bool(replay),
             },
         )
+        if status == 200 and not replay:
+            latency.wait_after_creating("createOrder")
         return answer, status
 
     def _charge(token: str, body: Any) -> tuple[int, dict]:

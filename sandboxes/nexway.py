@@ -22,7 +22,9 @@ partnerOrderNumber, currency, totalPriceIncVAT, ...}} (inferred from Nexway Mone
 Control: POST /_sandbox/orders/<orderNumber>/events {"type": "completed", "deliver"?:
 true} sends an order event (and moves the order to its status); POST
 /_sandbox/lose-answers {"count": 1} makes the next order/new calls create the order and
-answer 504 as if the answer were lost on the way; POST /_sandbox/tokens/revoke makes
+answer 504 as if the answer were lost on the way; POST /_sandbox/late-answers {"ms",
+"count"?} makes them create the order and answer late (operation "createOrder");
+POST /_sandbox/tokens/revoke makes
 every issued token expire; GET /_sandbox/orders?partnerOrderNumber= lists the orders.
 """
 
@@ -237,6 +239,7 @@ def create_app(
                 raise Refusal(1010, partnerOrderNumber=reference, orderNumber=existing["orderNumber"])
             order = new_order(body, next(order_numbers))
             orders.put(reference, order)
+        latency.wait_after_creating("createOrder")
         if lost.take():
             return "<html><body><h1>504 Gateway Time-out</h1></body></html>", 504, {"Content-Type": "text/html"}
         return {**order["answer"], "responseCode": order["code"], "responseMessage": MESSAGES[order["code"]]}, 201

@@ -8,7 +8,9 @@ below are the sandbox's own choice (inferred), kept in one table.
 Control: POST /_sandbox/sessions/<sessionToken>/dmn {"status": "APPROVED"|"DECLINED"|
 "PENDING"|"ERROR", "transactionType"?, "transactionId"?, "relatedTransactionId"?,
 "method"?: "POST"|"GET", "deliver"?: true} sends a DMN with a correct advanceResponseChecksum to the session's
-notificationUrl; GET /_sandbox/orders?clientUniqueId= lists the orders opened.
+notificationUrl; GET /_sandbox/orders?clientUniqueId= lists the orders opened;
+POST /_sandbox/late-answers {"ms", "count"?} makes the next openOrder.do calls open the
+order and answer late (operation "openOrder").
 """
 
 from __future__ import annotations
@@ -142,6 +144,7 @@ def create_app(merchant_id: str, merchant_site_id: str, secret_key: str) -> Flas
             "correlationId": request.headers.get("X-Correlation-ID"),
         }
         orders.put(order["sessionToken"], order)
+        latency.wait_after_creating("openOrder")
         return {
             "sessionToken": order["sessionToken"],
             "orderId": order["orderId"],
