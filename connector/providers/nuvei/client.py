@@ -41,7 +41,8 @@ class NuveiClient:
             **order,
             "merchantId": self.config.merchant_id,
             "merchantSiteId": self.config.merchant_site_id,
-            "clientRequestId": uuid.uuid4().hex,  # unique per call, as Nuvei asks
+            # Unique per call, as Nuvei asks: a repeat would be refused (see __init__.py).
+            "clientRequestId": uuid.uuid4().hex,
             "timeStamp": datetime.now(UTC).strftime("%Y%m%d%H%M%S"),
         }
         request["checksum"] = request_checksum(request, self.config.secret_key)
