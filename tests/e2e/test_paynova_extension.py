@@ -125,6 +125,10 @@ def test_a_retry_after_a_session_that_timed_out_opens_it_on_the_order_already_cr
     assert first == lost
     assert opened["custom"]["fields"]["sessionToken"] == second["sessionId"]
     assert interaction_types(opened) == ["paynova.initializePayment"]
+    # The lost session expires unused; its end is not the payment's.
+    [[delivery]] = paynova.end_session(lost["sessionId"], "EXPIRED")["deliveries"]
+    assert delivery["status"] == 200
+    assert emulator.get_payment(payment["id"])["version"] == opened["version"]
 
 
 def test_a_retry_after_an_order_that_timed_out_creates_a_second_order(emulator, paynova):

@@ -8,7 +8,8 @@ What a retry after a timeout gets, call by call:
   When the session call timed out after Paynova opened the session, the retried
   extension call finds the record, reuses the order and opens another session on it:
   Paynova holds the one order, and the first session, whose id and URL reached nobody,
-  takes no money and expires.
+  takes no money and expires; its SESSION_END changes nothing, as it is not the
+  payment's sessionToken (mapping.fit_to).
 - POST orders/create: when it times out after Paynova created the order, the connector
   never learned the orderId, and Paynova reads orders by orderId only (nothing finds an
   order by orderNumber), so the retry creates a second order with the same orderNumber.

@@ -214,8 +214,15 @@ def transaction_change(notification: Mapping[str, Any]) -> TransactionChange:
 
 
 def fit_to(event: Event, payment: Payment) -> Event:
-    """A payment that was PENDING (a pending Authorization) and is now COMPLETED was
-    authorized too: its Authorization succeeds along with the new Charge."""
+    """The event as it applies to the payment:
+
+    - A payment that was PENDING (a pending Authorization) and is now COMPLETED was
+      authorized too: its Authorization succeeds along with the new Charge.
+    - A session that ended is the payment's only if it is its sessionToken: a session a
+      timed-out attempt opened on the same order (see __init__.py) expires unused, and
+      that changes nothing."""
+    if _ends_another_session(event.interaction.request, payment):
+        return replace(event, status_code=None, status_text=None)
     authorized = tuple(
         replace(change, type="Authorization")
         for change in event.transactions
@@ -224,6 +231,11 @@ def fit_to(event: Event, payment: Payment) -> Event:
         and pending.state == "Pending"
     )
     return replace(event, transactions=authorized + event.transactions) if authorized else event
+
+
+def _ends_another_session(notification: Mapping[str, Any], payment: Payment) -> bool:
+    session_end = same_status(notification.get("EVENT_TYPE"), SESSION_END_EVENT)
+    return session_end and notification.get("SESSION_ID") != payment.custom_field("sessionToken")
 
 
 def check_against(event: Event, payment: Payment) -> None:

@@ -357,3 +357,12 @@ def test_a_pending_payment_that_completes_was_authorized_too():
     assert [(c.type, c.state) for c in event.transactions] == [("Authorization", "Success"), ("Charge", "Success")]
     unrelated = paynova_payment(transactions=[{**pending, "interactionId": "another"}])
     assert mapping.fit_to(completed, unrelated) is completed
+
+
+def test_the_end_of_another_session_on_the_payments_order_changes_nothing():
+    """A session a timed-out attempt opened on the same order expires unused."""
+    own = paynova_payment(interface_id=ORDER_ID, custom_fields={"sessionToken": "775e3b3b"})
+    other = paynova_payment(interface_id=ORDER_ID, custom_fields={"sessionToken": "a-later-session"})
+    expired = session_end("EXPIRED")
+    assert mapping.fit_to(expired, own) == expired
+    assert (mapping.fit_to(expired, other).status_code, mapping.fit_to(expired, other).status_text) == (None, None)
