@@ -159,7 +159,7 @@ def read_order(held: Mapping[str, Any]) -> dict[str, Any]:
 def event(webhook: Mapping[str, Any], held: Mapping[str, Any] | None) -> Event:
     """What Optty holds (`held`, read back) decides; the webhook only says where to look.
     Without `held` (a webhook the connector does not act on) the event changes nothing.
-    A successful order's Charge is added for the payment (see captured)."""
+    The Charge of a successful order depends on the payment: with_capture adds it."""
     reference = webhook["data"]["orderReference"]
     interaction = Interaction("optty.webhook", webhook, logged(held) if held is not None else None)
     if held is None:
@@ -224,8 +224,8 @@ def status_text(order: Mapping[str, Any]) -> str | None:
 
 
 def logged(held: Mapping[str, Any]) -> dict[str, Any]:
-    """The documented fields of an order answer, for the payment's log; nothing else
-    Optty may add (shopper details) goes into commercetools."""
+    """The fields the connector reads from an order answer, for the payment's log;
+    nothing else Optty may add (shopper details) goes into commercetools."""
     return {name: held[name] for name in _ORDER.fields if name in held}
 
 
