@@ -11,20 +11,48 @@ from flask import Blueprint, request
 
 
 class Latency:
-    """Seconds a sandbox waits before answering provider API calls; set by tests."""
+    """Seconds a sandbox waits before answering provider API calls; set by tests.
+
+    Besides, a number of late answers: the next calls that create something (an order,
+    a charge, a session; of one operation, or of any) store it and only then wait, so
+    that the caller times out while the provider holds what it created, as after an
+    answer lost in transit."""
 
     def __init__(self):
         self.seconds = 0.0
+        self._lock = threading.Lock()
+        self._late_seconds = 0.0
+        self._late_answers = 0
+        self._late_operation: str | None = None
 
     def wait(self) -> None:
         if self.seconds:
             time.sleep(self.seconds)
 
+    def answer_late(self, seconds: float, count: int, operation: str | None = None) -> None:
+        with self._lock:
+            self._late_seconds, self._late_answers, self._late_operation = seconds, count, operation
+
+    def wait_after_creating(self, operation: str) -> None:
+        """Called by `operation` once what it created is stored, outside any lock the
+        sandbox holds."""
+        with self._lock:
+            if self._late_answers <= 0 or self._late_operation not in (None, operation):
+                return
+            self._late_answers -= 1
+            seconds = self._late_seconds
+        time.sleep(seconds)
+
+    def reset(self) -> None:
+        self.seconds = 0.0
+        self.answer_late(0.0, 0)
+
 
 def control_blueprint(latency: Latency, reset, issued: Callable[[], list[str]]) -> Blueprint:
-    """/_sandbox/latency, /_sandbox/reset and /_sandbox/issued, common to all sandboxes.
-    `issued` lists the tokens and session ids the sandbox handed out and still holds:
-    what the connector must never log (the end-to-end log scan looks for them)."""
+    """/_sandbox/latency, /_sandbox/late-answers, /_sandbox/reset and /_sandbox/issued,
+    common to all sandboxes. `issued` lists the tokens and session ids the sandbox handed
+    out and still holds: what the connector must never log (the end-to-end log scan
+    looks for them)."""
     blueprint = Blueprint("sandbox_control", __name__, url_prefix="/_sandbox")
 
     @blueprint.post("/latency")
@@ -32,9 +60,18 @@ def control_blueprint(latency: Latency, reset, issued: Callable[[], list[str]]) 
         latency.seconds = float((request.get_json(force=True) or {}).get("ms", 0)) / 1000
         return {"ms": latency.seconds * 1000}
 
+    @blueprint.post("/late-answers")
+    def set_late_answers():
+        """{"ms": 1500, "count"?: 1, "operation"?: name}: the next `count` creations (of
+        that operation, as the sandbox's docstring names them) answer `ms` late."""
+        options = request.get_json(force=True) or {}
+        ms, count, operation = float(options.get("ms", 0)), int(options.get("count", 1)), options.get("operation")
+        latency.answer_late(ms / 1000, count, operation)
+        return {"ms": ms, "count": count, "operation": operation}
+
     @blueprint.post("/reset")
     def reset_sandbox():
-        latency.seconds = 0.0
+        latency.reset()
         reset()
         return {"reset": True}
 
@@ -43,6 +80,13 @@ def control_blueprint(latency: Latency, reset, issued: Callable[[], list[str]]) 
         return {"issued": issued()}
 
     return blueprint
+
+
+def answer_late(sandbox_url: str, ms: int, count: int = 1, operation: str | None = None) -> None:
+    """Makes the sandbox at `sandbox_url` answer its next `count` creations (of
+    `operation`, or any) `ms` late, once it stored them."""
+    options = {"ms": ms, "count": count, "operation": operation}
+    requests.post(f"{sandbox_url}/_sandbox/late-answers", json=options, timeout=5).raise_for_status()
 
 
 class Store:

@@ -22,6 +22,9 @@ Control:
   POST /_sandbox/orders/<order_id>/fraud-decision {"event_type": FRAUD_RISK_ACCEPTED|
        FRAUD_RISK_REJECTED|FRAUD_RISK_STOPPED, "deliver"?: true}  decides a pending order
        and posts {order_id, event_type} to the push URL
+  POST /_sandbox/late-answers {"ms", "count"?, "operation"?}  the next charges create
+       their order (operation "createOrder"), or acknowledgements count (operation
+       "acknowledge"), and answer late
 """
 
 from __future__ import annotations
@@ -132,6 +135,8 @@ def create_app(api_key: str) -> Flask:
                 "replayed": bool(replay),
             },
         )
+        if status == 200 and not replay:
+            latency.wait_after_creating("createOrder")
         return answer, status
 
     def _charge(token: str, body: Any) -> tuple[int, dict]:
@@ -172,6 +177,7 @@ def create_app(api_key: str) -> Flask:
         authenticate()
         order = stored_order(order_id)
         order["acknowledgements"] += 1
+        latency.wait_after_creating("acknowledge")
         return "", 204
 
     @app.get("/redirect/<order_id>")

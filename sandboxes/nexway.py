@@ -22,7 +22,14 @@ partnerOrderNumber, currency, totalPriceIncVAT, ...}} (inferred from Nexway Mone
 Control: POST /_sandbox/orders/<orderNumber>/events {"type": "completed", "deliver"?:
 true} sends an order event (and moves the order to its status); POST
 /_sandbox/lose-answers {"count": 1} makes the next order/new calls create the order and
-answer 504 as if the answer were lost on the way; POST /_sandbox/tokens/revoke makes
+answer 504 as if the answer were lost on the way; POST /_sandbox/status-spelling
+{"spelling": "camelCase" | "lower_snake" | "kebab-case" | "UPPER_SNAKE" | null} makes
+every answer and notification write status words and event types in that spelling, and
+order/new's answer name the order's status too (Nexway's pages fix neither: inferred;
+null, the default, is order/new without a status, statuses in UPPER_SNAKE and types in
+camelCase); POST /_sandbox/late-answers {"ms",
+"count"?} makes them create the order and answer late (operation "createOrder");
+POST /_sandbox/tokens/revoke makes
 every issued token expire; GET /_sandbox/orders?partnerOrderNumber= lists the orders.
 """
 
@@ -34,7 +41,7 @@ import itertools
 import re
 import secrets
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -145,6 +152,22 @@ class Tokens:
             return list(self._expiry)
 
 
+_WORDS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
+SPELLINGS = {
+    "UPPER_SNAKE": lambda words: "_".join(words).upper(),
+    "lower_snake": "_".join,
+    "kebab-case": "-".join,
+    "camelCase": lambda words: words[0] + "".join(word.capitalize() for word in words[1:]),
+}
+
+
+def spelled(word: str, spelling: str | None) -> str:
+    """`word` (FRAUD_PENDING, partiallyCompleted) in `spelling`; as it is without one."""
+    if spelling is None:
+        return word
+    return SPELLINGS[spelling]([part.lower() for part in _WORDS.findall(word)])
+
+
 class LostAnswers:
     """How many of the next order/new answers are lost after the order is created."""
 
@@ -175,6 +198,7 @@ def create_app(
     orders = Store()  # by partnerOrderNumber
     tokens = Tokens()
     lost = LostAnswers()
+    spelling: dict[str, str | None] = {"words": None}
     latency = Latency()
     creating = threading.Lock()  # one creation at a time, so that 1010 is exact
     order_numbers = itertools.count(7_000_001)
@@ -183,6 +207,10 @@ def create_app(
         orders.clear()
         tokens.revoke_all()
         lost.set(0)
+        spelling["words"] = None
+
+    def spell(word: str) -> str:
+        return spelled(word, spelling["words"])
 
     app.register_blueprint(control_blueprint(latency, reset, tokens.handed_out))
 
@@ -237,15 +265,19 @@ def create_app(
                 raise Refusal(1010, partnerOrderNumber=reference, orderNumber=existing["orderNumber"])
             order = new_order(body, next(order_numbers))
             orders.put(reference, order)
+        latency.wait_after_creating("createOrder")
         if lost.take():
             return "<html><body><h1>504 Gateway Time-out</h1></body></html>", 504, {"Content-Type": "text/html"}
-        return {**order["answer"], "responseCode": order["code"], "responseMessage": MESSAGES[order["code"]]}, 201
+        answer = {**order["answer"], "responseCode": order["code"], "responseMessage": MESSAGES[order["code"]]}
+        if spelling["words"] is not None:
+            answer["status"] = spell(order["status"])
+        return answer, 201
 
     @app.get("/connect/order/<int:order_number>")
     @authorized
     def get_order(order_number: int):
         order = _one(orders.find(orderNumber=order_number))
-        return {**order["answer"], "responseCode": 0, "responseMessage": "OK", "status": order["status"]}
+        return {**order["answer"], "responseCode": 0, "responseMessage": "OK", "status": spell(order["status"])}
 
     @app.put("/connect/order/cancel")
     @authorized
@@ -271,7 +303,7 @@ def create_app(
         order["status"] = EVENT_STATUSES[type_]
         if type_ == "completed":
             order["answer"] = _delivered(order["answer"])
-        body = notification(order, type_, details)
+        body = notification(order, type_, details, spell)
         if not deliver_it:
             return {"event": body}
         if notification_url is None:
@@ -290,6 +322,14 @@ def create_app(
         if options.get("type") not in EVENT_STATUSES:
             return {"message": f"type must be one of {sorted(EVENT_STATUSES)}"}, 400
         return send_event(found[0], options["type"], options.get("deliver", True))
+
+    @app.post("/_sandbox/status-spelling")
+    def set_status_spelling():
+        chosen = (request.get_json(force=True, silent=True) or {}).get("spelling")
+        if chosen is not None and chosen not in SPELLINGS:
+            return {"message": f"spelling must be null or one of {sorted(SPELLINGS)}"}, 400
+        spelling["words"] = chosen
+        return {"spelling": chosen}
 
     @app.post("/_sandbox/lose-answers")
     def lose_answers():
@@ -437,16 +477,16 @@ def _delivered(answer: dict) -> dict:
     return {**answer, "orderLines": lines, "downloadManager": downloads}
 
 
-def notification(order: dict, type_: str, details: dict) -> dict:
-    """An order notification as Nexway sends it."""
+def notification(order: dict, type_: str, details: dict, spell: Callable[[str], str]) -> dict:
+    """An order notification as Nexway sends it, its words spelled by `spell`."""
     return {
         "subject": "order",
-        "type": type_,
+        "type": spell(type_),
         "objectId": str(order["orderNumber"]),
         "eventDate": datetime.now(UTC).isoformat(timespec="milliseconds"),
         "order": {
             "id": str(order["orderNumber"]),
-            "status": order["status"],
+            "status": spell(order["status"]),
             "partnerOrderNumber": order["partnerOrderNumber"],
             "source": "PURCHASE",
             "currency": order["currency"],

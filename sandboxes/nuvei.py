@@ -2,13 +2,16 @@
 
 It checks the merchant ids and the request checksum and validates the fields as Nuvei
 does, answering refusals as Nuvei does: HTTP 200, `status: ERROR`, `errCode`, `reason`.
-Nuvei's public pages do not list the REST 1.0 error codes for each case; the codes
-below are the sandbox's own choice (inferred), kept in one table.
+A clientRequestId used before is refused as a repeat (Nuvei's duplicate guard). Nuvei's
+public pages do not list the REST 1.0 error codes for each case; the codes below are
+the sandbox's own choice (inferred), kept in one table.
 
 Control: POST /_sandbox/sessions/<sessionToken>/dmn {"status": "APPROVED"|"DECLINED"|
 "PENDING"|"ERROR", "transactionType"?, "transactionId"?, "relatedTransactionId"?,
 "method"?: "POST"|"GET", "deliver"?: true} sends a DMN with a correct advanceResponseChecksum to the session's
-notificationUrl; GET /_sandbox/orders?clientUniqueId= lists the orders opened.
+notificationUrl; GET /_sandbox/orders?clientUniqueId= lists the orders opened;
+POST /_sandbox/late-answers {"ms", "count"?} makes the next openOrder.do calls open the
+order and answer late (operation "openOrder").
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import hmac
 import itertools
 import re
 import secrets
+import threading
 import uuid
 from collections.abc import Mapping
 from datetime import UTC, datetime
@@ -33,6 +37,7 @@ ERRORS = {
     "checksum": (1001, "Invalid checksum"),
     "field": (1004, "Missing or invalid mandatory parameter"),
     "merchant": (1007, "Invalid merchant details"),
+    "repeat": (1069, "Duplicate request: this clientRequestId was used before"),
 }
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
 _TIMESTAMP = re.compile(r"^\d{14}$")
@@ -80,10 +85,16 @@ class Refusal(Exception):
 
 def create_app(merchant_id: str, merchant_site_id: str, secret_key: str) -> Flask:
     app = Flask("nuvei-sandbox", static_folder=None)
-    orders = Store()
+    orders, request_ids = Store(), Store()  # orders by sessionToken; the clientRequestIds seen
     latency = Latency()
     order_ids = itertools.count(410_000_001)
-    app.register_blueprint(control_blueprint(latency, orders.clear, orders.keys))
+    opening = threading.Lock()  # so that a clientRequestId opens one order at most
+
+    def reset() -> None:
+        orders.clear()
+        request_ids.clear()
+
+    app.register_blueprint(control_blueprint(latency, reset, orders.keys))
 
     @app.post("/ppp/api/v1/openOrder.do")
     def open_order():
@@ -95,20 +106,15 @@ def create_app(merchant_id: str, merchant_site_id: str, secret_key: str) -> Flas
             _check_merchant(body)
             _check_checksum(body)
             _check_fields(body)
+            with opening:
+                if request_ids.get(body["clientRequestId"]) is not None:
+                    raise Refusal("repeat", body["clientRequestId"])
+                order = new_order(body, next(order_ids))
+                request_ids.put(order["clientRequestId"], order)
+                orders.put(order["sessionToken"], order)
         except Refusal as refusal:
             return _error(body if isinstance(body, dict) else {}, refusal)
-        order = {
-            "orderId": str(next(order_ids)),
-            "sessionToken": str(uuid.uuid4()),
-            "clientUniqueId": body.get("clientUniqueId", ""),
-            "amount": body["amount"],
-            "currency": body["currency"],
-            "transactionType": body.get("transactionType", "Auth"),
-            "notificationUrl": (body.get("urlDetails") or {}).get("notificationUrl"),
-            # Echoed on this order's DMNs, as a provider that supports correlation ids would.
-            "correlationId": request.headers.get("X-Correlation-ID"),
-        }
-        orders.put(order["sessionToken"], order)
+        latency.wait_after_creating("openOrder")
         return {
             "sessionToken": order["sessionToken"],
             "orderId": order["orderId"],
@@ -162,6 +168,22 @@ def create_app(merchant_id: str, merchant_site_id: str, secret_key: str) -> Flas
         return {"orders": orders.find(**request.args.to_dict())}
 
     return app
+
+
+def new_order(body: dict, order_id: int) -> dict:
+    """The order a valid openOrder.do request opens."""
+    return {
+        "orderId": str(order_id),
+        "sessionToken": str(uuid.uuid4()),
+        "clientRequestId": body["clientRequestId"],
+        "clientUniqueId": body.get("clientUniqueId", ""),
+        "amount": body["amount"],
+        "currency": body["currency"],
+        "transactionType": body.get("transactionType", "Auth"),
+        "notificationUrl": (body.get("urlDetails") or {}).get("notificationUrl"),
+        # Echoed on this order's DMNs, as a provider that supports correlation ids would.
+        "correlationId": request.headers.get("X-Correlation-ID"),
+    }
 
 
 def _check_fields(body: dict) -> None:

@@ -10,10 +10,15 @@ fields from GET /options) and refuses as Optty's NestJS API does:
 {"statusCode": 400, "message": [...], "error": "Bad Request"}. Where Optty's docs are
 silent the sandbox chooses (inferred): the wording of the messages (class-validator's),
 the token endpoint's OAuth 2.0 error bodies, 409 Conflict for an orderReference used
-before, captureStatus CAPTURED / NOT_CAPTURED, the BNPL providers on offer, and plain
-http callback URLs accepted on this machine only.
+before ({"statusCode": 409, "message": "Order with reference … already exists", "error":
+"Conflict"}), captureStatus CAPTURED / NOT_CAPTURED, the BNPL providers on offer, plain
+http callback URLs accepted on this machine only, and GET /orders/<orderReference>
+repeating the creation answer's orderId, orderToken and redirectUrl beside the fields
+Optty documents (so that a connector whose creation answer was lost can resume the
+checkout; the connector copes without them).
 
-Control (under /_sandbox, besides latency, reset and issued):
+Control (under /_sandbox, besides latency, late-answers, reset and issued; the
+operation late-answers names is "createOrder"):
   POST /_sandbox/orders/<orderReference>/complete {"status": "SUCCESSFUL" | "DECLINED" |
        "CANCELED" | "CANCELLED" | "ERROR", "event"?: "ORDER_ASYNC_CALLBACK",
        "deliver"?: true}: the shopper finishes the checkout; Optty's webhook goes to
@@ -42,7 +47,7 @@ from urllib.parse import urlsplit
 import requests
 from flask import Flask, request
 
-from .common import Latency, Store, control_blueprint, deliver
+from .common import Latency, Store, answer_late, control_blueprint, deliver
 
 # Test credentials of the sandbox account, shared with the connector in the local stack.
 CREDENTIALS = {
@@ -140,6 +145,7 @@ def create_app(client_id: str, client_secret: str) -> Flask:
     tokens = Tokens()
     latency = Latency()
     order_numbers = itertools.count(1)
+    creating = threading.Lock()
 
     def reset() -> None:
         orders.clear()
@@ -190,32 +196,20 @@ def create_app(client_id: str, client_secret: str) -> Flask:
         problems = order_problems(body)
         if problems:
             return _bad_request(problems)
-        if orders.get(body["orderReference"]) is not None:
-            return {
-                "statusCode": 409,
-                "message": f"Order with reference {body['orderReference']} already exists",
-                "error": "Conflict",
-            }, 409
-        number = next(order_numbers)
-        order = {
-            "orderId": str(uuid.uuid4()),
-            "orderToken": secrets.token_urlsafe(24),
-            "orderReference": body["orderReference"],
-            "transactionReference": f"OPT-TX-{number:08d}",
-            "bnplProvider": body["bnplProvider"],
-            "amount": body["orderAmount"],
-            "currency": body["purchaseCurrency"],
-            "autoCapture": body.get("autoCapture", True),
-            "dynamicCallbackUrl": body.get("dynamicCallbackUrl"),
-            "status": "PENDING",
-            "orderDate": _now(),
-            "updatedAt": _now(),
-        }
-        orders.put(order["orderReference"], order)
+        with creating:  # one order per orderReference, however many calls race
+            if orders.get(body["orderReference"]) is not None:
+                return {
+                    "statusCode": 409,
+                    "message": f"Order with reference {body['orderReference']} already exists",
+                    "error": "Conflict",
+                }, 409
+            order = new_order(body, next(order_numbers), request.url_root)
+            orders.put(order["orderReference"], order)
+        latency.wait_after_creating("createOrder")
         return {
             "orderId": order["orderId"],
             "orderToken": order["orderToken"],
-            "redirectUrl": f"{request.url_root}checkout/{order['orderToken']}",
+            "redirectUrl": order["redirectUrl"],
             "bnplProvider": order["bnplProvider"],
             "orderReference": order["orderReference"],
             "orderAmount": float(order["amount"]),
@@ -283,8 +277,29 @@ def create_app(client_id: str, client_secret: str) -> Flask:
     return app
 
 
+def new_order(body: dict, number: int, url_root: str) -> dict:
+    """The order a valid POST /orders body creates."""
+    token = secrets.token_urlsafe(24)
+    return {
+        "orderId": str(uuid.uuid4()),
+        "orderToken": token,
+        "redirectUrl": f"{url_root}checkout/{token}",
+        "orderReference": body["orderReference"],
+        "transactionReference": f"OPT-TX-{number:08d}",
+        "bnplProvider": body["bnplProvider"],
+        "amount": body["orderAmount"],
+        "currency": body["purchaseCurrency"],
+        "autoCapture": body.get("autoCapture", True),
+        "dynamicCallbackUrl": body.get("dynamicCallbackUrl"),
+        "status": "PENDING",
+        "orderDate": _now(),
+        "updatedAt": _now(),
+    }
+
+
 def order_status(order: dict) -> dict:
-    """GET /orders/{orderReference}'s answer."""
+    """GET /orders/{orderReference}'s answer: Optty's documented fields, then the
+    creation answer's orderId, orderToken and redirectUrl (inferred)."""
     return {
         "merchantReference": order["orderReference"],
         "status": order["status"],
@@ -297,6 +312,9 @@ def order_status(order: dict) -> dict:
         "transactionReference": order["transactionReference"],
         "cancelledBy": order.get("cancelledBy"),
         "captureStatus": order.get("captureStatus"),
+        "orderId": order["orderId"],
+        "orderToken": order["orderToken"],
+        "redirectUrl": order["redirectUrl"],
     }
 
 
@@ -502,3 +520,7 @@ class SandboxControl:
 
     def latency(self, ms: int) -> None:
         requests.post(f"{self.base_url}/_sandbox/latency", json={"ms": ms}, timeout=5).raise_for_status()
+
+    def late_answers(self, ms: int, count: int = 1) -> None:
+        """The next `count` orders are created, then answered `ms` late."""
+        answer_late(self.base_url, ms, count)

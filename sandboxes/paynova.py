@@ -20,6 +20,9 @@ Control:
       until the answer is 200 or 204; "repeat" delivers it that many times over.
   POST /_sandbox/fail-next {"times"?: 1} makes the next initializePayment calls fail
       with -1 INTERNAL_ERROR.
+  POST /_sandbox/late-answers {"ms", "count"?, "operation"?: "createOrder" |
+      "initializePayment"} makes the next such calls store the order or session and
+      answer late.
   GET /_sandbox/orders?orderNumber= lists the orders created, with their sessions.
 """
 
@@ -167,6 +170,7 @@ def create_app(merchant_id: str, api_password: str, secret_key: str) -> Flask:
             "totalAmount": str(_decimal(body["totalAmount"])),
         }
         orders.put(order["orderId"], order)
+        latency.wait_after_creating("createOrder")
         return {"status": status(), "orderId": order["orderId"]}, 201
 
     @app.post("/api/orders/<order_id>/initializePayment")
@@ -187,6 +191,7 @@ def create_app(merchant_id: str, api_password: str, secret_key: str) -> Flask:
             "urlCallback": body["interfaceOptions"].get("urlCallback"),
         }
         sessions.put(session["sessionId"], session)
+        latency.wait_after_creating("initializePayment")
         return {
             "status": status(),
             "sessionId": session["sessionId"],

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 import requests
 
+from sandboxes.common import answer_late
 from sandboxes.emulator import EmulatorClient
 from sandboxes.stack import CLIENT_ID, PROJECT_KEY, Ports, Stack
 
@@ -67,6 +68,9 @@ class NuveiSandbox:
     def latency(self, ms: int) -> None:
         requests.post(f"{self.base_url}/_sandbox/latency", json={"ms": ms}, timeout=5).raise_for_status()
 
+    def late_answers(self, ms: int, count: int = 1) -> None:
+        answer_late(self.base_url, ms, count)
+
 
 def post_dmn(stack, fields: dict) -> requests.Response:
     """Posts a DMN to the notification service as Nuvei would."""
@@ -83,4 +87,5 @@ def _undo_injected_faults(stack, emulator, nuvei):
     yield
     if stack.running:  # the log scan stops it at the end
         nuvei.latency(0)
+        nuvei.late_answers(0, 0)
         emulator.fault("none")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import requests
 
+from sandboxes.common import answer_late
 from sandboxes.emulator import payment_draft
 from tests.connector.providers.kustom.factories import BASKET_TOTAL, kustom_request
 
@@ -33,6 +34,9 @@ class KustomSandbox:
 
     def latency(self, ms: int) -> None:
         self._post("/_sandbox/latency", {"ms": ms})
+
+    def late_answers(self, ms: int, count: int = 1, operation: str | None = None) -> None:
+        answer_late(self.base_url, ms, count, operation)
 
     def _post(self, path: str, body: dict) -> dict:
         answer = requests.post(f"{self.base_url}{path}", json=body, timeout=30)

@@ -8,6 +8,7 @@ import uuid
 import pytest
 import requests
 
+from sandboxes.common import answer_late
 from sandboxes.emulator import payment_draft
 from sandboxes.nexway import CREDENTIALS
 from tests.factories import nexway_session_request
@@ -51,6 +52,14 @@ class NexwaySandbox:
     def lose_answers(self, count: int) -> None:
         requests.post(f"{self.base_url}/_sandbox/lose-answers", json={"count": count}, timeout=5).raise_for_status()
 
+    def late_answers(self, ms: int, count: int = 1) -> None:
+        answer_late(self.base_url, ms, count)
+
+    def spell_statuses(self, spelling: str | None) -> None:
+        """Status words and event types in `spelling` (camelCase, lower_snake, ...)."""
+        answer = requests.post(f"{self.base_url}/_sandbox/status-spelling", json={"spelling": spelling}, timeout=5)
+        answer.raise_for_status()
+
     def revoke_tokens(self) -> None:
         requests.post(f"{self.base_url}/_sandbox/tokens/revoke", timeout=5).raise_for_status()
 
@@ -60,6 +69,8 @@ def nexway(stack):
     sandbox = NexwaySandbox(f"{stack.sandboxes_url}/nexway")
     yield sandbox
     sandbox.lose_answers(0)
+    sandbox.late_answers(0, 0)
+    sandbox.spell_statuses(None)
 
 
 def nexway_draft(session_request: dict | None = None, interface: str = "nexway", **details) -> dict:

@@ -22,6 +22,7 @@ def optty_sandbox(stack) -> SandboxControl:
 def optty(optty_sandbox):
     yield optty_sandbox
     optty_sandbox.latency(0)
+    optty_sandbox.late_answers(0, 0)
 
 
 def optty_draft(**request) -> tuple[dict, str]:

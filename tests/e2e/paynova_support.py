@@ -9,6 +9,7 @@ import pytest
 import requests
 
 from connector.money import Money
+from sandboxes.common import answer_late
 from sandboxes.emulator import payment_draft
 from tests.factories import paynova_session_request
 
@@ -33,9 +34,15 @@ class PaynovaSandbox:
     def latency(self, ms: int) -> None:
         self._post("latency", {"ms": ms})
 
+    def late_answers(self, ms: int, operation: str, count: int = 1) -> None:
+        """The next `count` calls of `operation` (createOrder, initializePayment) store
+        what they create and answer `ms` late."""
+        answer_late(self.base_url, ms, count, operation)
+
     def reset_faults(self) -> None:
         self._post("fail-next", {"times": 0})
         self.latency(0)
+        answer_late(self.base_url, 0, 0)
 
     def _post(self, path: str, body: dict) -> dict:
         answer = requests.post(f"{self.base_url}/_sandbox/{path}", json=body, timeout=60)

@@ -12,6 +12,7 @@ from connector.providers.kustom.mapping import idempotency_key
 
 from .conftest import PROVIDER_TIMEOUT_MS
 from .kustom_sandbox import KustomSandbox, kustom_payment
+from .retry_support import LATE_MS, interaction_types, retried_choice, timed_out_choice
 
 
 @pytest.fixture
@@ -19,6 +20,7 @@ def kustom(stack):
     sandbox = KustomSandbox(f"{stack.sandboxes_url}/kustom")
     yield sandbox
     sandbox.latency(0)
+    sandbox.late_answers(0, 0)
 
 
 def marked(draft: dict) -> tuple[dict, str]:
@@ -188,3 +190,20 @@ def test_a_charge_that_timed_out_is_not_repeated_by_the_retry(kustom, stack):
     actions = {action["action"]: action for action in retried.json()["actions"]}
     assert actions["setInterfaceId"]["interfaceId"] == order["order_id"]
     assert sorted(charge["replayed"] for charge in kustom.charges(payment["id"])) == [False, True]
+
+
+def test_a_retry_after_a_charge_that_timed_out_gets_kustoms_first_answer(emulator, kustom):
+    """Kustom created the order, its answer came too late: the retried Update sends the
+    same idempotency key and gets that order back, not a second charge."""
+    kustom.late_answers(LATE_MS, operation="createOrder")
+    payment = timed_out_choice(emulator, kustom_payment(kustom.token()), "kustom")
+    [order] = kustom.orders(payment["id"])
+
+    opened = retried_choice(emulator, payment, "kustom")
+    assert kustom.orders(payment["id"]) == [order]
+    assert [charge["replayed"] for charge in kustom.charges(payment["id"])] == [False, True]
+    assert opened["interfaceId"] == order["order_id"]
+    assert [(t["type"], t["state"], t["interactionId"]) for t in opened["transactions"]] == [
+        ("Authorization", "Success", order["order_id"])
+    ]
+    assert interaction_types(opened) == ["kustom.order"]

@@ -13,6 +13,7 @@ from tests.connector.providers.kustom.factories import BASKET_TAX, BASKET_TOTAL,
 
 from .conftest import PROVIDER_TIMEOUT_MS
 from .kustom_sandbox import KustomSandbox, kustom_payment
+from .retry_support import LATE_MS
 
 
 @pytest.fixture
@@ -20,6 +21,7 @@ def kustom(stack):
     sandbox = KustomSandbox(f"{stack.sandboxes_url}/kustom")
     yield sandbox
     sandbox.latency(0)
+    sandbox.late_answers(0, 0)
 
 
 def charged(emulator, kustom, **token_options) -> tuple[dict, dict]:
@@ -164,3 +166,20 @@ def test_interface_interactions_hold_neither_the_api_key_nor_customer_tokens(emu
         assert CREDENTIALS["KUSTOM_API_KEY"] not in text
         assert token not in text
         assert "shopper@example.test" not in text  # the billing address order management returns
+
+
+def test_an_acknowledgement_that_timed_out_is_made_again_when_kustom_pushes_again(emulator, kustom, stack):
+    """The push was applied and Kustom counted the acknowledgement, whose answer came too
+    late: 503, so Kustom pushes again; the repeat changes nothing and acknowledges again,
+    which Kustom takes as often as it comes."""
+    payment, order = charged(emulator, kustom, fraud_status="PENDING")
+    kustom.decide(order["order_id"], "FRAUD_RISK_ACCEPTED", deliver=False)
+    kustom.late_answers(LATE_MS, operation="acknowledge")
+    assert post(stack, order["order_id"]).status_code == 503
+    applied = emulator.get_payment(payment["id"])
+    assert [t["state"] for t in applied["transactions"]] == ["Success"]
+    assert applied["interfaceInteractions"][-1]["fields"]["type"] == "kustom.push"
+    again = post(stack, order["order_id"])
+    assert (again.status_code, again.json()) == (200, {"status": "unchanged"})
+    assert emulator.get_payment(payment["id"])["version"] == applied["version"]
+    assert acknowledgements(kustom, order) == 2

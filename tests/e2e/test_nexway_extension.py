@@ -3,10 +3,13 @@ extension service, which creates the order at the Nexway sandbox."""
 
 import json
 
-from sandboxes.nexway import CREDENTIALS
+import pytest
+
+from sandboxes.nexway import CREDENTIALS, spelled
 from tests.factories import nexway_session_request
 
 from .nexway_support import nexway_draft, stored
+from .retry_support import LATE_MS, interaction_types, retried_choice, timed_out_choice
 
 
 def test_create_stores_the_order_and_its_download_links(emulator, nexway):
@@ -62,14 +65,21 @@ def test_invalid_input_is_named_at_once_and_nothing_is_stored(emulator, nexway):
     assert stored(emulator, draft) == []
 
 
-def test_a_field_nexway_refuses_is_named(emulator, nexway):
-    answer = emulator.create_payment(nexway_draft(nexway_session_request("4242")))
+def test_an_unknown_product_is_nexways_refusal_with_its_code_and_the_line(emulator, nexway):
+    draft = nexway_draft(nexway_session_request("4242"))
+    answer = emulator.create_payment(draft)
     assert answer.status_code == 400
     [error] = answer.json()["errors"]
-    assert (error["code"], error["extensionExtraInfo"]["field"]) == (
-        "InvalidInput",
-        "sessionRequest.orderLines[0].productRef",
-    )
+    assert error["code"] == "InvalidOperation"
+    assert "Unknown productRef" in error["message"]
+    assert error["extensionExtraInfo"] == {
+        "provider": "nexway",
+        "code": "1020",
+        "responseCode": 1020,
+        "field": "sessionRequest.orderLines[0].productRef",
+        "productRefs": ["4242"],
+    }
+    assert stored(emulator, draft) == []
 
 
 def test_a_retry_after_a_lost_answer_reuses_the_order(emulator, nexway):
@@ -121,3 +131,38 @@ def test_logs_hold_no_nexway_credential_or_serial(emulator, nexway, stack):
         assert payment["id"] in log
         for secret in secrets:
             assert secret not in log, f"{service} logged {secret}"
+
+
+@pytest.mark.parametrize("spelling", ["camelCase", "lower_snake", "kebab-case"])
+def test_status_words_spelled_unlike_the_examples_open_the_payment_and_move_it(emulator, nexway, spelling):
+    """responseCode 1061 says Nexway took the order: however Nexway spells its status,
+    the payment opens (no orphan order at Nexway), with the status as Nexway wrote it."""
+    nexway.spell_statuses(spelling)
+    created = emulator.create_payment(nexway_draft(nexway_session_request("9061")))
+    assert created.status_code == 201, created.text
+    payment = created.json()
+    [order] = nexway.orders(payment["id"])
+    assert payment["interfaceId"] == str(order["orderNumber"])
+    assert payment["paymentStatus"]["interfaceCode"] == spelled("FRAUD_PENDING", spelling)
+    assert [(t["type"], t["state"]) for t in payment["transactions"]] == [("Charge", "Pending")]
+
+    assert nexway.event(payment["interfaceId"], "completed")["notification"]["status"] == 200
+    completed = emulator.get_payment(payment["id"])
+    assert [(t["type"], t["state"]) for t in completed["transactions"]] == [("Charge", "Success")]
+    assert completed["paymentStatus"]["interfaceCode"] == spelled("COMPLETED", spelling)
+
+
+def test_a_retry_after_an_order_that_timed_out_reads_the_order_nexway_holds(emulator, nexway):
+    """Nexway created the order, its answer came too late: the retried Update gets 1010
+    naming the order, which is read back; Nexway holds one order."""
+    nexway.late_answers(LATE_MS)
+    payment = timed_out_choice(emulator, nexway_draft(), "nexway")
+    [order] = nexway.orders(payment["id"])
+
+    opened = retried_choice(emulator, payment, "nexway")
+    assert nexway.orders(payment["id"]) == [order]
+    assert opened["interfaceId"] == str(order["orderNumber"])
+    assert opened["paymentStatus"]["interfaceCode"] == "COMPLETED"
+    assert [(t["type"], t["state"]) for t in opened["transactions"]] == [("Charge", "Success")]
+    assert interaction_types(opened) == ["nexway.createOrder", "nexway.getOrder"]
+    assert json.loads(opened["interfaceInteractions"][0]["fields"]["response"])["responseCode"] == 1010

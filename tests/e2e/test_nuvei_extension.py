@@ -8,6 +8,7 @@ import uuid
 from sandboxes.emulator import nuvei_payment
 
 from .conftest import PROVIDER_TIMEOUT_MS
+from .retry_support import LATE_MS, interaction_types, retried_choice, timed_out_choice
 
 
 def marked(draft: dict) -> tuple[dict, str]:
@@ -104,3 +105,22 @@ def test_session_request_reaches_nuvei(emulator, nuvei):
     payment = emulator.create_payment(nuvei_payment(session_request=request)).json()
     assert payment["custom"]["fields"]["sessionRequest"] == json.dumps(request)
     assert payment["custom"]["fields"]["sessionToken"]
+
+
+def test_a_retry_after_an_open_order_that_timed_out_opens_a_second_order(emulator, nuvei):
+    """Nuvei opened the order, its answer came too late. Nuvei cannot be asked for it
+    again (see connector/providers/nuvei), so the retried Update opens another order with
+    a fresh clientRequestId; the first, whose token nobody received, holds no money."""
+    nuvei.late_answers(LATE_MS)
+    payment = timed_out_choice(emulator, nuvei_payment(), "nuvei")
+    [lost] = nuvei.orders(payment["id"])
+
+    opened = retried_choice(emulator, payment, "nuvei")
+    first, second = nuvei.orders(payment["id"])
+    assert first == lost
+    assert first["clientRequestId"] != second["clientRequestId"]  # a repeat would be refused
+    assert opened["interfaceId"] == second["orderId"]
+    assert opened["custom"]["fields"]["sessionToken"] == second["sessionToken"]
+    assert lost["sessionToken"] not in json.dumps(opened)
+    assert opened["transactions"] == []  # an open order is no money
+    assert interaction_types(opened) == ["nuvei.openOrder"]

@@ -5,7 +5,10 @@ import json
 
 import requests
 
+from connector.providers.optty.examples import session_request
+
 from .optty_flow import new_payment, optty_draft
+from .retry_support import LATE_MS, interaction_types, retried_choice, timed_out_choice
 
 
 def stored_with(emulator, marker: str) -> list[dict]:
@@ -98,8 +101,8 @@ def test_a_retried_call_after_a_lost_answer_reuses_the_order(emulator, optty, st
     )
     assert second["sessionToken"] == first["sessionToken"] and second["redirectUrl"] == first["redirectUrl"]
     assert len(optty.orders(payment["id"])) == 1
-    reused = next(a for a in answers[1].json()["actions"] if a["action"] == "addInterfaceInteraction")
-    assert reused["fields"]["type"] == "optty.getOrder"
+    reused = [a["fields"]["type"] for a in answers[1].json()["actions"] if a["action"] == "addInterfaceInteraction"]
+    assert reused == ["optty.createOrder", "optty.getOrder"]
 
 
 def test_an_update_of_a_payment_with_an_order_does_not_call_optty_again(emulator, optty):
@@ -110,3 +113,63 @@ def test_an_update_of_a_payment_with_an_order_does_not_call_optty_again(emulator
     assert updated.status_code == 200, updated.text
     assert len(optty.orders(payment["id"])) == 1
     assert len(updated.json()["interfaceInteractions"]) == 1
+
+
+def test_a_retry_after_a_create_that_timed_out_opens_the_payment_on_the_order_optty_holds(emulator, optty, stack):
+    """Optty created the order, its answer came too late: the retried Update gets Optty's
+    409, reads the order back and opens the payment on it, as a first answer would."""
+    draft, _ = optty_draft()
+    optty.late_answers(LATE_MS)
+    payment = timed_out_choice(emulator, draft, "optty")
+    [order] = optty.orders(payment["id"])  # Optty holds it all the same
+
+    opened = retried_choice(emulator, payment, "optty")
+    assert optty.orders(payment["id"]) == [order]
+    assert opened["interfaceId"] == order["orderId"]
+    fields = opened["custom"]["fields"]
+    assert (fields["sessionToken"], fields["redirectUrl"]) == (order["orderToken"], order["redirectUrl"])
+    assert requests.get(fields["redirectUrl"], timeout=5).status_code == 200
+    assert opened["paymentStatus"]["interfaceCode"] == "PENDING"
+    assert [(t["type"], t["state"], t["interactionId"]) for t in opened["transactions"]] == [
+        ("Authorization", "Pending", order["transactionReference"])
+    ]
+    assert interaction_types(opened) == ["optty.createOrder", "optty.getOrder"]
+    conflict = json.loads(opened["interfaceInteractions"][0]["fields"]["response"])
+    assert conflict == {
+        "statusCode": 409,
+        "message": f"Order with reference {payment['id']} already exists",
+        "error": "Conflict",
+    }
+    # No record of its own: the autoCapture asked for is the payment's (Optty's default).
+    assert emulator.request("GET", f"custom-objects/payment-connector-optty/{payment['id']}").status_code == 404
+    assert optty.complete(payment["id"], "SUCCESSFUL")["notification"]["status"] == 200
+    paid = emulator.get_payment(payment["id"])
+    assert [(t["type"], t["state"]) for t in paid["transactions"]] == [
+        ("Authorization", "Success"),
+        ("Charge", "Success"),
+    ]
+
+
+def test_an_order_optty_holds_for_another_amount_is_refused(emulator, optty):
+    draft, _ = optty_draft()
+    optty.late_answers(LATE_MS)
+    payment = timed_out_choice(emulator, draft, "optty")
+    changed = emulator.update_payment(
+        payment["id"],
+        payment["version"],
+        [
+            {"action": "changeAmountPlanned", "amount": {"currencyCode": "EUR", "centAmount": 2999}},
+            {
+                "action": "setCustomField",
+                "name": "sessionRequest",
+                "value": json.dumps(session_request(shippingAmount=14.99)),
+            },
+            {"action": "setMethodInfoInterface", "interface": "optty"},
+        ],
+    )
+    assert changed.status_code == 400
+    [error] = changed.json()["errors"]
+    assert error["code"] == "InvalidOperation"
+    assert error["extensionExtraInfo"]["code"] == "409"
+    assert (error["extensionExtraInfo"]["amount"], error["extensionExtraInfo"]["currency"]) == ("19.99", "EUR")
+    assert len(optty.orders(payment["id"])) == 1

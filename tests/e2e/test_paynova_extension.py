@@ -13,6 +13,7 @@ from tests.factories import paynova_session_request
 
 from .conftest import PROVIDER_TIMEOUT_MS
 from .paynova_support import paynova_payment, refused_create
+from .retry_support import LATE_MS, interaction_types, retried_choice, timed_out_choice
 
 pytestmark = pytest.mark.usefixtures("_undo_paynova_faults")
 
@@ -106,3 +107,40 @@ def test_the_government_id_is_masked_in_the_interface_interaction(emulator, payn
     stored = emulator.get_payment(payment["id"])
     [created] = [i["fields"] for i in stored["interfaceInteractions"] if i["fields"]["type"] == "paynova.createOrder"]
     assert json.loads(created["request"])["customer"]["governmentId"] == "***"
+
+
+def test_a_retry_after_a_session_that_timed_out_opens_it_on_the_order_already_created(emulator, paynova):
+    """Paynova created the order (its answer arrived and was recorded) and then the
+    session, whose answer came too late: the retried Update opens another session on that
+    one order. The first session's id reached nobody, so nobody pays in it."""
+    paynova.late_answers(LATE_MS, "initializePayment")
+    payment = timed_out_choice(emulator, paynova_payment(), "paynova")
+    [order] = paynova.orders(payment["id"])
+    [lost] = order["sessions"]
+
+    opened = retried_choice(emulator, payment, "paynova")
+    [held] = paynova.orders(payment["id"])
+    assert held["orderId"] == order["orderId"] == opened["interfaceId"]
+    first, second = held["sessions"]
+    assert first == lost
+    assert opened["custom"]["fields"]["sessionToken"] == second["sessionId"]
+    assert interaction_types(opened) == ["paynova.initializePayment"]
+    # The lost session expires unused; its end is not the payment's.
+    [[delivery]] = paynova.end_session(lost["sessionId"], "EXPIRED")["deliveries"]
+    assert delivery["status"] == 200
+    assert emulator.get_payment(payment["id"])["version"] == opened["version"]
+
+
+def test_a_retry_after_an_order_that_timed_out_creates_a_second_order(emulator, paynova):
+    """Paynova created the order, its answer came too late: Paynova reads orders by
+    orderId only, which never arrived, so the retry creates another order (see
+    connector/providers/paynova). The first has no session: no shopper pays in it."""
+    paynova.late_answers(LATE_MS, "createOrder")
+    payment = timed_out_choice(emulator, paynova_payment(), "paynova")
+    [lost] = paynova.orders(payment["id"])
+
+    opened = retried_choice(emulator, payment, "paynova")
+    first, second = paynova.orders(payment["id"])
+    assert (first["orderId"], first["sessions"]) == (lost["orderId"], [])
+    assert opened["interfaceId"] == second["orderId"]
+    assert opened["custom"]["fields"]["sessionToken"] == second["sessions"][0]["sessionId"]

@@ -217,3 +217,18 @@ def test_an_unknown_event_type_is_refused(sandbox, token, sent):
     number = create(sandbox, token, order()).json["orderNumber"]
     assert sandbox.post(f"/_sandbox/orders/{number}/events", json={"type": "shipped"}).status_code == 400
     assert sent == []
+
+
+def test_status_words_can_be_spelled_another_way_everywhere(sandbox, token, sent):
+    assert "status" not in create(sandbox, token, with_line(productRef="9061")).json  # by default
+    assert sandbox.post("/_sandbox/status-spelling", json={"spelling": "camelCase"}).json == {"spelling": "camelCase"}
+    created = create(sandbox, token, order("payment-2", orderLines=with_line(productRef="9061")["orderLines"])).json
+    assert (created["responseCode"], created["status"]) == (1061, "fraudPending")
+    number = created["orderNumber"]
+    sandbox.post(f"/_sandbox/orders/{number}/events", json={"type": "partiallyCompleted"})
+    assert sandbox.get(f"/connect/order/{number}", headers=headers(token)).json["status"] == "partialCompleted"
+    [delivery] = sent
+    assert (delivery["json"]["type"], delivery["json"]["order"]["status"]) == ("partiallyCompleted", "partialCompleted")
+    sandbox.post("/_sandbox/status-spelling", json={"spelling": "kebab-case"})
+    assert sandbox.get(f"/connect/order/{number}", headers=headers(token)).json["status"] == "partial-completed"
+    assert sandbox.post("/_sandbox/status-spelling", json={"spelling": "Title Case"}).status_code == 400

@@ -44,6 +44,15 @@ def test_a_valid_request_opens_an_order(sandbox):
     assert sandbox.get("/_sandbox/issued").json == {"issued": [answer["sessionToken"]]}
 
 
+def test_a_client_request_id_opens_one_order_and_a_repeat_is_refused(sandbox):
+    first = open_order(sandbox, signed())
+    repeat = open_order(sandbox, signed(timeStamp="20261124133700"))
+    assert (repeat["status"], repeat["errCode"]) == ("ERROR", 1069)
+    assert "sessionToken" not in repeat
+    assert [order["orderId"] for order in sandbox.get("/_sandbox/orders").json["orders"]] == [first["orderId"]]
+    assert open_order(sandbox, signed(clientRequestId="r2"))["status"] == "SUCCESS"
+
+
 @pytest.mark.parametrize(
     ("body", "code"),
     [

@@ -129,9 +129,21 @@ def test_refusals_name_the_field_as_optty_does(sandbox, bearer, overrides, messa
 
 def test_an_order_reference_is_used_once(sandbox, bearer):
     assert create(sandbox, bearer, order_body()).status_code == 201
-    again = create(sandbox, bearer, order_body())
-    assert (again.status_code, again.json["error"]) == (409, "Conflict")
+    again = create(sandbox, bearer, order_body(orderAmount=19.99))
+    assert (again.status_code, again.json) == (
+        409,
+        {"statusCode": 409, "message": "Order with reference payment-1 already exists", "error": "Conflict"},
+    )
     assert len(sandbox.get("/_sandbox/orders", query_string={"orderReference": "payment-1"}).json["orders"]) == 1
+
+
+def test_reading_an_order_repeats_its_token_and_redirect_url(sandbox, bearer):
+    """Beyond Optty's documented fields (inferred; see the sandbox's docstring)."""
+    created = create(sandbox, bearer, order_body()).json
+    held = sandbox.get("/api/orders/payment-1", headers=bearer).json
+    assert {name: held[name] for name in ("orderId", "orderToken", "redirectUrl")} == {
+        name: created[name] for name in ("orderId", "orderToken", "redirectUrl")
+    }
 
 
 def test_an_unknown_order_is_a_404(sandbox, bearer):

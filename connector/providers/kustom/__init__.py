@@ -1,5 +1,21 @@
 """Kustom: the extension charges a customer token; pushes and fraud decisions are read
-back from Kustom's order management and applied."""
+back from Kustom's order management and applied.
+
+What a retry after a timeout gets, call by call:
+
+- POST .../tokens/{customerToken}/order (the extension): every attempt for a payment
+  sends the same Klarna-Idempotency-Key (a UUIDv5 of the payment id), and Kustom answers
+  a repeated key with its first result. When the first call timed out after Kustom
+  created the order (or declined the charge), the retried extension call gets that very
+  answer: the same order_id, or the same decline. The connector ends up with the one
+  order Kustom holds, and the shopper is charged once.
+- GET /ordermanagement/v1/orders/{order_id} (notifications): a read; a timeout answers
+  the push 503 and Kustom pushes again.
+- POST .../acknowledge (after a notification is applied): when it times out, the
+  notification is answered 503 although the payment was written; Kustom pushes again,
+  the repeat changes nothing on the payment and acknowledges again. Acknowledging an
+  order twice is harmless: it only stops Kustom's pushes.
+"""
 
 from __future__ import annotations
 

@@ -54,8 +54,10 @@ class KustomClient:
         )
         if response.status_code == 200:
             answer = response.json_object()
-            if not answer.get("order_id") or not answer.get("fraud_status"):
-                raise ProviderUnavailable("kustom", "an order answer without order_id or fraud_status")
+            # HTTP 200 says Kustom took the order; without its id there is nothing to
+            # write. A missing fraud_status only means Kustom has not decided (Pending).
+            if not isinstance(answer.get("order_id"), str) or not answer["order_id"]:
+                raise ProviderUnavailable("kustom", "an order answer without order_id")
             return Charge(answer)
         error = _error_body(response)
         if response.status_code == 403 and error.get("error_code") in DECLINE_CODES:

@@ -14,6 +14,7 @@ from ...errors import InvalidInput, InvalidNotification, ProviderUnavailable
 from ...money import Money, minor_units
 from ...payment import Payment
 from ...redaction import redact
+from ...status_words import StatusTable, StatusWords, same_status, unknown_status_text
 from ..base import Event, Interaction, Notification, Session, TransactionChange
 from .client import Charge, error_text
 from .schemas import FraudDecisionSchema, OrderSchema, PushSchema, SessionRequestSchema, tax_total
@@ -25,17 +26,20 @@ _IDEMPOTENCY_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://api.kustom.co/c
 
 # fraud_status in a charge answer and in order management. ACCEPTED_AFTER_REVIEW,
 # REJECTED_AFTER_REVIEW and STOPPED come from Klarna's order management, which Kustom
-# forked (inferred). Anything else waits for Kustom's decision.
-FRAUD_STATES = {
-    "ACCEPTED": "Success",
-    "ACCEPTED_AFTER_REVIEW": "Success",
-    "PENDING": "Pending",
-    "REJECTED": "Failure",
-    "REJECTED_AFTER_REVIEW": "Failure",
-    "STOPPED": "Failure",
-}
+# forked (inferred). Anything else waits for Kustom's decision: Pending.
+FRAUD_STATES = StatusTable(
+    {
+        "ACCEPTED": "Success",
+        "ACCEPTED_AFTER_REVIEW": "Success",
+        "PENDING": "Pending",
+        "REJECTED": "Failure",
+        "REJECTED_AFTER_REVIEW": "Failure",
+        "STOPPED": "Failure",
+    }
+)
 # Orders that ended without money: their authorization failed, whatever the fraud check.
-ENDED_ORDER_STATUSES = frozenset({"CANCELLED", "EXPIRED"})
+ENDED_ORDER_STATUSES = StatusWords(("CANCELLED", "EXPIRED"))
+CAPTURED = "CAPTURED"
 # The order fields kept in the payment's log; addresses and customer data stay out.
 LOGGED_ORDER_FIELDS = (
     "order_id", "status", "fraud_status", "order_amount", "captured_amount", "refunded_amount",
@@ -101,7 +105,9 @@ def session(payment: Payment, request: Mapping[str, Any], charge: Charge) -> Ses
     if charge.declined:
         return _declined(payment, charge.answer, interaction)
     answer = charge.answer
-    authorization = TransactionChange("Authorization", _fraud_state(answer["fraud_status"]), answer["order_id"])
+    fraud_status = answer.get("fraud_status")
+    state, text = _fraud_state(fraud_status)
+    authorization = TransactionChange("Authorization", state, answer["order_id"])
     transactions = [authorization]
     if request.get("auto_capture") and authorization.state == "Success":
         # Kustom captures an accepted order at once; a pending one is captured once it
@@ -111,7 +117,8 @@ def session(payment: Payment, request: Mapping[str, Any], charge: Charge) -> Ses
         interface_id=answer["order_id"],
         redirect_url=answer.get("redirect_url"),
         response=redact(answer),
-        status_code=answer["fraud_status"],
+        status_code=fraud_status,
+        status_text=text,
         transactions=tuple(transactions),
         interactions=(interaction,),
     )
@@ -130,8 +137,15 @@ def _declined(payment: Payment, error: Mapping[str, Any], interaction: Interacti
     )
 
 
-def _fraud_state(fraud_status: str) -> str:
-    return FRAUD_STATES.get(fraud_status, "Pending")
+def _fraud_state(fraud_status: str | None) -> tuple[str, str | None]:
+    """The authorization's state for a fraud_status, and the interfaceText of one the
+    connector does not know (Kustom took the order: it waits for Kustom's decision)."""
+    if not fraud_status:
+        return "Pending", None
+    state = FRAUD_STATES.get(fraud_status)
+    if state is None:
+        return "Pending", unknown_status_text("kustom", fraud_status)
+    return state, None
 
 
 def read_notification(notification: Notification) -> dict[str, Any]:
@@ -168,11 +182,14 @@ def event(notification: Mapping[str, Any], order: Mapping[str, Any]) -> Event:
     kind = "kustom.fraud_decision" if "event_type" in notification else "kustom.push"
     logged = {**notification, "order": {name: order[name] for name in LOGGED_ORDER_FIELDS}}
     currency = order["purchase_currency"]
-    state = "Failure" if order["status"] in ENDED_ORDER_STATUSES else _fraud_state(order["fraud_status"])
+    if order["status"] in ENDED_ORDER_STATUSES:
+        state, unknown = "Failure", None
+    else:
+        state, unknown = _fraud_state(order["fraud_status"])
     transactions = [
         TransactionChange("Authorization", state, order["order_id"], Money.of(order["order_amount"], currency))
     ]
-    if order["status"] == "CAPTURED":
+    if same_status(order["status"], CAPTURED):
         transactions.append(
             TransactionChange("Charge", "Success", order["order_id"], Money.of(order["captured_amount"], currency))
         )
@@ -181,7 +198,7 @@ def event(notification: Mapping[str, Any], order: Mapping[str, Any]) -> Event:
         interaction=Interaction(kind, logged),
         transactions=tuple(transactions),
         status_code=order["fraud_status"],
-        status_text=order["status"],
+        status_text=unknown or order["status"],
     )
 
 

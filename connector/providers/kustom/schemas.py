@@ -12,6 +12,8 @@ from decimal import Decimal
 
 from marshmallow import EXCLUDE, INCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
+from ...status_words import OneOfStatus
+
 LINE_TYPES = ("physical", "discount", "shipping_fee", "sales_tax", "digital", "gift_card", "store_credit", "surcharge")
 # Lines whose amounts are negative (the documentation says so of discount lines only).
 NEGATIVE_LINE_TYPES = frozenset({"discount"})
@@ -159,7 +161,7 @@ class FraudDecisionSchema(Schema):
         unknown = EXCLUDE
 
     order_id = fields.String(required=True, validate=_IDENTIFIER)
-    event_type = fields.String(required=True, validate=validate.OneOf(FRAUD_DECISIONS))
+    event_type = fields.String(required=True, validate=OneOfStatus(FRAUD_DECISIONS))
 
 
 class PushSchema(Schema):

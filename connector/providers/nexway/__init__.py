@@ -1,5 +1,20 @@
 """Nexway Connect: reseller orders from the extension, order notifications into
-transactions."""
+transactions.
+
+What a retry after a timeout gets, call by call:
+
+- POST /iam/tokens: another token; one the first call may have been issued is never
+  used. Tokens are no orders: nothing is left behind.
+- POST /connect/order/new: Nexway keeps one order per partnerOrderNumber, which is the
+  payment id. When the first call timed out after Nexway created the order, the retried
+  extension call gets responseCode 1010 (order already created) naming the orderNumber;
+  the connector reads it with GET /connect/order/{orderNumber} and opens the payment on
+  it, whatever its status now (an order cancelled since is a failed Charge on the
+  payment, not a refusal). So the connector ends up with the one order Nexway holds.
+- GET /connect/order/{orderNumber}: a read; a timeout is a 400 General and the next
+  attempt gets 1010 again.
+- Notifications are Nexway's to repeat: one applied before changes nothing.
+"""
 
 from __future__ import annotations
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeGuard
 from urllib.parse import quote
 
-from ...errors import ConnectorError, InvalidInput, ProviderRefused, ProviderUnavailable
+from ...errors import ConnectorError, ProviderRefused, ProviderUnavailable
 from ...http import Deadline, HttpClient, HttpResponse
 from ...tokens import AccessToken
 
@@ -23,7 +23,8 @@ ACCEPTED_CODES = (0, 1060, 1061)
 ALREADY_CREATED = 1010
 # The catalog secret (`secret` header) is missing or wrong: the connector's set-up.
 SECRET_REFUSED = {70: "missing", 71: "invalid"}
-# Codes that name a field the storefront sent (the connector's payment id for 130).
+# Refusals that concern a field the storefront sent (the connector's payment id for 130):
+# the refusal names it beside Nexway's code and message.
 FIELD_ERRORS = {
     130: "id",
     320: "sessionRequest.customer.email",
@@ -64,8 +65,8 @@ class NexwayClient:
     def create_order(self, order: Mapping[str, Any], deadline: Deadline) -> dict[str, Any]:
         """POST /connect/order/new; Nexway's answer when it took the order.
 
-        Raises OrderAlreadyCreated (1010), InvalidInput (a field Nexway refused),
-        ProviderRefused, ProviderUnavailable."""
+        Raises OrderAlreadyCreated (1010), ProviderRefused (Nexway's business refusals,
+        e.g. 1020 unknown productRef), ProviderUnavailable."""
         response = self._connect("POST", "/connect/order/new", deadline, json=order)
         return self._accepted(self._answer(response), order)
 
@@ -140,8 +141,9 @@ class NexwayClient:
             raise ProviderUnavailable("nexway", f"responseCode {code} without an orderNumber")
         if code == ALREADY_CREATED and named:
             raise OrderAlreadyCreated(answer)
+        details: dict[str, Any] = {"responseCode": code}
         if code in FIELD_ERRORS:
-            raise InvalidInput.field(_refused_field(code, answer, order), f"Nexway refused it: {message} ({code})")
+            details.update(_refused_fields(code, answer, order))
         if code in SECRET_REFUSED:
             log.error(
                 "Nexway says the catalog secret is %s (responseCode %s): check NEXWAY_SECRET",
@@ -149,20 +151,23 @@ class NexwayClient:
                 code,
             )
             message = f"{message}: the connector's catalog secret is {SECRET_REFUSED[code]} (a configuration problem)"
-        raise ProviderRefused("nexway", code=str(code), message=message, details={"responseCode": code})
+        raise ProviderRefused("nexway", code=str(code), message=message, details=details)
 
 
-def _refused_field(code: int, answer: Mapping[str, Any], order: Mapping[str, Any]) -> str:
-    """The field a refusal names; for an unknown product, the order line that has it."""
+def _refused_fields(code: int, answer: Mapping[str, Any], order: Mapping[str, Any]) -> dict[str, Any]:
+    """The field a refusal concerns; for an unknown product, the first order line that
+    has one, and every productRef Nexway did not know."""
     field_name = FIELD_ERRORS[code]
     if code != UNKNOWN_PRODUCT:
-        return field_name
+        return {"field": field_name}
     lines = [line for line in answer.get("orderLines") or [] if isinstance(line, dict)]
-    refused = {str(line.get("productRef")) for line in lines if line.get("responseCode") == code}
-    for index, line in enumerate(order.get("orderLines") or []):
-        if str(line.get("productRef")) in refused:
-            return f"{field_name}[{index}].productRef"
-    return field_name
+    refused = [str(line.get("productRef")) for line in lines if line.get("responseCode") == code]
+    indexes = [
+        index for index, line in enumerate(order.get("orderLines") or []) if str(line.get("productRef")) in refused
+    ]
+    if not indexes:
+        return {"field": field_name, "productRefs": refused}
+    return {"field": f"{field_name}[{indexes[0]}].productRef", "productRefs": refused}
 
 
 def _is_number(value: Any) -> TypeGuard[int | float]:

@@ -3,7 +3,8 @@ and order notifications.
 
 The Nexway order is the payment's sale: one Charge transaction whose interactionId is
 Nexway's orderNumber. The payment's status interface code holds the order's status in
-Nexway's own words (COMPLETED, FRAUD_PENDING, CANCELED, ...).
+Nexway's own words, as Nexway spelled them (COMPLETED, fraudPending, CANCELED, ...);
+the tables below read any spelling (see connector/status_words.py).
 """
 
 from __future__ import annotations
@@ -16,39 +17,50 @@ from typing import Any
 from marshmallow import ValidationError
 
 from ... import session_request
-from ...errors import FieldError, InvalidInput, InvalidNotification, ProviderRefused, ProviderUnavailable
+from ...errors import FieldError, InvalidInput, InvalidNotification, ProviderUnavailable
 from ...money import AmountError, Money
 from ...payment import Payment
 from ...redaction import redact
+from ...status_words import StatusTable, same_status, unknown_status_text
 from ..base import Event, Interaction, Session, TransactionChange
 from .schemas import EXTERNAL_PAYMENT, NotificationSchema, OrderLineSchema, SessionRequestSchema
 
-# What order/new's accepted codes say about the order (inferred: Connect names no
-# statuses, these are the ones Nexway's order notifications use).
+# What order/new's accepted codes say about the order when its answer names no status
+# (inferred: Connect names no statuses, these are the ones Nexway's order
+# notifications use).
 STATUS_BY_CODE = {0: "COMPLETED", 1060: "PAYMENT_PENDING", 1061: "FRAUD_PENDING"}
-# The order's status → the state of its Charge. Statuses not listed mean an order that
-# will not be delivered, so the extension refuses it.
-CHARGE_STATES = {
-    "CREATED": "Pending",
-    "PAYMENT_PENDING": "Pending",
-    "FRAUD_PENDING": "Pending",
-    "PENDING": "Pending",
-    "PENDING_WITH_ERROR": "Pending",
-    "COMPLETED": "Success",
-    "PARTIAL_COMPLETED": "Success",
-}
+# The status of an order Nexway accepted (responseCode 0, 1060, 1061, or read back) →
+# the state of its Charge. An order that ended without a sale (read back after 1010,
+# say) is a failed Charge; a status not listed is Pending until an order event decides.
+CHARGE_STATES = StatusTable(
+    {
+        "CREATED": "Pending",
+        "PAYMENT_PENDING": "Pending",
+        "FRAUD_PENDING": "Pending",
+        "PENDING": "Pending",
+        "PENDING_WITH_ERROR": "Pending",
+        "COMPLETED": "Success",
+        "PARTIAL_COMPLETED": "Success",
+        "PAYMENT_FAILED": "Failure",
+        "PAYMENT_REFUSED": "Failure",
+        "CANCELED": "Failure",
+        "ABORTED": "Failure",
+    }
+)
 # Notification type → the state it gives the Charge; None: the status only.
 # A cancellation of a charge that succeeded becomes a Refund (see adjust_event).
-EVENT_CHARGE_STATES = {
-    "created": "Pending",
-    "paymentFailed": "Failure",
-    "paymentRefused": "Failure",
-    "completed": "Success",
-    "partiallyCompleted": "Success",
-    "fulfillmentFailed": None,
-    "canceled": "Failure",
-    "aborted": "Failure",
-}
+EVENT_CHARGE_STATES = StatusTable(
+    {
+        "created": "Pending",
+        "paymentFailed": "Failure",
+        "paymentRefused": "Failure",
+        "completed": "Success",
+        "partiallyCompleted": "Success",
+        "fulfillmentFailed": None,
+        "canceled": "Failure",
+        "aborted": "Failure",
+    }
+)
 CANCELED = "canceled"
 # Serials are the licence keys Nexway delivers: they stay out of commercetools.
 SECRET_ANSWER_KEYS = ("serials",)
@@ -182,29 +194,28 @@ def interaction(type_: str, request: Any, answer: Mapping[str, Any]) -> Interact
 
 
 def order_status(answer: Mapping[str, Any]) -> str:
-    """The order's status: a GET names it, order/new's answer says it by its code."""
-    return answer.get("status") or STATUS_BY_CODE[answer["responseCode"]]
+    """The order's status: a GET names it, order/new's answer says it by its code
+    (and may name it too)."""
+    named = answer.get("status")
+    return str(named) if named not in (None, "") else STATUS_BY_CODE[answer["responseCode"]]
 
 
 def session(payment: Payment, answer: Mapping[str, Any], interactions: tuple[Interaction, ...]) -> Session:
-    """The session for Nexway's accepted order (from order/new or read back after 1010)."""
+    """The session for Nexway's accepted order (from order/new or read back after 1010):
+    its responseCode said Nexway took it, so the payment opens whatever its status."""
     if answer.get("partnerOrderNumber") not in (None, payment.id):
         raise ProviderUnavailable("nexway", f"order {answer['orderNumber']} belongs to another partnerOrderNumber")
     status = order_status(answer)
     state = CHARGE_STATES.get(status)
+    text = answer.get("responseMessage")
     if state is None:
-        raise ProviderRefused(
-            "nexway",
-            code=status,
-            message=f"the order Nexway holds for this payment is {status}",
-            details={"orderNumber": answer["orderNumber"]},
-        )
+        state, text = "Pending", unknown_status_text("nexway", status)
     order_number = str(answer["orderNumber"])
     return Session(
         interface_id=order_number,
         response=public_answer(answer),
         status_code=status,
-        status_text=answer.get("responseMessage"),
+        status_text=text,
         transactions=(TransactionChange(CHARGE, state, order_number),),
         interactions=interactions,
     )
@@ -256,7 +267,7 @@ def check_against(event: Event, payment: Payment) -> None:
 
 def adjust_event(event: Event, payment: Payment) -> Event:
     """A cancellation fails a charge still pending, and refunds one that succeeded."""
-    if event.interaction.request["type"] != CANCELED:
+    if not same_status(event.interaction.request["type"], CANCELED):
         return event
     [change] = event.transactions
     charge = payment.transaction(change.interaction_id, CHARGE)

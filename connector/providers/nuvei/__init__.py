@@ -1,4 +1,19 @@
-"""Nuvei: openOrder.do from the extension, DMNs into transactions."""
+"""Nuvei: openOrder.do from the extension (and /openOrder), DMNs into transactions.
+
+What a retry after a timeout gets, call by call:
+
+- openOrder.do: a second open order. Nuvei cannot be asked for the first one again: it
+  reads transactions back (getTransactionDetails.do), and an open order has none yet.
+  Nor can the retry repeat the first call: clientRequestId is Nuvei's duplicate guard,
+  which refuses a repeat (status ERROR, no sessionToken) rather than answering it
+  again, so a payment whose first answer was lost would never open. That is why every
+  call sends a clientRequestId of its own (client.py). The second order costs nothing:
+  an open order is no money, only the session in which the shopper may pay, and the
+  first one's sessionToken never reached anyone, so nobody pays in it and it expires
+  unused at Nuvei. The payment records the order it received; its DMNs find the payment
+  by clientUniqueId (the payment id), as they would for either order.
+- DMNs are Nuvei's to repeat: a DMN applied before changes nothing.
+"""
 
 from __future__ import annotations
 

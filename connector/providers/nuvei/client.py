@@ -9,9 +9,12 @@ from typing import Any
 
 from ...errors import ProviderRefused, ProviderUnavailable
 from ...http import Deadline, HttpClient
+from ...status_words import same_status
 from .signature import request_checksum
 
 TEST_API_URL = "https://ppp-test.nuvei.com/ppp/api/v1"
+# The request-level status of an answer Nuvei accepted (else ERROR, under HTTP 200 too).
+SUCCESS = "SUCCESS"
 
 
 @dataclass(frozen=True)
@@ -38,7 +41,8 @@ class NuveiClient:
             **order,
             "merchantId": self.config.merchant_id,
             "merchantSiteId": self.config.merchant_site_id,
-            "clientRequestId": uuid.uuid4().hex,  # unique per call, as Nuvei asks
+            # Unique per call, as Nuvei asks: a repeat would be refused (see __init__.py).
+            "clientRequestId": uuid.uuid4().hex,
             "timeStamp": datetime.now(UTC).strftime("%Y%m%d%H%M%S"),
         }
         request["checksum"] = request_checksum(request, self.config.secret_key)
@@ -50,7 +54,7 @@ class NuveiClient:
             raise ProviderUnavailable("nuvei", f"HTTP {response.status_code}")
         answer = response.json_object()
         # Nuvei answers refusals with HTTP 200 and status ERROR.
-        if answer.get("status") != "SUCCESS":
+        if not same_status(answer.get("status"), SUCCESS):
             raise ProviderRefused(
                 "nuvei",
                 code=str(answer.get("errCode", "")) or None,

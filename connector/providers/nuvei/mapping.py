@@ -11,23 +11,30 @@ from ...errors import InvalidInput, InvalidNotification
 from ...money import AmountError, Money
 from ...payment import Payment
 from ...redaction import redact
+from ...status_words import StatusTable, StatusWords, unknown_status_text
 from ..base import Event, Interaction, Session, TransactionChange
 from .schemas import DmnSchema, SessionRequestSchema
 
-TRANSACTION_TYPES = {
-    "Auth": "Authorization",
-    "Sale": "Charge",
-    "Settle": "Charge",
-    "Credit": "Refund",
-    "Void": "CancelAuthorization",
-}
-TRANSACTION_STATES = {
-    "APPROVED": "Success",
-    "SUCCESS": "Success",
-    "DECLINED": "Failure",
-    "ERROR": "Failure",
-    "PENDING": "Pending",
-}
+TRANSACTION_TYPES = StatusTable(
+    {
+        "Auth": "Authorization",
+        "Sale": "Charge",
+        "Settle": "Charge",
+        "Credit": "Refund",
+        "Void": "CancelAuthorization",
+    }
+)
+# A DMN's Status → the transaction's state. Another Status of a tracked transaction
+# type is Pending until a DMN with a known one settles it.
+TRANSACTION_STATES = StatusTable(
+    {
+        "APPROVED": "Success",
+        "SUCCESS": "Success",
+        "DECLINED": "Failure",
+        "ERROR": "Failure",
+        "PENDING": "Pending",
+    }
+)
 
 # The DMN fields kept in the payment's interaction log; the rest (card details,
 # shopper data, tokens) stays out of commercetools.
@@ -37,7 +44,7 @@ LOGGED_DMN_FIELDS = (
     "responseTimeStamp", "productId", "merchant_id", "merchant_site_id",
 )  # fmt: skip
 # Nuvei follow-ups that refer to an earlier transaction with relatedTransactionId.
-FOLLOW_UPS = ("Settle", "Credit", "Void")
+FOLLOW_UPS = StatusWords(("Settle", "Credit", "Void"))
 
 _SESSION_REQUEST = SessionRequestSchema()
 _DMN = DmnSchema()
@@ -83,12 +90,14 @@ def event(dmn: Mapping[str, Any], fields: Mapping[str, str]) -> Event:
     change = transaction_change(dmn)
     if change is None:
         return Event(payment_id=dmn["clientUniqueId"], interaction=interaction)
+    status = dmn["Status"]
+    known = status in TRANSACTION_STATES
     return Event(
         payment_id=dmn["clientUniqueId"],
         interaction=interaction,
         transactions=(change,),
-        status_code=dmn["Status"].upper(),
-        status_text=dmn["Reason"] or dmn["ppp_status"],
+        status_code=status,
+        status_text=(dmn["Reason"] or dmn["ppp_status"]) if known else unknown_status_text("nuvei", status),
     )
 
 
@@ -108,9 +117,10 @@ def check_against(event: Event, payment: Payment) -> None:
 
 
 def transaction_change(dmn: Mapping[str, Any]) -> TransactionChange | None:
+    """The transaction a DMN reports; None for a transaction type the connector does not
+    track (3-D Secure steps, ...)."""
     type_ = TRANSACTION_TYPES.get(dmn["transactionType"])
-    state = TRANSACTION_STATES.get(dmn["Status"].upper())
-    if type_ is None or state is None:
+    if type_ is None:
         return None
     try:
         amount = Money.parse(dmn["totalAmount"], dmn["currency"])
@@ -118,7 +128,7 @@ def transaction_change(dmn: Mapping[str, Any]) -> TransactionChange | None:
         raise InvalidNotification(f"totalAmount: {error}") from None
     return TransactionChange(
         type=type_,
-        state=state,
+        state=TRANSACTION_STATES.get(dmn["Status"], "Pending"),
         interaction_id=dmn["TransactionID"],
         amount=amount,
     )

@@ -1,24 +1,34 @@
 """Optty: buy-now-pay-later orders from the extension; webhooks read back from Optty
-(it does not sign them) and applied."""
+(it does not sign them) and applied.
+
+What a retry after a timeout gets, call by call:
+
+- POST /auth/token: a token the first call may have been issued is never used; the
+  retry is issued another. Tokens are no orders: nothing is left behind.
+- POST /orders (the extension): Optty keeps one order per orderReference, which is the
+  payment id. When the first call timed out after Optty created the order, the retried
+  extension call (commercetools retrying, or the storefront's next Update) gets Optty's
+  409 "Order with reference … already exists"; the connector then reads
+  GET /orders/{orderReference} and opens the payment on that order exactly as on a first
+  answer (its status, the Authorization, its token and redirect URL where Optty sends
+  them, see client.py). Only an order for another amount or currency is refused. So the
+  connector ends up with the one order Optty holds, and the extension makes no
+  commercetools request of its own: what the connector asked for (autoCapture) is read
+  from the payment's sessionRequest when a webhook is applied.
+- GET /orders/{orderReference} (webhooks, the 409 path): a read; a timeout answers the
+  webhook 503 (Optty retries it) or the extension 400 General (the next attempt reads
+  again).
+"""
 
 from __future__ import annotations
 
-import logging
-import uuid
-from typing import Any
-
 from ...environment import Environment, Variable
-from ...errors import CommercetoolsUnavailable, InvalidNotification, ProviderRefused
+from ...errors import InvalidNotification, ProviderUnavailable
 from ...payment import Payment
 from ..base import Call, Event, Notification, Provider, ProviderContext, Session
 from . import examples, mapping
-from .client import TEST_API_URL, TEST_AUTH_URL, OpttyClient, OpttyConfig
+from .client import TEST_API_URL, TEST_AUTH_URL, OpttyClient, OpttyConfig, OrderExists
 from .schemas import WebhookSchema
-
-log = logging.getLogger(__name__)
-
-# Optty's default when an order does not say.
-DEFAULT_AUTO_CAPTURE = True
 
 
 class Optty(Provider):
@@ -52,20 +62,18 @@ class Optty(Provider):
         )
 
     def open_session(self, payment: Payment, call: Call) -> Session:
-        """Creates the Optty order, unless an earlier attempt for the same payment did.
-
-        Every attempt is recorded (a custom object keyed by the payment id) before
-        POST /orders, and Optty's answer after it. An attempt that finds an earlier
-        record asks Optty (GET /orders/{ref}) instead of creating a second order."""
+        """Creates the Optty order, or opens the payment on the one an earlier attempt
+        created (Optty's 409, see the module's docstring)."""
         order = mapping.order_request(payment, self.context.notification_url)
-        attempt = {"attempt": uuid.uuid4().hex, "autoCapture": order["autoCapture"]}
-        record = self.context.state.create(payment.id, attempt, call.deadline) or attempt
-        if record["attempt"] != attempt["attempt"]:
-            earlier = self._earlier_order(payment.id, record, call)
-            if earlier is not None:
-                return earlier
-        request, answer = self.client.create_order(order, call.deadline)
-        self._remember(payment.id, {**attempt, "order": answer}, call)
+        try:
+            request, answer = self.client.create_order(order, call.deadline)
+        except OrderExists as exists:
+            held = self.client.get_order(payment.id, call.deadline)
+            if held is None:
+                raise ProviderUnavailable(
+                    "optty", f"Optty answered 409 for order {payment.id} but GET /orders does not find it"
+                ) from None
+            return mapping.existing_session(order, exists.request, exists.answer, held)
         return mapping.session(request, answer)
 
     def read_notification(self, notification: Notification, call: Call) -> Event:
@@ -73,40 +81,12 @@ class Optty(Provider):
         answers for it decides."""
         webhook = mapping.read_webhook(notification.json())
         if not mapping.is_order_event(webhook):
-            return mapping.event(webhook, None, DEFAULT_AUTO_CAPTURE)
+            return mapping.event(webhook, None)
         reference = webhook["data"]["orderReference"]
         held = self.client.get_order(reference, call.deadline)
         if held is None:
             raise InvalidNotification(f"Optty has no order {reference}")
-        return mapping.event(webhook, held, self._requested_auto_capture(reference, call))
+        return mapping.event(webhook, held)
 
-    def _earlier_order(self, reference: str, record: dict[str, Any], call: Call) -> Session | None:
-        """The session of the order an earlier attempt created; None when Optty holds
-        none (that attempt failed before Optty stored it)."""
-        held = self.client.get_order(reference, call.deadline)
-        if held is None:
-            return None
-        if "order" not in record:
-            # Optty has the order but its answer (token, redirectUrl) never reached us,
-            # and GET /orders does not repeat them: the checkout cannot be resumed.
-            raise ProviderRefused(
-                "optty",
-                code=None,
-                message=f"Optty already holds order {reference} from an earlier attempt whose answer was lost; "
-                "create a new payment",
-                details={"orderReference": reference, "status": held.get("status")},
-            )
-        return mapping.reused_session(record["order"], held, record["autoCapture"])
-
-    def _remember(self, reference: str, record: dict[str, Any], call: Call) -> None:
-        try:
-            self.context.state.put(reference, record, call.deadline)
-        except CommercetoolsUnavailable as error:
-            # The shopper's order stands; only a retry of this very call would miss it.
-            log.warning("could not record Optty order %s: %s", reference, error)
-
-    def _requested_auto_capture(self, reference: str, call: Call) -> bool:
-        # What the connector asked for, not Optty's captureStatus, whose values Optty
-        # does not document (inferred).
-        record = self.context.state.get(reference, call.deadline)
-        return record.get("autoCapture", DEFAULT_AUTO_CAPTURE) if record else DEFAULT_AUTO_CAPTURE
+    def adjust_event(self, event: Event, payment: Payment) -> Event:
+        return mapping.with_capture(event, payment)

@@ -1,5 +1,11 @@
 """Every HTTP call to Optty: the client-credentials token, orders, and Optty's
-NestJS error bodies turned into the connector's exceptions."""
+NestJS error bodies turned into the connector's exceptions.
+
+GET /orders/{orderReference} as Optty documents it names no orderId, orderToken or
+redirectUrl. The connector reads them from it where Optty sends them (inferred: the
+creation answer's names), so that an order created by an attempt whose answer was
+lost resumes its checkout; without them the payment still opens on the order.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +16,7 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import quote
 
-from ...errors import ProviderRefused, ProviderUnavailable
+from ...errors import ConnectorError, ProviderRefused, ProviderUnavailable
 from ...http import Deadline, HttpClient, HttpResponse
 from ...tokens import AccessToken
 
@@ -19,6 +25,16 @@ TEST_API_URL = "https://api.qa.optty.com"
 SCOPE = "api-user"
 # What the connector needs from a 201 answer to POST /orders.
 ANSWER_FIELDS = ("orderId", "orderToken", "redirectUrl", "transactionReference")
+
+
+class OrderExists(ConnectorError):
+    """Optty's 409: it holds an order with this orderReference already (an earlier
+    attempt for the payment created it)."""
+
+    def __init__(self, request: Mapping[str, Any], answer: Mapping[str, Any]):
+        self.request = request  # as sent
+        self.answer = answer
+        super().__init__(str(answer.get("message") or "the order exists already"))
 
 
 @dataclass(frozen=True)
@@ -38,11 +54,16 @@ class OpttyClient:
         self.token = AccessToken("optty", self._fetch_token)
 
     def create_order(self, order: Mapping[str, Any], deadline: Deadline) -> tuple[dict, dict]:
-        """POST /orders; returns the request as sent and Optty's 201 answer."""
+        """POST /orders; returns the request as sent and Optty's 201 answer.
+
+        Raises OrderExists (409: the orderReference has an order), ProviderRefused,
+        ProviderUnavailable."""
         body = json_body(order)
         response = self._api(
             "POST", "/orders", "createOrder", deadline, data=body.encode(), headers={"Content-Type": "application/json"}
         )
+        if response.status_code == 409:
+            raise OrderExists(json.loads(body), _body(response) or {"statusCode": 409})
         if response.status_code != 201:
             raise _refusal_or_failure(response)
         answer = response.json_object()
@@ -125,11 +146,8 @@ def _refusal_or_failure(response: HttpResponse) -> Exception:
     or "..", error}; anything else means Optty failed."""
     if not 400 <= response.status_code < 500:
         return ProviderUnavailable("optty", f"HTTP {response.status_code}")
-    try:
-        body = response.json()
-    except ValueError:
-        body = None
-    if not isinstance(body, dict):
+    body = _body(response)
+    if body is None:
         return ProviderRefused("optty", str(response.status_code), f"HTTP {response.status_code}")
     messages = body.get("message")
     messages = [str(m) for m in messages] if isinstance(messages, list) else [str(messages or body.get("error") or "")]
@@ -139,3 +157,11 @@ def _refusal_or_failure(response: HttpResponse) -> Exception:
         message="; ".join(m for m in messages if m) or f"HTTP {response.status_code}",
         details={"error": body.get("error"), "messages": messages},
     )
+
+
+def _body(response: HttpResponse) -> dict | None:
+    try:
+        body = response.json()
+    except ValueError:
+        return None
+    return body if isinstance(body, dict) else None

@@ -4,27 +4,35 @@ webhooks."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
 from marshmallow import Schema, ValidationError
 
 from ... import session_request
-from ...errors import InvalidInput, InvalidNotification, ProviderUnavailable
+from ...errors import InvalidInput, InvalidNotification, ProviderRefused, ProviderUnavailable
 from ...money import AmountError, Money
 from ...payment import Payment
 from ...redaction import redact
+from ...status_words import StatusTable, unknown_status_text
 from ..base import Event, Interaction, Session, TransactionChange
 from .schemas import ORDER_EVENTS, OrderSchema, SessionRequestSchema, WebhookSchema
 
-TRANSACTION_STATES = {
-    "PENDING": "Pending",
-    "SUCCESSFUL": "Success",
-    "DECLINED": "Failure",
-    "ERROR": "Failure",
-    "CANCELED": "Failure",
-    "CANCELLED": "Failure",
-}
+# An order's status (GET /orders/{ref}) → the state of its Authorization. Optty spells
+# the cancellation both ways. Another status is Pending until Optty reports a known one.
+TRANSACTION_STATES = StatusTable(
+    {
+        "PENDING": "Pending",
+        "SUCCESSFUL": "Success",
+        "DECLINED": "Failure",
+        "ERROR": "Failure",
+        "CANCELED": "Failure",
+        "CANCELLED": "Failure",
+    }
+)
+# Optty's autoCapture when an order does not say.
+DEFAULT_AUTO_CAPTURE = True
 # The amounts that make up orderAmount besides the order items; absent means 0.
 ADDED = ("shippingAmount", "taxAmount")
 SUBTRACTED = ("discountAmount",)
@@ -78,35 +86,58 @@ def check_sum(order: Mapping[str, Any], planned: Decimal) -> None:
 
 def session(request: Mapping[str, Any], answer: Mapping[str, Any]) -> Session:
     """A new order: the shopper goes to redirectUrl; the authorization is pending there."""
-    return _session(
-        answer,
-        status_code=_pending_status(answer),
-        transactions=(_authorization("Pending", answer),),
-        interactions=(Interaction("optty.createOrder", redact(request), redact(answer)),),
-    )
-
-
-def reused_session(answer: Mapping[str, Any], held: Mapping[str, Any], auto_capture: bool) -> Session:
-    """The order an earlier attempt created (its answer as recorded), with its status as
-    Optty holds it now."""
-    order = read_order(held)
-    return _session(
-        answer,
-        # Still pending: the same status a new session writes.
-        status_code=_pending_status(answer) if order["status"] == "PENDING" else order["status"],
-        status_text=status_text(order),
-        transactions=transactions(order, auto_capture),
-        interactions=(Interaction("optty.getOrder", {"orderReference": order["merchantReference"]}, logged(held)),),
-    )
-
-
-def _session(answer: Mapping[str, Any], **details) -> Session:
     return Session(
         interface_id=str(answer["orderId"]),
         session_token=answer["orderToken"],
         redirect_url=answer["redirectUrl"],
         response=redact(answer),
-        **details,
+        status_code=answer.get("paymentStatus") or "pending",
+        transactions=(_authorization("Pending", answer),),
+        interactions=(Interaction("optty.createOrder", redact(request), redact(answer)),),
+    )
+
+
+def existing_session(
+    order: Mapping[str, Any], sent: Mapping[str, Any], conflict: Mapping[str, Any], held: Mapping[str, Any]
+) -> Session:
+    """The order an earlier attempt for this payment created (its answer lost, say to a
+    timeout), as GET /orders/{ref} answers it, used as a first answer would be: its
+    token and redirect URL where Optty sends them, its status, its transactions. An
+    order for another amount or currency is not this payment's: a refusal.
+
+    `order` is the order this attempt asked for, `sent` the same as sent, `conflict`
+    Optty's 409 answer."""
+    found = read_order(held)
+    reference = order["orderReference"]
+    if found["merchantReference"] != reference:
+        raise ProviderUnavailable("optty", f"asked for order {reference}, got {found['merchantReference']}")
+    if (found["amount"], found["currency"]) != (order["orderAmount"], order["purchaseCurrency"]):
+        raise ProviderRefused(
+            "optty",
+            code=str(conflict.get("statusCode", 409)),
+            message=f"{conflict.get('message') or 'the order exists already'}: for {found['amount']} "
+            f"{found['currency']}, not this payment's {order['orderAmount']} {order['purchaseCurrency']}",
+            details={
+                "orderReference": reference,
+                "amount": str(found["amount"]),
+                "currency": found["currency"],
+                "status": found["status"],
+            },
+        )
+    shown = logged(held)
+    return Session(
+        # Without an orderId, the reference by which Optty's API addresses the order.
+        interface_id=found.get("orderId") or reference,
+        session_token=found.get("orderToken"),
+        redirect_url=found.get("redirectUrl"),
+        response=shown,
+        status_code=found["status"],
+        status_text=status_text(found),
+        transactions=captured(transactions(found), order["autoCapture"]),
+        interactions=(
+            Interaction("optty.createOrder", redact(sent), redact(conflict)),
+            Interaction("optty.getOrder", {"orderReference": reference}, shown),
+        ),
     )
 
 
@@ -125,9 +156,10 @@ def read_order(held: Mapping[str, Any]) -> dict[str, Any]:
     return _load(_ORDER, held, lambda fields: ProviderUnavailable("optty", f"an order answer with unusable {fields}"))
 
 
-def event(webhook: Mapping[str, Any], held: Mapping[str, Any] | None, auto_capture: bool) -> Event:
+def event(webhook: Mapping[str, Any], held: Mapping[str, Any] | None) -> Event:
     """What Optty holds (`held`, read back) decides; the webhook only says where to look.
-    Without `held` (a webhook the connector does not act on) the event changes nothing."""
+    Without `held` (a webhook the connector does not act on) the event changes nothing.
+    The Charge of a successful order depends on the payment: with_capture adds it."""
     reference = webhook["data"]["orderReference"]
     interaction = Interaction("optty.webhook", webhook, logged(held) if held is not None else None)
     if held is None:
@@ -138,40 +170,63 @@ def event(webhook: Mapping[str, Any], held: Mapping[str, Any] | None, auto_captu
     return Event(
         payment_id=reference,
         interaction=interaction,
-        transactions=transactions(order, auto_capture),
+        transactions=transactions(order),
         status_code=order["status"],
         status_text=status_text(order),
     )
 
 
-def transactions(order: Mapping[str, Any], auto_capture: bool) -> tuple[TransactionChange, ...]:
-    """The authorization in the order's state, and with autoCapture a successful order
-    is charged too. A pending order restates what the session wrote, so it changes nothing."""
-    state = TRANSACTION_STATES[order["status"]]
+def transactions(order: Mapping[str, Any]) -> tuple[TransactionChange, ...]:
+    """The order's Authorization in the order's state. A pending order restates what the
+    session wrote, so it changes nothing."""
     try:
         amount = Money.parse(order["amount"], order["currency"])
     except AmountError as error:
         raise ProviderUnavailable("optty", f"order amount: {error}") from None
-    changes = [_authorization(state, order, amount)]
-    if state == "Success" and auto_capture:
-        changes.append(TransactionChange("Charge", "Success", order["transactionReference"], amount))
-    return tuple(changes)
+    return (_authorization(TRANSACTION_STATES.get(order["status"], "Pending"), order, amount),)
+
+
+def captured(transactions: tuple[TransactionChange, ...], auto_capture: bool) -> tuple[TransactionChange, ...]:
+    """With autoCapture, Optty captures a successful order at once: its Charge beside
+    the Authorization (same transactionReference and amount)."""
+    if not auto_capture:
+        return transactions
+    charges = tuple(
+        replace(t, type="Charge") for t in transactions if (t.type, t.state) == ("Authorization", "Success")
+    )
+    return transactions + charges
+
+
+def with_capture(event: Event, payment: Payment) -> Event:
+    """The event with the Charge of a successful order whose payment asked for
+    autoCapture."""
+    charged = captured(event.transactions, requested_auto_capture(payment))
+    return replace(event, transactions=charged) if charged != event.transactions else event
+
+
+def requested_auto_capture(payment: Payment) -> bool:
+    """The autoCapture the connector asked Optty for: the payment's sessionRequest says
+    it (Optty's default true when it does not). Optty's captureStatus values are not
+    documented (inferred)."""
+    try:
+        requested = payment.session_request().get("autoCapture", DEFAULT_AUTO_CAPTURE)
+    except InvalidInput:  # changed since the order was made; Optty's default stands
+        return DEFAULT_AUTO_CAPTURE
+    return requested if isinstance(requested, bool) else DEFAULT_AUTO_CAPTURE
 
 
 def status_text(order: Mapping[str, Any]) -> str | None:
+    if order["status"] not in TRANSACTION_STATES:
+        return unknown_status_text("optty", order["status"])
     if order.get("cancelledBy"):
         return f"cancelled by {order['cancelledBy']}"
     return order.get("failureReason") or None
 
 
 def logged(held: Mapping[str, Any]) -> dict[str, Any]:
-    """The documented fields of an order answer, for the payment's log; nothing else
-    Optty may add (shopper details) goes into commercetools."""
+    """The fields the connector reads from an order answer, for the payment's log;
+    nothing else Optty may add (shopper details) goes into commercetools."""
     return {name: held[name] for name in _ORDER.fields if name in held}
-
-
-def _pending_status(answer: Mapping[str, Any]) -> str:
-    return answer.get("paymentStatus") or "pending"
 
 
 def _authorization(state: str, order: Mapping[str, Any], amount: Money | None = None) -> TransactionChange:

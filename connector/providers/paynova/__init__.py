@@ -1,5 +1,25 @@
 """Paynova: an order and a payment session from the extension, digest-checked event hook
-notifications into transactions."""
+notifications into transactions.
+
+What a retry after a timeout gets, call by call:
+
+- POST orders/{orderId}/initializePayment: the created order is recorded (a custom
+  object keyed by the payment id, on every replica) before the session is asked for.
+  When the session call timed out after Paynova opened the session, the retried
+  extension call finds the record, reuses the order and opens another session on it:
+  Paynova holds the one order, and the first session, whose id and URL reached nobody,
+  takes no money and expires; its SESSION_END changes nothing, as it is not the
+  payment's sessionToken (mapping.fit_to).
+- POST orders/create: when it times out after Paynova created the order, the connector
+  never learned the orderId, and Paynova reads orders by orderId only (nothing finds an
+  order by orderNumber), so the retry creates a second order with the same orderNumber.
+  The first has no session and so no money; it stays unused at Paynova. (Paynova wants
+  orderNumber unique when a credit product is the payment method; the first order never
+  reached a payment method.) The same holds when commercetools fails to record a
+  created order.
+- Event hooks are Paynova's to repeat (up to 3 deliveries): one applied before changes
+  nothing.
+"""
 
 from __future__ import annotations
 

@@ -15,6 +15,7 @@ from ...errors import FieldError, InvalidInput, InvalidNotification
 from ...money import AmountError, Money
 from ...payment import Payment
 from ...redaction import redact
+from ...status_words import StatusTable, same_status, unknown_status_text
 from ..base import Event, Interaction, Session, TransactionChange
 from .schemas import (
     EventSchema,
@@ -34,17 +35,24 @@ SENSITIVE_ORDER_KEYS = ("governmentId",)
 # PAYMENT_STATUS → the payment transaction it reports. Paynova does not say what a
 # PENDING, DECLINED or ERROR payment would have become; the connector records them
 # against the Authorization (inferred; see fit_to for a PENDING one that COMPLETEs).
-TRANSACTIONS = {
-    "AUTHORIZED": ("Authorization", "Success"),
-    "COMPLETED": ("Charge", "Success"),
-    "PENDING": ("Authorization", "Pending"),
-    "DECLINED": ("Authorization", "Failure"),
-    "ERROR": ("Authorization", "Failure"),
-    "CANCELLED": ("CancelAuthorization", "Success"),
-}
+# A status not listed is a Pending Authorization too: a payment Paynova reports is
+# never ignored, and a later event with a known status settles it.
+TRANSACTIONS = StatusTable(
+    {
+        "AUTHORIZED": ("Authorization", "Success"),
+        "COMPLETED": ("Charge", "Success"),
+        "PENDING": ("Authorization", "Pending"),
+        "DECLINED": ("Authorization", "Failure"),
+        "ERROR": ("Authorization", "Failure"),
+        "CANCELLED": ("CancelAuthorization", "Success"),
+    }
+)
+UNKNOWN_PAYMENT = ("Authorization", "Pending")
 # SESSION_STATUS → paymentStatus.interfaceCode. A COMPLETED session changes nothing:
 # its PAYMENT events tell the outcome.
-SESSION_END_CODES = {"EXPIRED": "SESSION_EXPIRED", "CANCELLED": "SESSION_CANCELLED"}
+SESSION_END_CODES = StatusTable({"EXPIRED": "SESSION_EXPIRED", "CANCELLED": "SESSION_CANCELLED"})
+# The event types the connector reads (EVENT_TYPE); others change nothing.
+PAYMENT_EVENT, SESSION_END_EVENT = "PAYMENT", "SESSION_END"
 # The notification fields kept in the interaction log. DIGEST and DELIVERY_TIMESTAMP
 # change with every delivery attempt and stay out, so that a retried delivery reads
 # the same and is recognised as applied.
@@ -55,7 +63,9 @@ LOGGED_EVENT_FIELDS = (
 )  # fmt: skip
 
 _SESSION_REQUEST = SessionRequestSchema()
-_EVENT_SCHEMAS: dict[str, Schema] = {"PAYMENT": PaymentEventSchema(), "SESSION_END": SessionEndEventSchema()}
+_EVENT_SCHEMAS: StatusTable[Schema] = StatusTable(
+    {PAYMENT_EVENT: PaymentEventSchema(), SESSION_END_EVENT: SessionEndEventSchema()}
+)
 _OTHER_EVENT = EventSchema()
 
 
@@ -167,43 +177,52 @@ def read_event(fields: Mapping[str, str]) -> dict[str, Any]:
 
 
 def event(notification: Mapping[str, Any], fields: Mapping[str, str]) -> Event:
-    """The Event for a verified notification; an event type or status the connector
-    does not track yields an Event that changes nothing."""
+    """The Event for a verified notification: a PAYMENT event records its transaction
+    (a PAYMENT_STATUS the connector does not know as a Pending Authorization), a
+    SESSION_END event the status only; other event types change nothing."""
     logged = Interaction("paynova.notification", {name: fields[name] for name in LOGGED_EVENT_FIELDS if name in fields})
     payment_id = notification["ORDER_NUMBER"]
-    if notification["EVENT_TYPE"] == "SESSION_END":
+    if same_status(notification["EVENT_TYPE"], SESSION_END_EVENT):
         return Event(
             payment_id,
             logged,
             status_code=SESSION_END_CODES.get(notification["SESSION_STATUS"]),
             status_text=notification["SESSION_STATUS_REASON"],
         )
-    change = transaction_change(notification) if notification["EVENT_TYPE"] == "PAYMENT" else None
-    if change is None:
+    if not same_status(notification["EVENT_TYPE"], PAYMENT_EVENT):
         return Event(payment_id, logged)
+    status = notification["PAYMENT_STATUS"]
+    text = notification["PAYMENT_STATUS_REASON"]
+    if status not in TRANSACTIONS:
+        text = unknown_status_text("paynova", status)
     return Event(
         payment_id,
         logged,
-        transactions=(change,),
-        status_code=notification["PAYMENT_STATUS"],
-        status_text=notification["PAYMENT_STATUS_REASON"],
+        transactions=(transaction_change(notification),),
+        status_code=status,
+        status_text=text,
     )
 
 
-def transaction_change(notification: Mapping[str, Any]) -> TransactionChange | None:
-    kind = TRANSACTIONS.get(notification["PAYMENT_STATUS"])
-    if kind is None:
-        return None
+def transaction_change(notification: Mapping[str, Any]) -> TransactionChange:
+    type_, state = TRANSACTIONS.get(notification["PAYMENT_STATUS"], UNKNOWN_PAYMENT)
     try:
         amount = Money.parse(notification["AMOUNT"], notification["CURRENCY_CODE"])
     except AmountError as error:
         raise InvalidNotification(f"AMOUNT: {error}") from None
-    return TransactionChange(type=kind[0], state=kind[1], interaction_id=notification["TRANSACTION_ID"], amount=amount)
+    return TransactionChange(type=type_, state=state, interaction_id=notification["TRANSACTION_ID"], amount=amount)
 
 
 def fit_to(event: Event, payment: Payment) -> Event:
-    """A payment that was PENDING (a pending Authorization) and is now COMPLETED was
-    authorized too: its Authorization succeeds along with the new Charge."""
+    """The event as it applies to the payment:
+
+    - A payment that was PENDING (a pending Authorization) and is now COMPLETED was
+      authorized too: its Authorization succeeds along with the new Charge.
+    - A session that ended is the payment's only if it is its sessionToken: a session a
+      timed-out attempt opened on the same order (see __init__.py) expires unused, and
+      that changes nothing."""
+    if _ends_another_session(event.interaction.request, payment):
+        return replace(event, status_code=None, status_text=None)
     authorized = tuple(
         replace(change, type="Authorization")
         for change in event.transactions
@@ -212,6 +231,11 @@ def fit_to(event: Event, payment: Payment) -> Event:
         and pending.state == "Pending"
     )
     return replace(event, transactions=authorized + event.transactions) if authorized else event
+
+
+def _ends_another_session(notification: Mapping[str, Any], payment: Payment) -> bool:
+    session_end = same_status(notification.get("EVENT_TYPE"), SESSION_END_EVENT)
+    return session_end and notification.get("SESSION_ID") != payment.custom_field("sessionToken")
 
 
 def check_against(event: Event, payment: Payment) -> None:

@@ -79,6 +79,31 @@ def test_a_charge_becomes_an_authorization_by_fraud_status(fraud_status, state):
 
 
 @pytest.mark.parametrize(
+    ("fraud_status", "state"),
+    [("accepted", "Success"), ("Pending", "Pending"), ("rejected", "Failure"), ("acceptedAfterReview", "Success")],
+)
+def test_a_fraud_status_in_any_spelling_is_understood_and_written_as_kustom_spelled_it(fraud_status, state):
+    payment = kustom_payment()
+    _, request = mapping.order_request(payment, NOTIFY)
+    session = mapping.session(payment, request, Charge(order_answer("ord-9", fraud_status)))
+    assert (session.status_code, session.status_text) == (fraud_status, None)
+    assert [t.state for t in session.transactions] == [state]
+
+
+@pytest.mark.parametrize("fraud_status", ["UNDER_REVIEW", None])
+def test_an_order_with_a_fraud_status_the_connector_does_not_know_is_pending(fraud_status):
+    payment = kustom_payment()
+    _, request = mapping.order_request(payment, NOTIFY)
+    answer = {**order_answer("ord-9"), "fraud_status": fraud_status}
+    session = mapping.session(payment, {**request, "auto_capture": True}, Charge(answer))
+    assert (session.interface_id, session.status_code) == ("ord-9", fraud_status)
+    assert [(t.type, t.state) for t in session.transactions] == [("Authorization", "Pending")]
+    assert session.interactions[0].response["fraud_status"] == fraud_status
+    if fraud_status:
+        assert "UNDER_REVIEW" in session.status_text
+
+
+@pytest.mark.parametrize(
     ("fraud_status", "expected"),
     [
         ("ACCEPTED", [("Authorization", "Success"), ("Charge", "Success")]),
@@ -178,6 +203,32 @@ def test_the_order_read_back_decides_the_authorization(status, fraud_status, sta
     assert (authorization.type, authorization.state, authorization.interaction_id) == ("Authorization", state, "ord-1")
     assert authorization.amount == Money.of(BASKET_TOTAL, "EUR")
     assert (event.status_code, event.status_text) == (fraud_status, status)
+
+
+@pytest.mark.parametrize(
+    ("status", "fraud_status", "states"),
+    [
+        ("captured", "accepted", ["Success", "Success"]),
+        ("Cancelled", "ACCEPTED", ["Failure"]),
+        ("expired", "pending", ["Failure"]),
+        ("authorized", "Rejected-After-Review", ["Failure"]),
+    ],
+)
+def test_order_words_in_any_spelling_are_understood(status, fraud_status, states):
+    event = event_for(managed_order("p1", status=status, fraud_status=fraud_status))
+    assert [t.state for t in event.transactions] == states
+    assert (event.status_code, event.status_text) == (fraud_status, status)
+
+
+def test_an_order_read_back_with_a_fraud_status_the_connector_does_not_know_is_pending():
+    event = event_for(managed_order("p1", status="AUTHORIZED", fraud_status="MANUAL_REVIEW"))
+    assert [(t.type, t.state) for t in event.transactions] == [("Authorization", "Pending")]
+    assert event.status_code == "MANUAL_REVIEW" and "MANUAL_REVIEW" in event.status_text
+
+
+def test_a_fraud_decision_in_another_spelling_is_read():
+    body = json.dumps({"order_id": "ord-1", "event_type": "fraudRiskAccepted"}).encode()
+    assert mapping.read_notification(Notification("POST", body=body))["event_type"] == "fraudRiskAccepted"
 
 
 def test_a_captured_order_adds_the_charge():

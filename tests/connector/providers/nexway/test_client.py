@@ -2,7 +2,7 @@ import logging
 
 import pytest
 
-from connector.errors import InvalidInput, ProviderRefused, ProviderUnavailable
+from connector.errors import ProviderRefused, ProviderUnavailable
 from connector.http import Deadline
 from connector.providers.nexway.client import NexwayClient, NexwayConfig, OrderAlreadyCreated
 from sandboxes.stack import free_port
@@ -102,23 +102,30 @@ def test_accepted_codes_return_the_answer(nexway, client, code):
         (1048, "sessionRequest.customer.locationInvoice.province"),
     ],
 )
-def test_field_errors_name_the_field(nexway, client, code, field):
+def test_a_refused_field_is_a_refusal_with_nexways_code_and_the_field(nexway, client, code, field):
+    """Nexway, not the connector, found the problem: a provider refusal (400
+    InvalidOperation), not an InvalidInput the connector could have checked."""
     issue_tokens(nexway, "token-1")
     nexway.post(ORDER_PATH, json={"responseCode": code, "responseMessage": "Nexway says no"})
-    with pytest.raises(InvalidInput) as raised:
+    with pytest.raises(ProviderRefused) as raised:
         client.create_order(ORDER, Deadline(5))
-    [error] = raised.value.errors
-    assert error.field == field
-    assert "Nexway says no" in error.message and str(code) in error.message
+    refusal = raised.value
+    assert (refusal.provider, refusal.code, refusal.message) == ("nexway", str(code), "Nexway says no")
+    assert refusal.details == {"responseCode": code, "field": field}
 
 
-def test_an_unknown_product_names_its_line(nexway, client):
+def test_an_unknown_product_is_a_refusal_naming_its_line_and_product(nexway, client):
     issue_tokens(nexway, "token-1")
     lines = [{"productRef": 1001, "responseCode": 0}, {"productRef": 1002, "responseCode": 1020}]
     nexway.post(ORDER_PATH, json={"responseCode": 1020, "responseMessage": "Unknown product", "orderLines": lines})
-    with pytest.raises(InvalidInput) as raised:
+    with pytest.raises(ProviderRefused) as raised:
         client.create_order(ORDER, Deadline(5))
-    assert raised.value.errors[0].field == "sessionRequest.orderLines[1].productRef"
+    assert (raised.value.code, raised.value.message) == ("1020", "Unknown product")
+    assert raised.value.details == {
+        "responseCode": 1020,
+        "field": "sessionRequest.orderLines[1].productRef",
+        "productRefs": ["1002"],
+    }
 
 
 def test_order_already_created_names_the_existing_order(nexway, client):

@@ -3,7 +3,7 @@ from decimal import Decimal
 
 import pytest
 
-from connector.errors import InvalidInput, InvalidNotification, ProviderRefused, ProviderUnavailable
+from connector.errors import InvalidInput, InvalidNotification, ProviderUnavailable
 from connector.payment import Payment
 from connector.providers.nexway import mapping
 from tests.factories import nexway_session_request, payment_json, transaction_json
@@ -194,12 +194,46 @@ def test_an_order_waiting_for_validation_is_a_pending_charge(code, status):
     assert (session.status_code, session.status_text, session.transactions[0].state) == (status, "waiting", "Pending")
 
 
-def test_an_order_read_back_takes_its_status_from_the_answer():
-    session = mapping.session(nexway_payment(), created(status="FRAUD_PENDING"), ())
-    assert session.transactions[0].state == "Pending"
-    with pytest.raises(ProviderRefused) as raised:
-        mapping.session(nexway_payment(), created(status="CANCELED"), ())
-    assert raised.value.code == "CANCELED"
+@pytest.mark.parametrize(
+    ("status", "state"),
+    [("FRAUD_PENDING", "Pending"), ("COMPLETED", "Success"), ("CANCELED", "Failure"), ("PAYMENT_REFUSED", "Failure")],
+)
+def test_an_order_read_back_takes_its_status_from_the_answer(status, state):
+    """Read back after 1010, the order Nexway holds opens the payment even when it has
+    ended since: the payment names it, with a failed Charge, rather than a refusal."""
+    session = mapping.session(nexway_payment(), created(status=status), ())
+    assert (session.interface_id, session.status_code) == ("7001", status)
+    assert session.transactions[0].state == state
+
+
+@pytest.mark.parametrize(
+    ("code", "status", "state"),
+    [
+        (0, "completed", "Success"),
+        (0, "Completed", "Success"),
+        (0, "partialCompleted", "Success"),
+        (1061, "fraudPending", "Pending"),
+        (1061, "fraud-pending", "Pending"),
+        (1060, "payment_pending", "Pending"),
+        (1060, "paymentPending", "Pending"),
+        (0, "Canceled", "Failure"),
+    ],
+)
+def test_a_status_word_in_any_spelling_is_understood_and_written_as_nexway_spelled_it(code, status, state):
+    session = mapping.session(nexway_payment(), created(code, status=status), ())
+    assert (session.status_code, session.status_text, session.transactions[0].state) == (status, "OK", state)
+
+
+@pytest.mark.parametrize("code", [0, 1060, 1061])
+def test_an_accepted_order_with_a_status_the_connector_does_not_know_is_pending(code):
+    """responseCode decides that Nexway took the order; an unknown word never refuses it
+    (that would leave Nexway's order without a payment)."""
+    answer = created(code, status="awaitingReview")
+    session = mapping.session(nexway_payment(), answer, (mapping.interaction("nexway.createOrder", {}, answer),))
+    assert (session.interface_id, session.status_code) == ("7001", "awaitingReview")
+    assert "awaitingReview" in session.status_text
+    assert [(t.type, t.state) for t in session.transactions] == [("Charge", "Pending")]
+    assert session.interactions[0].response["status"] == "awaitingReview"
 
 
 def test_an_order_of_another_payment_is_not_taken():
@@ -242,6 +276,21 @@ def test_order_events_move_the_charge(type_, state):
     [change] = event.transactions
     assert (change.type, change.state, change.interaction_id) == ("Charge", state, "7001")
     assert (event.status_code, event.status_text) == ("SOME_STATUS", type_)
+
+
+@pytest.mark.parametrize(
+    ("type_", "state"),
+    [
+        ("COMPLETED", "Success"),
+        ("partially_completed", "Success"),
+        ("PAYMENT-FAILED", "Failure"),
+        ("Created", "Pending"),
+    ],
+)
+def test_event_types_are_read_in_any_spelling(type_, state):
+    event = mapping.event(mapping.read_notification(notification(type_, status="someStatus")))
+    assert [(t.type, t.state) for t in event.transactions] == [("Charge", state)]
+    assert (event.status_code, event.status_text) == ("someStatus", type_)
 
 
 def test_a_failed_fulfilment_is_recorded_on_the_status_only():
@@ -287,6 +336,13 @@ def test_a_cancellation_refunds_a_charge_that_succeeded():
     event = mapping.event(mapping.read_notification(notification("canceled", status="CANCELED")))
     [change] = mapping.adjust_event(event, charged_payment("Success")).transactions
     assert (change.type, change.state, change.interaction_id) == ("Refund", "Success", "7001")
+
+
+@pytest.mark.parametrize("type_", ["CANCELED", "Canceled"])
+def test_a_cancellation_in_any_spelling_refunds_a_charge_that_succeeded(type_):
+    event = mapping.event(mapping.read_notification(notification(type_, status="canceled")))
+    [change] = mapping.adjust_event(event, charged_payment("Success")).transactions
+    assert (change.type, change.state) == ("Refund", "Success")
 
 
 @pytest.mark.parametrize("payment", [charged_payment("Pending"), nexway_payment()])

@@ -35,6 +35,14 @@ def test_success_returns_request_and_answer(client, httpserver):
     assert answer["sessionToken"] == "tok"
 
 
+@pytest.mark.parametrize("status", ["success", "Success"])
+def test_success_in_any_spelling_is_success(client, httpserver, status):
+    httpserver.expect_request(PATH, method="POST").respond_with_json(
+        {"status": status, "sessionToken": "tok", "orderId": "41"}
+    )
+    assert open_order(client)[1]["status"] == status
+
+
 def test_each_call_has_its_own_client_request_id(client, httpserver):
     httpserver.expect_request(PATH, method="POST").respond_with_json(
         {"status": "SUCCESS", "sessionToken": "tok", "orderId": "41"}

@@ -4,7 +4,7 @@ from connector.errors import InvalidInput, InvalidNotification
 from connector.money import Money
 from connector.payment import Payment
 from connector.providers.nuvei import mapping
-from tests.factories import payment_json
+from tests.factories import payment_json, transaction_json
 
 NOTIFY = "https://notifications.example.test/notifications/nuvei"
 
@@ -119,6 +119,9 @@ def test_session_from_the_answer_masks_the_checksum():
         ("Void", "APPROVED", ("CancelAuthorization", "Success")),
         ("Sale", "SUCCESS", ("Charge", "Success")),
         ("Auth", "approved", ("Authorization", "Success")),
+        ("auth", "Approved", ("Authorization", "Success")),
+        ("SALE", "declined", ("Charge", "Failure")),
+        ("settle", "Pending", ("Charge", "Pending")),
     ],
 )
 def test_status_mapping(transaction_type, status, expected):
@@ -141,6 +144,26 @@ def dmn(**overrides):
         **overrides,
     }
     return mapping.read_dmn(fields)
+
+
+def test_the_status_is_written_as_nuvei_spelled_it():
+    event = mapping.event(dmn(Status="approved", Reason="Approved by issuer"), {})
+    assert (event.status_code, event.status_text) == ("approved", "Approved by issuer")
+
+
+def test_a_status_the_connector_does_not_know_is_pending():
+    event = mapping.event(dmn(Status="UNDER_REVIEW", ppp_status="PENDING"), {"Status": "UNDER_REVIEW"})
+    [change] = event.transactions
+    assert (change.type, change.state, change.interaction_id) == ("Authorization", "Pending", "711")
+    assert event.status_code == "UNDER_REVIEW" and "UNDER_REVIEW" in event.status_text
+    assert event.interaction.request == {"Status": "UNDER_REVIEW"}
+
+
+def test_a_follow_up_in_any_spelling_must_name_a_transaction_of_the_payment():
+    fields = {"transactionType": "SETTLE", "relatedTransactionId": "999"}
+    event = mapping.event(dmn(**fields), fields)
+    with pytest.raises(InvalidNotification, match="relatedTransactionId"):
+        mapping.check_against(event, Payment.from_json(payment_json(transactions=[transaction_json()])))
 
 
 def test_untracked_transaction_types_change_nothing():

@@ -6,7 +6,7 @@ import pytest
 
 from connector.errors import ProviderRefused, ProviderUnavailable
 from connector.http import Deadline
-from connector.providers.optty.client import OpttyClient, OpttyConfig, json_body
+from connector.providers.optty.client import OpttyClient, OpttyConfig, OrderExists, json_body
 from sandboxes.stack import free_port
 
 TOKEN_PATH = "/auth/token"
@@ -123,12 +123,20 @@ def test_a_nestjs_validation_error_is_a_refusal_with_optty_messages(optty, clien
 
 def test_a_single_message_error_is_a_refusal_too(optty, client):
     issue_tokens(optty, "token-1")
-    optty.post(
-        ORDERS_PATH, status=409, json={"statusCode": 409, "message": "Order already exists", "error": "Conflict"}
-    )
+    optty.post(ORDERS_PATH, status=404, json={"statusCode": 404, "message": "Merchant not found", "error": "Not Found"})
     with pytest.raises(ProviderRefused) as raised:
         client.create_order(ORDER, Deadline(5))
-    assert (raised.value.code, raised.value.message) == ("409", "Order already exists")
+    assert (raised.value.code, raised.value.message) == ("404", "Merchant not found")
+
+
+def test_an_order_reference_used_before_is_an_existing_order_not_a_refusal(optty, client):
+    issue_tokens(optty, "token-1")
+    answer = {"statusCode": 409, "message": "Order with reference payment-1 already exists", "error": "Conflict"}
+    optty.post(ORDERS_PATH, status=409, json=answer)
+    with pytest.raises(OrderExists) as raised:
+        client.create_order(ORDER, Deadline(5))
+    assert raised.value.answer == answer
+    assert raised.value.request == json.loads(json_body(ORDER))
 
 
 @pytest.mark.parametrize(

@@ -186,6 +186,11 @@ def test_a_new_order_is_a_pending_authorization_with_the_redirect():
     assert session.interactions[0].type == "optty.createOrder"
 
 
+def optty_payment(session_request_json: str | None = None, **request) -> Payment:
+    given = session_request_json if session_request_json is not None else session_request(**request)
+    return Payment.from_json(payment_json(interface="optty", session_request=given))
+
+
 @pytest.mark.parametrize(
     ("status", "auto_capture", "expected"),
     [
@@ -196,32 +201,65 @@ def test_a_new_order_is_a_pending_authorization_with_the_redirect():
         ("CANCELED", True, [("Authorization", "Failure")]),
         ("CANCELLED", False, [("Authorization", "Failure")]),
         ("PENDING", True, [("Authorization", "Pending")]),  # what the session wrote: no change
+        ("successful", True, [("Authorization", "Success"), ("Charge", "Success")]),
+        ("Declined", False, [("Authorization", "Failure")]),
+        ("canceled", False, [("Authorization", "Failure")]),
+        ("pending", True, [("Authorization", "Pending")]),
     ],
 )
 def test_status_mapping(status, auto_capture, expected):
-    event = mapping.event(webhook(), held(status), auto_capture)
+    event = mapping.with_capture(mapping.event(webhook(), held(status)), optty_payment(autoCapture=auto_capture))
     assert [(change.type, change.state) for change in event.transactions] == expected
     assert {change.interaction_id for change in event.transactions} == {"OPT-TX-1"}
     assert {change.amount for change in event.transactions} == {Money(1999, "EUR", 2)}
-    assert event.status_code == status
+    assert event.status_code == status  # as Optty spelled it
+
+
+@pytest.mark.parametrize(
+    ("session_request_json", "charged"),
+    [
+        (json.dumps(session_request()), True),  # Optty's default: autoCapture true
+        (json.dumps(session_request(autoCapture=False)), False),
+        ("{not json", True),  # the storefront broke it since; Optty's default stands
+    ],
+)
+def test_the_charge_follows_the_autocapture_the_payment_asked_for(session_request_json, charged):
+    event = mapping.event(webhook(), held("SUCCESSFUL"))
+    adjusted = mapping.with_capture(event, optty_payment(session_request_json))
+    expected = ["Authorization", "Charge"] if charged else ["Authorization"]
+    assert [t.type for t in adjusted.transactions] == expected
+
+
+def test_a_status_the_connector_does_not_know_is_pending_with_the_word_in_the_text():
+    event = mapping.event(webhook(), held("ON_HOLD"))
+    assert [(t.type, t.state) for t in mapping.with_capture(event, optty_payment()).transactions] == [
+        ("Authorization", "Pending")
+    ]
+    assert event.status_code == "ON_HOLD" and "ON_HOLD" in event.status_text
+    assert event.interaction.response["status"] == "ON_HOLD"
 
 
 def test_what_optty_holds_decides_not_what_the_webhook_says():
-    event = mapping.event(webhook("SUCCESSFUL"), held("DECLINED", failureReason="Declined by provider"), True)
+    event = mapping.event(webhook("SUCCESSFUL"), held("DECLINED", failureReason="Declined by provider"))
     assert [change.state for change in event.transactions] == ["Failure"]
     assert event.status_text == "Declined by provider"
 
 
 def test_a_cancellation_records_who_cancelled():
-    event = mapping.event(webhook("CANCELED"), held("CANCELED", cancelledBy="SYSTEM"), True)
+    event = mapping.event(webhook("CANCELED"), held("CANCELED", cancelledBy="SYSTEM"))
     assert (event.status_code, event.status_text) == ("CANCELED", "cancelled by SYSTEM")
 
 
 def test_the_log_keeps_only_the_fields_the_connector_uses():
     body = webhook(customer={"email": "jane@example.test"})
-    event = mapping.event(mapping.read_webhook(body), held(customer={"email": "jane@example.test"}), True)
+    event = mapping.event(mapping.read_webhook(body), held(customer={"email": "jane@example.test"}))
     assert "customer" not in event.interaction.request["data"]
     assert "customer" not in event.interaction.response
+
+
+@pytest.mark.parametrize("event", ["orderStatusUpdate", "order_async_callback", "Refund-Callback"])
+def test_webhook_events_are_read_in_any_spelling(event):
+    assert mapping.read_webhook(webhook(event=event))["event"] == event
 
 
 @pytest.mark.parametrize(
@@ -240,10 +278,10 @@ def test_unusable_webhooks(body):
 
 def test_an_answer_for_another_order_is_refused():
     with pytest.raises(InvalidNotification, match="payment-2"):
-        mapping.event(webhook(), held(merchantReference="payment-2"), True)
+        mapping.event(webhook(), held(merchantReference="payment-2"))
 
 
-@pytest.mark.parametrize("broken", [{"status": "ON_HOLD"}, {"amount": "lots"}, {"transactionReference": None}])
+@pytest.mark.parametrize("broken", [{"status": ""}, {"amount": "lots"}, {"transactionReference": None}])
 def test_an_order_answer_optty_should_not_give_is_a_provider_failure(broken):
     with pytest.raises(ProviderUnavailable):
-        mapping.event(webhook(), held(**broken), True)
+        mapping.event(webhook(), held(**broken))

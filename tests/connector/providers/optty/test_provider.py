@@ -1,10 +1,10 @@
 import json
+from decimal import Decimal
 
 import pytest
 
 from connector.environment import ConfigError, Environment
 from connector.errors import (
-    CommercetoolsUnavailable,
     InvalidInput,
     InvalidNotification,
     ProviderRefused,
@@ -29,23 +29,11 @@ CREATED = {
 }
 
 
-class MemoryState:
-    """ProviderState in a dict, as one commercetools project would hold it."""
+class NoState:
+    """Optty keeps no records of its own: any use of the provider state fails the test."""
 
-    def __init__(self, records=None, failing_puts=False):
-        self.records = dict(records or {})
-        self.failing_puts = failing_puts
-
-    def get(self, key, deadline):
-        return self.records.get(key)
-
-    def create(self, key, value, deadline):
-        return self.records.setdefault(key, value)
-
-    def put(self, key, value, deadline):
-        if self.failing_puts:
-            raise CommercetoolsUnavailable("down")
-        self.records[key] = value
+    def __getattr__(self, name):
+        raise AssertionError(f"Optty used the commercetools-backed state ({name})")
 
 
 def call() -> Call:
@@ -53,14 +41,23 @@ def call() -> Call:
     return Call(Deadline(5), "corr")
 
 
-def held(reference, status="PENDING"):
+def held(reference, status="PENDING", **fields):
+    """GET /orders/{ref} as Optty documents it."""
     return {
         "merchantReference": reference,
         "status": status,
         "amount": 19.99,
         "currency": "EUR",
         "transactionReference": "TX-1",
+        **fields,
     }
+
+
+EXISTS = {"statusCode": 409, "message": "Order with reference {} already exists", "error": "Conflict"}
+
+
+def conflict(reference: str) -> dict:
+    return {**EXISTS, "message": EXISTS["message"].format(reference)}
 
 
 @pytest.fixture
@@ -73,9 +70,9 @@ def optty_api(provider_api):
 def provider(optty_api):
     """Builds the provider against the stubbed Optty, with its own state."""
 
-    def build(state=None) -> Optty:
+    def build() -> Optty:
         config = OpttyConfig("client-1", "optty-secret-value", f"{optty_api.url}/auth", f"{optty_api.url}/api")
-        return Optty(config, ProviderContext(notification_url=NOTIFY, state=state or MemoryState()))
+        return Optty(config, ProviderContext(notification_url=NOTIFY, state=NoState()))
 
     return build
 
@@ -88,11 +85,10 @@ def order_posts(optty_api) -> list[dict]:
     return [call.json() for call in optty_api.calls_to(ORDERS_PATH) if call.method == "POST"]
 
 
-def test_a_new_order_is_created_and_its_answer_recorded(optty_api, provider):
+def test_a_new_order_is_created_without_any_commercetools_request(optty_api, provider):
     optty_api.post(ORDERS_PATH, status=201, json=CREATED)
-    state = MemoryState()
     paying = payment(autoCapture=False)
-    session = provider(state).open_session(paying, call())
+    session = provider().open_session(paying, call())
     assert (session.session_token, session.redirect_url, session.interface_id) == (
         "ot-1",
         CREATED["redirectUrl"],
@@ -100,65 +96,94 @@ def test_a_new_order_is_created_and_its_answer_recorded(optty_api, provider):
     )
     [sent] = order_posts(optty_api)
     assert (sent["orderReference"], sent["orderAmount"], sent["dynamicCallbackUrl"]) == (paying.id, 19.99, NOTIFY)
-    record = state.records[paying.id]
-    assert (record["order"], record["autoCapture"]) == (CREATED, False)
+    assert sent["autoCapture"] is False
 
 
-def test_a_retry_after_a_lost_answer_reuses_the_order(optty_api, provider):
+def test_a_retry_after_a_create_that_timed_out_opens_the_payment_on_the_order_optty_holds(optty_api, provider):
+    """The first attempt's POST /orders reached Optty, its answer did not reach us: the
+    retry's POST gets Optty's 409 and the order is read back and used as a first answer."""
     paying = payment()
-    state = MemoryState({paying.id: {"attempt": "earlier", "autoCapture": True, "order": CREATED}})
-    optty_api.get(f"{ORDERS_PATH}/{paying.id}", json=held(paying.id))
-    session = provider(state).open_session(paying, call())
-    assert order_posts(optty_api) == []
+    optty_api.post(ORDERS_PATH, status=409, json=conflict(paying.id))
+    found = held(paying.id, orderId="o-1", orderToken="ot-1", redirectUrl=CREATED["redirectUrl"])
+    optty_api.get(f"{ORDERS_PATH}/{paying.id}", json=found)
+    session = provider().open_session(paying, call())
+    assert len(order_posts(optty_api)) == 1
     assert (session.session_token, session.redirect_url, session.interface_id) == (
         "ot-1",
         CREATED["redirectUrl"],
         "o-1",
     )
-    assert session.status_code == "pending"
+    assert (session.status_code, session.status_text) == ("PENDING", None)
     assert [(t.type, t.state, t.interaction_id) for t in session.transactions] == [("Authorization", "Pending", "TX-1")]
-    assert session.interactions[0].type == "optty.getOrder"
+    assert [(i.type, i.response) for i in session.interactions] == [
+        ("optty.createOrder", conflict(paying.id)),
+        ("optty.getOrder", found),
+    ]
+    assert session.interactions[0].request["orderReference"] == paying.id
+    assert session.response == found
 
 
-def test_a_reused_order_shows_its_current_status(optty_api, provider):
+def test_an_order_read_back_without_token_or_redirect_still_opens_the_payment(optty_api, provider):
+    """Optty's documented GET answer names no orderId, token or redirect URL: the payment
+    opens on the order all the same (named by its reference), never refused."""
     paying = payment()
-    state = MemoryState({paying.id: {"attempt": "earlier", "autoCapture": False, "order": CREATED}})
-    optty_api.get(f"{ORDERS_PATH}/{paying.id}", json=held(paying.id, "CANCELED"))
-    session = provider(state).open_session(paying, call())
-    assert session.status_code == "CANCELED"
-    assert [t.state for t in session.transactions] == ["Failure"]
-
-
-def test_an_earlier_attempt_that_left_nothing_at_optty_is_made_again(optty_api, provider):
-    paying = payment()
-    state = MemoryState({paying.id: {"attempt": "earlier", "autoCapture": True}})
-    optty_api.get(f"{ORDERS_PATH}/{paying.id}", status=404, json={"statusCode": 404, "message": "Not found"})
-    optty_api.post(ORDERS_PATH, status=201, json=CREATED)
-    assert provider(state).open_session(paying, call()).session_token == "ot-1"
-    assert len(order_posts(optty_api)) == 1
-    assert state.records[paying.id]["order"] == CREATED
-
-
-def test_an_order_whose_answer_never_arrived_is_not_made_twice(optty_api, provider):
-    paying = payment()
-    state = MemoryState({paying.id: {"attempt": "earlier", "autoCapture": True}})
+    optty_api.post(ORDERS_PATH, status=409, json=conflict(paying.id))
     optty_api.get(f"{ORDERS_PATH}/{paying.id}", json=held(paying.id))
-    with pytest.raises(ProviderRefused, match="earlier attempt") as raised:
-        provider(state).open_session(paying, call())
-    assert raised.value.details == {"orderReference": paying.id, "status": "PENDING"}
-    assert order_posts(optty_api) == []
+    session = provider().open_session(paying, call())
+    assert (session.interface_id, session.session_token, session.redirect_url) == (paying.id, None, None)
+    assert session.status_code == "PENDING"
+    assert [(t.type, t.state) for t in session.transactions] == [("Authorization", "Pending")]
+    assert [i.type for i in session.interactions] == ["optty.createOrder", "optty.getOrder"]
 
 
-def test_invalid_input_calls_nobody_and_records_nothing(optty_api, provider):
-    state = MemoryState()
+@pytest.mark.parametrize(
+    ("status", "auto_capture", "expected"),
+    [
+        ("SUCCESSFUL", True, [("Authorization", "Success"), ("Charge", "Success")]),
+        ("successful", False, [("Authorization", "Success")]),
+        ("CANCELLED", True, [("Authorization", "Failure")]),
+        ("IN_REVIEW", True, [("Authorization", "Pending")]),
+    ],
+)
+def test_an_order_read_back_shows_its_current_status(optty_api, provider, status, auto_capture, expected):
+    paying = payment(autoCapture=auto_capture)
+    optty_api.post(ORDERS_PATH, status=409, json=conflict(paying.id))
+    optty_api.get(f"{ORDERS_PATH}/{paying.id}", json=held(paying.id, status))
+    session = provider().open_session(paying, call())
+    assert session.status_code == status
+    assert [(t.type, t.state) for t in session.transactions] == expected
+
+
+@pytest.mark.parametrize(("amount", "currency"), [(25.00, "EUR"), (19.99, "GBP")])
+def test_an_order_held_for_another_amount_or_currency_is_a_refusal(optty_api, provider, amount, currency):
+    paying = payment()
+    optty_api.post(ORDERS_PATH, status=409, json=conflict(paying.id))
+    optty_api.get(f"{ORDERS_PATH}/{paying.id}", json=held(paying.id, amount=amount, currency=currency))
+    with pytest.raises(ProviderRefused) as raised:
+        provider().open_session(paying, call())
+    refusal = raised.value
+    assert refusal.code == "409"
+    assert f"Order with reference {paying.id} already exists" in refusal.message
+    assert refusal.details == {
+        "orderReference": paying.id,
+        "amount": str(Decimal(str(amount))),
+        "currency": currency,
+        "status": "PENDING",
+    }
+
+
+def test_a_409_for_an_order_optty_then_cannot_find_is_unavailability(optty_api, provider):
+    paying = payment()
+    optty_api.post(ORDERS_PATH, status=409, json=conflict(paying.id))
+    optty_api.get(f"{ORDERS_PATH}/{paying.id}", status=404, json={"statusCode": 404, "message": "Not found"})
+    with pytest.raises(ProviderUnavailable, match="409"):
+        provider().open_session(paying, call())
+
+
+def test_invalid_input_calls_nobody(optty_api, provider):
     with pytest.raises(InvalidInput):
-        provider(state).open_session(payment(locale="German"), call())
-    assert optty_api.calls == [] and state.records == {}
-
-
-def test_the_order_stands_when_it_cannot_be_recorded(optty_api, provider):
-    optty_api.post(ORDERS_PATH, status=201, json=CREATED)
-    assert provider(MemoryState(failing_puts=True)).open_session(payment(), call()).session_token == "ot-1"
+        provider().open_session(payment(locale="German"), call())
+    assert optty_api.calls == []
 
 
 def webhook(reference, event="ORDER_ASYNC_CALLBACK", status="SUCCESSFUL") -> Notification:
@@ -167,19 +192,23 @@ def webhook(reference, event="ORDER_ASYNC_CALLBACK", status="SUCCESSFUL") -> Not
 
 
 @pytest.mark.parametrize(
-    ("record", "expected"),
+    ("request_", "expected"),
     [
-        ({"attempt": "a", "autoCapture": False}, [("Authorization", "Success")]),
-        ({"attempt": "a", "autoCapture": True}, [("Authorization", "Success"), ("Charge", "Success")]),
-        (None, [("Authorization", "Success"), ("Charge", "Success")]),  # Optty's default: captured
+        ({"autoCapture": False}, [("Authorization", "Success")]),
+        ({"autoCapture": True}, [("Authorization", "Success"), ("Charge", "Success")]),
+        ({}, [("Authorization", "Success"), ("Charge", "Success")]),  # Optty's default: captured
     ],
 )
-def test_a_successful_order_is_charged_only_when_auto_capture_was_asked(optty_api, provider, record, expected):
-    state = MemoryState({"payment-1": record} if record else {})
+def test_a_successful_order_is_charged_only_when_the_payment_asked_for_auto_capture(
+    optty_api, provider, request_, expected
+):
     optty_api.get(f"{ORDERS_PATH}/payment-1", json=held("payment-1", "SUCCESSFUL"))
-    event = provider(state).read_notification(webhook("payment-1"), call())
+    optty = provider()
+    event = optty.read_notification(webhook("payment-1"), call())
     assert event.payment_id == "payment-1"
-    assert [(t.type, t.state) for t in event.transactions] == expected
+    assert [(t.type, t.state) for t in event.transactions] == [("Authorization", "Success")]
+    adjusted = optty.adjust_event(event, payment(**request_))
+    assert [(t.type, t.state) for t in adjusted.transactions] == expected
 
 
 def test_a_webhook_for_an_order_optty_does_not_know_is_invalid(optty_api, provider):

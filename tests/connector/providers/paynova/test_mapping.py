@@ -258,24 +258,56 @@ def test_an_expired_or_cancelled_session_is_recorded_on_the_status():
         assert (event.transactions, event.status_code, event.status_text) == ((), code, "CUSTOMER_CLOSED_BROWSER")
 
 
-def test_a_completed_session_an_unknown_status_and_other_events_change_nothing():
-    for event in (
-        session_end("COMPLETED"),
-        payment_event(PAYMENT_STATUS="SOMETHING_NEW"),
-        payment_event(EVENT_TYPE="REFUND"),
-    ):
+def test_a_completed_session_and_other_events_change_nothing():
+    for event in (session_end("COMPLETED"), session_end("paused"), payment_event(EVENT_TYPE="REFUND")):
         assert (event.transactions, event.status_code) == ((), None)
+
+
+@pytest.mark.parametrize(
+    ("status", "expected"),
+    [
+        ("authorized", ("Authorization", "Success")),
+        ("Completed", ("Charge", "Success")),
+        ("cancelled", ("CancelAuthorization", "Success")),
+    ],
+)
+def test_payment_statuses_in_any_spelling_become_transactions(status, expected):
+    event = payment_event(EVENT_TYPE="payment", PAYMENT_STATUS=status, PAYMENT_STATUS_REASON="NONE")
+    assert [(t.type, t.state) for t in event.transactions] == [expected]
+    assert (event.status_code, event.status_text) == (status, "NONE")
+
+
+def test_a_payment_status_the_connector_does_not_know_is_a_pending_authorization():
+    event = payment_event(PAYMENT_STATUS="UNDER_REVIEW", PAYMENT_STATUS_REASON="NONE")
+    [change] = event.transactions
+    assert (change.type, change.state, change.interaction_id) == ("Authorization", "Pending", "201405281543270574")
+    assert event.status_code == "UNDER_REVIEW" and "UNDER_REVIEW" in event.status_text
+    assert event.interaction.request["PAYMENT_STATUS"] == "UNDER_REVIEW"
+
+
+def test_session_end_statuses_in_any_spelling_are_recorded():
+    notification = {
+        "EVENT_TYPE": "session_end",
+        "MERCHANT_ID": "4999",
+        "ORDER_ID": ORDER_ID,
+        "ORDER_NUMBER": "payment-1",
+        "SESSION_ID": "775e3b3b",
+        "SESSION_STATUS": "expired",
+    }
+    event = mapping.event(mapping.read_event(notification), notification)
+    assert event.status_code == "SESSION_EXPIRED"
 
 
 def test_the_log_leaves_out_what_changes_between_delivery_attempts():
     fields = {
-        "EVENT_TYPE": "PAYMENT",
+        "EVENT_TYPE": "SESSION_END",
         "DIGEST": "ABC",
         "DELIVERY_TIMESTAMP": "2026-11-24 13:36:29Z",
         "ORDER_ID": ORDER_ID,
     }
-    event = mapping.event({**fields, "ORDER_NUMBER": "p", "PAYMENT_STATUS": "NEW"}, fields)
-    assert event.interaction == Interaction("paynova.notification", {"EVENT_TYPE": "PAYMENT", "ORDER_ID": ORDER_ID})
+    read = {**fields, "ORDER_NUMBER": "p", "SESSION_STATUS": "COMPLETED", "SESSION_STATUS_REASON": None}
+    event = mapping.event(read, fields)
+    assert event.interaction == Interaction("paynova.notification", {"EVENT_TYPE": "SESSION_END", "ORDER_ID": ORDER_ID})
 
 
 @pytest.mark.parametrize(
@@ -325,3 +357,12 @@ def test_a_pending_payment_that_completes_was_authorized_too():
     assert [(c.type, c.state) for c in event.transactions] == [("Authorization", "Success"), ("Charge", "Success")]
     unrelated = paynova_payment(transactions=[{**pending, "interactionId": "another"}])
     assert mapping.fit_to(completed, unrelated) is completed
+
+
+def test_the_end_of_another_session_on_the_payments_order_changes_nothing():
+    """A session a timed-out attempt opened on the same order expires unused."""
+    own = paynova_payment(interface_id=ORDER_ID, custom_fields={"sessionToken": "775e3b3b"})
+    other = paynova_payment(interface_id=ORDER_ID, custom_fields={"sessionToken": "a-later-session"})
+    expired = session_end("EXPIRED")
+    assert mapping.fit_to(expired, own) == expired
+    assert (mapping.fit_to(expired, other).status_code, mapping.fit_to(expired, other).status_text) == (None, None)

@@ -1,0 +1,69 @@
+"""What every sandbox shares: its latency and late-answer controls."""
+
+import threading
+import time
+
+import pytest
+from flask import Flask
+
+from sandboxes import common, optty
+from sandboxes.common import Latency, control_blueprint
+from tests.sandboxes.test_optty_sandbox import CLIENT, order_body
+
+
+@pytest.fixture
+def slept(monkeypatch):
+    seconds: list[float] = []
+    monkeypatch.setattr(common.time, "sleep", seconds.append)
+    return seconds
+
+
+def test_late_answers_wait_after_creating_as_many_times_as_asked(slept):
+    latency = Latency()
+    latency.answer_late(1.5, 2)
+    for _ in range(3):
+        latency.wait_after_creating("createOrder")
+    assert slept == [1.5, 1.5]
+
+
+def test_late_answers_for_one_operation_leave_the_others_alone(slept):
+    latency = Latency()
+    latency.answer_late(2.0, 1, "initializePayment")
+    latency.wait_after_creating("createOrder")
+    latency.wait_after_creating("initializePayment")
+    latency.wait_after_creating("initializePayment")
+    assert slept == [2.0]
+
+
+def test_the_control_endpoints_set_and_reset_late_answers(slept):
+    latency = Latency()
+    app = Flask("sandbox")
+    app.register_blueprint(control_blueprint(latency, lambda: None, list))
+    client = app.test_client()
+    answer = client.post("/_sandbox/late-answers", json={"ms": 1500, "count": 1, "operation": "openOrder"})
+    assert answer.json == {"ms": 1500.0, "count": 1, "operation": "openOrder"}
+    client.post("/_sandbox/reset")
+    latency.wait_after_creating("openOrder")
+    assert slept == []
+
+
+def test_a_late_answer_comes_after_the_order_is_held():
+    """Over a real sandbox app: the order is there while its answer is still on its way."""
+    app = optty.create_app("c1", "s1")
+    token = app.test_client().post("/auth/token", data=CLIENT).json["access_token"]
+    app.test_client().post("/_sandbox/late-answers", json={"ms": 400})
+    answers = []
+    creating = threading.Thread(
+        target=lambda: answers.append(
+            app.test_client().post("/api/orders", json=order_body(), headers={"Authorization": f"Bearer {token}"})
+        )
+    )
+    started = time.monotonic()
+    creating.start()
+    held = []
+    while not held and time.monotonic() - started < 2:
+        held = app.test_client().get("/_sandbox/orders").json["orders"]
+    assert held and not answers  # held before answered
+    creating.join()
+    assert answers[0].status_code == 201
+    assert time.monotonic() - started >= 0.4
