@@ -239,7 +239,7 @@ class Commercetools:
             try:
                 return self.update_payment(payment, actions, correlation_id, deadline), True
             except ConcurrentModification:
-                metrics.COMMERCETOOLS_CONFLICTS.inc()
+                metrics.commercetools_conflicts().inc()
                 log.info("payment %s changed meanwhile (attempt %d), retrying", payment_id, attempt + 1)
                 time.sleep(random.uniform(0, 0.05 * 2**attempt))  # jitter spreads the contenders
         raise CommercetoolsUnavailable(f"payment {payment_id} kept changing; gave up after {MODIFY_ATTEMPTS} attempts")

@@ -1,4 +1,5 @@
-"""Logs as one JSON object per line, each carrying the request's correlation id."""
+"""Logs as one JSON object per line, each carrying the request's correlation id and the
+process that wrote it (which gunicorn worker)."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ class JsonFormatter(logging.Formatter):
             "time": _utc_time(record.created),
             "level": record.levelname,
             "service": self.service,
+            "pid": record.process,
             "logger": record.name,
             "message": record.getMessage(),
             "correlationId": getattr(record, "correlation_id", None),
@@ -42,19 +44,27 @@ def _record_with_correlation_id(*args, **kwargs) -> logging.LogRecord:
 
 
 def configure(service: str, level: str) -> None:
-    """Sends every logger's records to standard error as JSON lines."""
+    """Sends every logger's records to standard error as JSON lines, gunicorn's own lines
+    (in this process: a worker, or the master where the app is preloaded) as JSON too, and
+    Python's warnings with them."""
     logging.setLogRecordFactory(_record_with_correlation_id)
-    # Fields our lines never show, which logging would otherwise gather for every record
-    # (the "Optimization" section of the logging documentation).
+    # The caller's file and line, which no line shows, cost the most to gather (the
+    # "Optimization" section of the logging documentation). The other record fields stay:
+    # they are cheap, and a formatter that is not ours may show them (gunicorn's writes
+    # the process id with %d, which fails on the None that switching them off leaves).
     logging._srcfile = None
-    logging.logThreads = False
-    logging.logProcesses = False
-    logging.logMultiprocessing = False
+    formatter = JsonFormatter(service)
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(JsonFormatter(service))
+    handler.setFormatter(formatter)
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    # gunicorn's loggers keep their handlers (gunicorn's choice of where to write: its
+    # error log, syslog), in our format.
+    for name in ("gunicorn.error", "gunicorn.access"):
+        for gunicorn_handler in logging.getLogger(name).handlers:
+            gunicorn_handler.setFormatter(formatter)
+    logging.captureWarnings(True)
     # Their own access and request lines would duplicate ours, unformatted.
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     logging.getLogger("urllib3").setLevel(logging.WARNING)

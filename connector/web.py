@@ -31,6 +31,7 @@ APP_LOAD_ERROR = 4
 def wsgi_app(service: str, create_app: Callable[[], Flask]) -> Flask:
     """The service's app for gunicorn; a bad setting stops start-up with one line naming it."""
     try:
+        metrics.check_files_root()
         return create_app()
     except ConfigError as error:
         print(f"{service}: configuration error: {error}", file=sys.stderr, flush=True)

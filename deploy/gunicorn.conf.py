@@ -21,10 +21,8 @@ if worker_class == "gevent":
 
     monkey.patch_all()
 
-import glob  # noqa: E402 - after the patching above
-import logging  # noqa: E402
+import logging  # noqa: E402 - after the patching above
 import sys  # noqa: E402
-import tempfile  # noqa: E402
 
 from gunicorn.glogging import Logger  # noqa: E402
 
@@ -44,21 +42,7 @@ keepalive = 75
 # host would share; nothing here uses it.
 control_socket_disable = True
 
-# Metrics: every worker writes its own files here and /metrics adds them up. Set before
-# the app (and prometheus_client) is loaded; an operator may point it at a volume.
-METRICS_DIR = os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="connector-metrics-"))
-os.makedirs(METRICS_DIR, exist_ok=True)
-
-
-def on_starting(server):
-    for stale in glob.glob(os.path.join(METRICS_DIR, "*.db")):  # from an earlier run
-        os.remove(stale)
-
-
-def child_exit(server, worker):
-    from prometheus_client import multiprocess
-
-    multiprocess.mark_process_dead(worker.pid)
+# Metrics over all workers need nothing here: the app sets them up (connector/metrics.py).
 
 
 # gunicorn's own lines as JSON too. No access lines: the services write one line per

@@ -54,7 +54,7 @@ def notifications_blueprint(providers: Providers, commercetools: Commercetools, 
         provider.after_applied(event, Call(Deadline(timeout), g.correlation_id))
         outcome = "applied" if changed else "unchanged"
         note(outcome=outcome)
-        metrics.NOTIFICATIONS.labels(name, "applied" if changed else "repeat").inc()
+        metrics.notification_counter(name, "applied" if changed else "repeat").inc()
         return {"status": outcome}
 
     blueprint.register_error_handler(Exception, _error)
@@ -79,7 +79,7 @@ def _error(error: Exception):
     outcome = "failed" if status >= 500 else "refused"
     note(outcome=outcome, error=type(error).__name__)
     if request.view_args and request.view_args.get("name") in REGISTRY:
-        metrics.NOTIFICATIONS.labels(request.view_args["name"], outcome).inc()
+        metrics.notification_counter(request.view_args["name"], outcome).inc()
     return body, status
 
 
