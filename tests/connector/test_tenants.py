@@ -60,7 +60,9 @@ def tenant(project: str, providers: dict, **commercetools) -> dict:
 
 
 def read(described, environ=None):
-    return tenants_from_document(described, {**DEPLOYMENT, **SECRETS, **(environ or {})}, PROVIDERS, check_account, check_tenant)
+    return tenants_from_document(
+        described, {**DEPLOYMENT, **SECRETS, **(environ or {})}, PROVIDERS, check_account, check_tenant
+    )
 
 
 def problems(described, environ=None) -> list[str]:
@@ -119,7 +121,9 @@ def test_every_problem_is_named_at_its_place_at_once(tmp_path):
 def test_two_tenants_may_not_name_one_project(tmp_path):
     described = document(tmp_path)
     described["tenants"]["shop-at"]["commercetools"]["projectKey"] = "shop-de-prod"
-    assert problems(described) == ["tenants.shop-at.commercetools: names the same project as tenant shop-de: shop-de-prod"]
+    assert problems(described) == [
+        "tenants.shop-at.commercetools: names the same project as tenant shop-de: shop-de-prod"
+    ]
 
 
 def test_a_nexway_account_serves_one_tenant(tmp_path):
