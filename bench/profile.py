@@ -21,7 +21,10 @@ GROUPS = (
         "validation (marshmallow, fast paths)",
         ("(marshmallow/", "(connector/payment.py", "(connector/session_request.py"),
     ),
-    ("HTTP client (urllib3, http.client)", ("(urllib3/", "(http/client.py", "(email/")),
+    (
+        "HTTP client (connector/wire.py; urllib3 behind a proxy)",
+        ("(connector/wire.py", "(connector/http.py", "(urllib3/", "(http/client.py", "(email/"),
+    ),
     ("our code", ("(connector/", "(extension/", "(notification/")),
     ("framework (Flask, Werkzeug)", ("(flask/", "(werkzeug/")),
     ("server (gunicorn, gevent)", ("(gunicorn/", "(gevent/", "(threading.py")),

@@ -1,25 +1,22 @@
 """Outbound HTTP to providers: pooled, kept-alive connections per provider and process,
 and a deadline that bounds all the calls one answer needs, each call whole.
 
-The transport is urllib3, the library under requests: requests' own set-up on every call
-(preparing, merging settings, hooks, cookies) cost more CPU than the rest of an extension
-answer, and this is the checkout's hot path.
+The transport is the connector's own HTTP/1.1 over kept-alive sockets (connector/wire.py),
+and urllib3 where an environment proxy is set: requests, and even urllib3 with
+http.client, cost more CPU per call than the rest of an extension answer, and this is
+the checkout's hot path.
 """
 
 from __future__ import annotations
 
-import functools
 import logging
 import os
-import select
-import socket
-import sys
 import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import SplitResult, urlencode, urlsplit
 from urllib.request import getproxies_environment, proxy_bypass_environment  # type: ignore[attr-defined]
 
 import certifi
@@ -31,6 +28,7 @@ from urllib3.util import Timeout, make_headers
 
 from . import correlation, metrics
 from .errors import ProviderUnavailable
+from .wire import Origin
 
 log = logging.getLogger("connector.provider")
 
@@ -149,30 +147,38 @@ class HttpClient:
         if remaining <= 0:
             raise ProviderUnavailable(self.provider, "no time left before the deadline")
         try:
-            # total= makes connecting and waiting for the headers share one budget;
-            # the body is then read against the deadline, so a provider that trickles
-            # its answer cannot stretch the call either.
-            response = route.opener.urlopen(
-                method,
-                route.origin + target if route.absolute else target,
-                body=body,
-                headers=headers,
-                timeout=Timeout(total=remaining),
-                preload_content=False,
-                retries=False,
-                redirect=False,
-            )
-            try:
-                content = self._body(response, deadline)
-            except BaseException:
-                response.close()  # the connection is in an unknown state: drop it
-                raise
-            response.release_conn()  # read to the end: back to the pool for the next call
-            return HttpResponse(self.provider, response.status, response.headers, content)
+            if isinstance(route.opener, Origin):
+                answer = route.opener.exchange(method, target, headers, body, deadline.remaining)
+                return HttpResponse(self.provider, answer.status, answer.headers, answer.content)
+            return self._through_proxy(route.opener, method, route.origin + target, body, headers, deadline)
         except (ReadTimeoutError, TimeoutError):
             raise ProviderUnavailable(self.provider, f"timed out after {remaining:.2f}s") from None
         except (Urllib3Error, OSError) as error:
             raise ProviderUnavailable(self.provider, f"request failed: {type(error).__name__}") from None
+
+    def _through_proxy(
+        self, proxy: urllib3.ProxyManager, method: str, url: str, body: bytes | None, headers: dict, deadline: Deadline
+    ) -> HttpResponse:
+        # total= makes connecting and waiting for the headers share one budget; the body
+        # is then read against the deadline, so a provider that trickles its answer
+        # cannot stretch the call either.
+        response = proxy.urlopen(
+            method,
+            url,
+            body=body,
+            headers=headers,
+            timeout=Timeout(total=deadline.remaining()),
+            preload_content=False,
+            retries=False,
+            redirect=False,
+        )
+        try:
+            content = self._body(response, deadline)
+        except BaseException:
+            response.close()  # the connection is in an unknown state: drop it
+            raise
+        response.release_conn()  # read to the end: back to the pool for the next call
+        return HttpResponse(self.provider, response.status, response.headers, content)
 
     def _body(self, response: urllib3.BaseHTTPResponse, deadline: Deadline) -> bytes:
         connection = response.connection
@@ -189,67 +195,31 @@ class HttpClient:
                 return b"".join(chunks)
             chunks.append(chunk)
 
-    def _route(self, parts) -> _Route:
+    def _route(self, parts: SplitResult) -> _Route:
         origin = f"{parts.scheme}://{parts.netloc}"
         route = self._routes.get(origin)
         if route is None:
             with self._lock:
-                route = self._routes.setdefault(origin, _Route.to(origin, parts.scheme, parts.hostname or ""))
+                route = self._routes.setdefault(origin, _Route.to(origin, parts))
         return route
 
 
 @dataclass(frozen=True)
 class _Route:
-    """How calls reach one origin, decided once: its connection pool, or through the
-    HTTPS_PROXY/HTTP_PROXY of the environment unless NO_PROXY exempts the host."""
+    """How calls reach one origin, decided once: its own kept-alive connections
+    (connector/wire.py), or through the HTTPS_PROXY/HTTP_PROXY of the environment unless
+    NO_PROXY exempts the host."""
 
     origin: str
-    opener: urllib3.HTTPConnectionPool | urllib3.ProxyManager
-    absolute: bool  # the opener wants the whole URL
+    opener: Origin | urllib3.ProxyManager
 
     @classmethod
-    def to(cls, origin: str, scheme: str, host: str) -> _Route:
+    def to(cls, origin: str, parts: SplitResult) -> _Route:
         ca_certs = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or certifi.where()
-        proxy = getproxies_environment().get(scheme)
-        if proxy and not proxy_bypass_environment(host):
-            return cls(origin, urllib3.ProxyManager(proxy, maxsize=POOL_SIZE, ca_certs=ca_certs), absolute=True)
-        pool = urllib3.PoolManager(maxsize=POOL_SIZE, ca_certs=ca_certs).connection_from_url(origin)
-        pool.ConnectionCls = _HTTPSConnection if scheme == "https" else _HTTPConnection
-        return cls(origin, pool, absolute=False)
-
-
-@functools.cache
-def _os_select():
-    """select.select of the OS, also where gevent patched the module."""
-    if "gevent" in sys.modules:
-        from gevent import monkey
-
-        if monkey.is_module_patched("select"):
-            return monkey.get_original("select", "select")
-    return select.select
-
-
-class _LivenessCheck:
-    """urllib3 asks, before reusing a pooled connection, whether the provider closed it.
-    Under gevent its zero-timeout poll goes through gevent's hub on every call; the
-    OS's select answers the same question at once without it."""
-
-    sock: socket.socket | None  # urllib3's connection has it
-
-    @property
-    def is_connected(self) -> bool:
-        if self.sock is None:
-            return False
-        readable, _, _ = _os_select()([self.sock], [], [], 0)
-        return not readable  # a closed connection reads as readable (EOF)
-
-
-class _HTTPConnection(_LivenessCheck, urllib3.connection.HTTPConnection):
-    pass
-
-
-class _HTTPSConnection(_LivenessCheck, urllib3.connection.HTTPSConnection):
-    pass
+        proxy = getproxies_environment().get(parts.scheme)
+        if proxy and not proxy_bypass_environment(parts.hostname or ""):
+            return cls(origin, urllib3.ProxyManager(proxy, maxsize=POOL_SIZE, ca_certs=ca_certs))
+        return cls(origin, Origin(parts.scheme, parts.hostname or "", parts.port, POOL_SIZE, ca_certs))
 
 
 def _encode(
