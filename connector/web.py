@@ -9,6 +9,7 @@ import logging
 import sys
 import time
 from collections.abc import Callable
+from contextvars import ContextVar
 
 import orjson
 from flask import Flask, Response, g, request
@@ -78,9 +79,53 @@ class OrjsonProvider(JSONProvider):
         )
 
 
+class RequestScope:
+    """One request's part of the request log line: its start, its correlation id (bound
+    for logs and provider calls) and the fields noted while it is served. Entered for
+    every request, the Flask routes' and the plain WSGI endpoints' alike."""
+
+    def __init__(self, headers: correlation.Headers):
+        self.started = time.perf_counter()
+        self.correlation_id = correlation.from_headers(headers)
+        self.fields: dict = {}
+
+    def __enter__(self) -> RequestScope:
+        self._tokens = (correlation.bind(self.correlation_id), _scope.set(self))
+        return self
+
+    def __exit__(self, *_) -> None:
+        correlation_token, scope_token = self._tokens
+        _scope.reset(scope_token)
+        correlation.unbind(correlation_token)
+
+    def finish(self, service: str, endpoint: str, method: str, path: str, status: int) -> None:
+        """Counts the request and writes its one log line."""
+        seconds = time.perf_counter() - self.started
+        metrics.request_counter(service, endpoint, method, status).inc()
+        metrics.request_timer(service, endpoint).observe(seconds)
+        access_log.info(
+            "%s %s %s",
+            method,
+            path,
+            status,
+            extra={
+                "fields": {
+                    "method": method,
+                    "path": path,
+                    "status": status,
+                    "durationMs": round(seconds * 1000, 2),
+                    **self.fields,
+                }
+            },
+        )
+
+
+_scope: ContextVar[RequestScope] = ContextVar("request_scope")
+
+
 def note(**fields) -> None:
     """Adds fields (payment id, provider, outcome ...) to the request's log line."""
-    g.log_fields.update(fields)
+    _scope.get().fields.update(fields)
 
 
 def _health():
@@ -102,40 +147,21 @@ def _guarded(view, auth: BasicAuth | None):
 
 
 def _start_request() -> None:
-    g.started = time.perf_counter()
-    g.log_fields = {}
-    g.correlation_id = correlation.from_headers(request.headers)
-    g.correlation_token = correlation.bind(g.correlation_id)
+    g.scope = RequestScope(request.headers).__enter__()
+    g.correlation_id = g.scope.correlation_id
 
 
 def _finish_request(service: str, response):
     response.headers[correlation.HEADER] = g.correlation_id
-    seconds = time.perf_counter() - g.started
     endpoint = request.url_rule.rule if request.url_rule else "unmatched"
-    metrics.request_counter(service, endpoint, request.method, response.status_code).inc()
-    metrics.request_timer(service, endpoint).observe(seconds)
-    access_log.info(
-        "%s %s %s",
-        request.method,
-        request.path,
-        response.status_code,
-        extra={
-            "fields": {
-                "method": request.method,
-                "path": request.path,
-                "status": response.status_code,
-                "durationMs": round(seconds * 1000, 2),
-                **g.log_fields,
-            }
-        },
-    )
+    g.scope.finish(service, endpoint, request.method, request.path, response.status_code)
     return response
 
 
 def _unbind_correlation_id(_error) -> None:
-    token = g.pop("correlation_token", None)
-    if token is not None:
-        correlation.unbind(token)
+    scope = g.pop("scope", None)
+    if scope is not None:
+        scope.__exit__()
 
 
 def _json_http_error(error: HTTPException):

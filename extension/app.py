@@ -10,9 +10,10 @@ from connector.settings import Settings
 from connector.web import BasicAuth, create_service_app
 
 from . import openapi
+from .endpoint import ExtensionEndpoint
 from .modifications import Modifications
 from .open_order import OpenOrder
-from .routes import extension_blueprint, open_order_blueprint
+from .routes import open_order_blueprint
 from .sessions import CustomTypeFields, Sessions
 
 # Checked at start-up besides commercetools' settings (the Kubernetes test reads them too).
@@ -33,6 +34,6 @@ def create_app(
     providers = providers or Providers.from_settings(settings, commercetools)
     sessions = Sessions(providers, settings.provider_timeout, CustomTypeFields(commercetools))
     modifications = Modifications(providers, settings.provider_timeout)
-    app.register_blueprint(extension_blueprint(sessions, modifications, auth))
     app.register_blueprint(open_order_blueprint(OpenOrder(sessions, commercetools), auth))
+    app.wsgi_app = ExtensionEndpoint(app.wsgi_app, sessions, modifications, auth)  # type: ignore[method-assign]
     return app
