@@ -19,10 +19,14 @@ What a retry after a timeout gets, call by call:
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import ClassVar
+
 from ...environment import Environment, Variable
 from ...errors import InvalidNotification
+from ...modifications import CANCEL, CHARGE, PARTIAL, REFUND, WHOLE, Balance, Modification
 from ...payment import Payment
-from ..base import Call, Event, Notification, Provider, ProviderContext, Session
+from ..base import Call, Event, ModificationCall, ModificationResult, Notification, Provider, ProviderContext, Session
 from . import examples, mapping
 from .client import PLAYGROUND_API_URL, KustomClient, KustomConfig
 from .schemas import FraudDecisionSchema
@@ -33,6 +37,10 @@ class Kustom(Provider):
     # Pushes have an empty body (the order id is in the query); fraud decisions are JSON.
     notification_schema = FraudDecisionSchema
     example_session_request = examples.session_request()
+    # Several captures and refunds; a cancellation (before any capture) and a release
+    # (after one) both end everything that is left.
+    modification_reach: ClassVar[Mapping[str, str]] = {CHARGE: PARTIAL, REFUND: PARTIAL, CANCEL: WHOLE}
+    reads_back = True
     variables = (
         Variable("KUSTOM_API_KEY", "Kustom API key (Authorization: Basic <key>)", secret=True, credential=True),
         Variable("KUSTOM_API_URL", f"default {PLAYGROUND_API_URL}"),
@@ -68,8 +76,28 @@ class Kustom(Provider):
             raise InvalidNotification(f"Kustom has no order {received['order_id']}")
         return mapping.event(received, mapping.read_order(answer, received["order_id"]))
 
+    def prepare_modification(self, payment: Payment, modification: Modification, balance: Balance) -> ModificationCall:
+        return mapping.modification_call(payment, modification, balance)
+
+    def send_modification(self, prepared: ModificationCall, call: Call) -> ModificationResult:
+        change = prepared.request
+        return mapping.modification_result(change, self.client.change_order(change, call.deadline))
+
+    def read_back(self, payment: Payment, call: Call) -> Event | None:
+        """The payment's order as order management holds it, applied as a push would be."""
+        if not payment.interface_id:
+            return None  # no order: the charge was declined, or never answered
+        answer = self.client.read_order(payment.interface_id, call.deadline)
+        if answer is None:
+            return None
+        order = mapping.read_order(answer, payment.interface_id)
+        return mapping.event({"order_id": payment.interface_id}, order, kind="kustom.readBack")
+
     def check_event(self, event: Event, payment: Payment) -> None:
         mapping.check_against(event, payment)
+
+    def adjust_event(self, event: Event, payment: Payment) -> Event:
+        return mapping.with_checkout_capture(event, payment)
 
     def after_applied(self, event: Event, call: Call) -> None:
         self.client.acknowledge(mapping.order_id(event), call.deadline)
