@@ -1,5 +1,6 @@
-"""Kustom: the extension charges a customer token; pushes and fraud decisions are read
-back from Kustom's order management and applied.
+"""Kustom: the extension charges a customer token, and captures, refunds and cancels
+through Kustom's order management; pushes, fraud decisions and reconciliation read the
+order back from order management and apply it.
 
 What a retry after a timeout gets, call by call:
 
@@ -15,6 +16,27 @@ What a retry after a timeout gets, call by call:
   notification is answered 503 although the payment was written; Kustom pushes again,
   the repeat changes nothing on the payment and acknowledges again. Acknowledging an
   order twice is harmless: it only stops Kustom's pushes.
+- POST .../captures, .../refunds, .../cancel, .../release-remaining-authorization (the
+  extension, for a merchant's Initial Charge, Refund or CancelAuthorization): the
+  Klarna-Idempotency-Key is the commercetools transaction id, and Kustom answers a key it
+  has seen with its first result ("only the key matters"). commercetools retrying an
+  Update whose answer it lost sends the same transaction, so the same key: Kustom answers
+  the same Capture-Id / Refund-Id (or 204 again) and moves nothing again. A call that
+  times out (or answers 5xx, or 409 while the key is still being carried out) leaves the
+  transaction Pending without an id; the next push or reconciliation reads the order,
+  whose captures and refunds carry their ids, and the Pending transaction of that type
+  and amount takes the id and becomes Success: one capture, recorded once.
+- GET /ordermanagement/v1/orders/{order_id} (reconciliation): a read; a timeout counts
+  the payment as failed for this run, and the next run reads again.
+
+Order management lists an order's captures and refunds with their ids (Klarna's order
+object; Kustom's pages show only the totals: inferred), so a read-back tells the ones
+the payment records (by id) from ones made in Kustom's back office (added). A
+cancellation or release has no id of its own: it is recorded under the order id, and
+read back from an accepted order that is CANCELLED or has nothing left authorized
+(remaining_authorized_amount 0) as the uncaptured rest. The capture Kustom makes at
+checkout (auto_capture) is recorded under the order id too, as the charge answer names no
+capture: a read-back takes the order's first capture for it (adjust_event).
 """
 
 from __future__ import annotations
