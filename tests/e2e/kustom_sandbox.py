@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import requests
 
 from sandboxes.common import answer_late
@@ -71,3 +72,12 @@ def kustom_payment(customer_token: str, **session_request) -> dict:
     return payment_draft(
         "kustom", cent_amount=BASKET_TOTAL, session_request=kustom_request(customer_token, **session_request)
     )
+
+
+@pytest.fixture
+def kustom(stack) -> KustomSandbox:
+    """The Kustom sandbox of the stack, its latency and late answers undone after the test."""
+    sandbox = KustomSandbox(f"{stack.sandboxes_url}/kustom")
+    yield sandbox
+    sandbox.latency(0)
+    sandbox.late_answers(0, 0)

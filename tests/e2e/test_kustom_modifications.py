@@ -6,17 +6,9 @@ import json
 
 import pytest
 
-from .kustom_sandbox import KustomSandbox, kustom_payment
+from .kustom_sandbox import kustom_payment
 from .merchant_updates_support import add_initial, added, call_extension, kinds, outcome, reconcile, with_initial
 from .retry_support import LATE_MS
-
-
-@pytest.fixture
-def kustom(stack):
-    sandbox = KustomSandbox(f"{stack.sandboxes_url}/kustom")
-    yield sandbox
-    sandbox.latency(0)
-    sandbox.late_answers(0, 0)
 
 
 def authorized(emulator, kustom, **session_request) -> tuple[dict, str]:
