@@ -22,12 +22,16 @@ What a retry after a timeout gets, call by call:
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import ClassVar
+
 from ...environment import Environment, Variable
 from ...errors import InvalidNotification, ProviderUnavailable
+from ...modifications import CANCEL, CHARGE, PARTIAL, REFUND, Balance, Modification
 from ...payment import Payment
-from ..base import Call, Event, Notification, Provider, ProviderContext, Session
+from ..base import Call, Event, ModificationCall, ModificationResult, Notification, Provider, ProviderContext, Session
 from . import examples, mapping
-from .client import TEST_API_URL, TEST_AUTH_URL, OpttyClient, OpttyConfig, OrderExists
+from .client import TEST_API_URL, TEST_AUTH_URL, OpttyClient, OpttyConfig, OrderExists, ReferenceUsed
 from .schemas import WebhookSchema
 
 
@@ -35,6 +39,10 @@ class Optty(Provider):
     name = "optty"
     notification_schema = WebhookSchema
     example_session_request = examples.session_request()
+    # Optty captures and voids "fully or partially", and refunds any part of what was
+    # captured: every call names its amount.
+    modification_reach: ClassVar[Mapping[str, str]] = {CHARGE: PARTIAL, REFUND: PARTIAL, CANCEL: PARTIAL}
+    reads_back = True
     variables = (
         Variable("OPTTY_CLIENT_ID", "Optty API client id; without the credentials Optty is disabled", credential=True),
         Variable("OPTTY_CLIENT_SECRET", "Optty API client secret (client credentials)", secret=True, credential=True),
@@ -77,16 +85,38 @@ class Optty(Provider):
         return mapping.session(request, answer)
 
     def read_notification(self, notification: Notification, call: Call) -> Event:
-        """Optty does not sign webhooks: a webhook only names the order, and what Optty
-        answers for it decides."""
+        """Optty does not sign webhooks: a webhook (about the order's payment, or a
+        refund's REFUND_CALLBACK) only names the order, and what Optty answers for it
+        decides."""
         webhook = mapping.read_webhook(notification.json())
-        if not mapping.is_order_event(webhook):
-            return mapping.event(webhook, None)
         reference = webhook["data"]["orderReference"]
         held = self.client.get_order(reference, call.deadline)
         if held is None:
             raise InvalidNotification(f"Optty has no order {reference}")
         return mapping.event(webhook, held)
 
+    def read_back(self, payment: Payment, call: Call) -> Event | None:
+        held = self.client.get_order(payment.id, call.deadline)
+        return None if held is None else mapping.read_back_event(payment.id, held)
+
     def adjust_event(self, event: Event, payment: Payment) -> Event:
         return mapping.with_capture(event, payment)
+
+    def prepare_modification(self, payment: Payment, modification: Modification, balance: Balance) -> ModificationCall:
+        return mapping.modification_call(payment, modification)
+
+    def send_modification(self, prepared: ModificationCall, call: Call) -> ModificationResult:
+        """The capture, void or refund; after a 409 for its reference (an earlier attempt
+        made it, and Optty refuses the repeat instead of answering it again), the one the
+        order lists under that reference."""
+        change = prepared.request
+        try:
+            answer = self.client.change_order(change.order_reference, change.action, change.body, call.deadline)
+        except ReferenceUsed as used:
+            held = self.client.get_order(change.order_reference, call.deadline)
+            if held is None:
+                raise ProviderUnavailable(
+                    "optty", f"a 409 for order {change.order_reference}, which GET /orders does not find"
+                ) from None
+            return mapping.held_result(change, held, used.answer)
+        return mapping.modification_result(change, answer)
