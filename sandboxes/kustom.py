@@ -73,7 +73,7 @@ from typing import Any
 
 from flask import Flask, redirect, request
 
-from .common import Latency, Store, control_blueprint, deliver
+from .common import Latency, ScriptedErrors, Store, control_blueprint, deliver
 
 CREDENTIALS = {"KUSTOM_API_KEY": "kco_test_api_sandbox-0f3c9a"}
 
@@ -135,7 +135,7 @@ def create_app(api_key: str) -> Flask:
     latency = Latency()
     tokens, orders, charges, remembered = Store(), Store(), Store(), Store()
     changes, replies = Store(), Store()
-    injected = InjectedErrors()
+    injected = ScriptedErrors()
     charge_numbers, change_numbers = itertools.count(1), itertools.count(1)
     charging = threading.Lock()  # one charge at a time, so a key cannot create two orders
     changing = threading.Lock()  # one order change at a time: amounts are read, then written
@@ -330,9 +330,9 @@ def create_app(api_key: str) -> Flask:
         operation, status = options.get("operation"), options.get("status")
         if operation not in ORDER_CHANGES or not isinstance(status, int) or not 400 <= status < 600:
             return {"message": f"operation must be one of {list(ORDER_CHANGES)}, status an HTTP error code"}, 400
-        error = KustomError(status, options.get("error_code") or _ERROR_CODES.get(status, "INTERNAL_SERVER_ERROR"))
-        error.messages = [options.get("message") or f"{operation} failed (sandbox)"]
-        injected.add(operation, error, int(options.get("count", 1)))
+        code = options.get("error_code") or _ERROR_CODES.get(status, "INTERNAL_SERVER_ERROR")
+        error = KustomError(status, code, options.get("message") or f"{operation} failed (sandbox)")
+        injected.add(operation, (*error.answer(), {}), int(options.get("count", 1)))
         return {"operation": operation, "status": status, "count": int(options.get("count", 1))}
 
     @app.get("/_sandbox/order-changes")
@@ -362,28 +362,6 @@ def create_app(api_key: str) -> Flask:
         return _notify(order, options, json={"order_id": order_id, "event_type": event_type})
 
     return app
-
-
-class InjectedErrors:
-    """Errors the next order changes answer, per operation, as a test asked for them."""
-
-    def __init__(self):
-        self._lock = threading.Lock()
-        self._errors: dict[str, list[KustomError]] = {}
-
-    def add(self, operation: str, error: KustomError, count: int) -> None:
-        with self._lock:
-            self._errors[operation] = [error] * count
-
-    def take(self, operation: str) -> tuple[dict, int, dict] | None:
-        with self._lock:
-            waiting = self._errors.get(operation)
-            error = waiting.pop() if waiting else None
-        return None if error is None else (*error.answer(), {})
-
-    def clear(self) -> None:
-        with self._lock:
-            self._errors.clear()
 
 
 _ERROR_CODES = {
