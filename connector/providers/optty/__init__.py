@@ -1,5 +1,6 @@
-"""Optty: buy-now-pay-later orders from the extension; webhooks read back from Optty
-(it does not sign them) and applied.
+"""Optty: buy-now-pay-later orders, and their captures, voids and refunds, from the
+extension; webhooks (REFUND_CALLBACK too) and reconciliation read the order back from
+Optty (it does not sign webhooks) and apply it.
 
 What a retry after a timeout gets, call by call:
 
@@ -15,9 +16,28 @@ What a retry after a timeout gets, call by call:
   connector ends up with the one order Optty holds, and the extension makes no
   commercetools request of its own: what the connector asked for (autoCapture) is read
   from the payment's sessionRequest when a webhook is applied.
-- GET /orders/{orderReference} (webhooks, the 409 path): a read; a timeout answers the
-  webhook 503 (Optty retries it) or the extension 400 General (the next attempt reads
-  again).
+- GET /orders/{orderReference} (webhooks, the 409 paths, reconciliation): a read; a
+  timeout answers the webhook 503 (Optty retries it), the extension 400 General for an
+  order (the next attempt reads again) or Pending for a modification, and counts the
+  payment as failed for a reconciliation run (the next run reads again).
+- POST /orders/{ref}/capture, /void, /refund (the extension, for a merchant's Initial
+  Charge, CancelAuthorization or Refund): the captureReference / voidReference /
+  refundReference is the commercetools transaction id, so commercetools retrying an
+  Update whose answer it lost sends the same reference. Optty's pages only say a
+  reference must be unique; whether Optty answers a repeat with its first result (what
+  the sandbox does by default) or refuses it with a 409 (what it can be told to do), the
+  connector ends up with the one capture, void or refund: the first answer again, or,
+  after the 409, the one GET /orders/{ref} lists under that reference (Success, or the
+  refund's state). A call that times out or answers 5xx leaves the transaction Pending
+  without an id, settled later by the read-back (by type and amount).
+
+A capture or void is done when Optty answers it (Success, interactionId = captureId /
+voidedId). A refund is what its refundStatus says, Pending until the BNPL provider
+decides (interactionId = the refundReference: the answer names no other id of Optty's);
+REFUND_CALLBACK announces the decision. It carries no id the connector relies on: it is
+a trigger, and the read-back's `refunds` list (inferred, see schemas.OrderSchema) names
+each refund by its reference, which is the id the extension recorded, so the callback
+settles that very transaction.
 """
 
 from __future__ import annotations
