@@ -96,11 +96,7 @@ class Optty(Provider):
         try:
             request, answer = self.client.create_order(order, call.deadline)
         except OrderExists as exists:
-            held = self.client.get_order(payment.id, call.deadline)
-            if held is None:
-                raise ProviderUnavailable(
-                    "optty", f"Optty answered 409 for order {payment.id} but GET /orders does not find it"
-                ) from None
+            held = self._held_after_conflict(payment.id, call)
             return mapping.existing_session(order, exists.request, exists.answer, held)
         return mapping.session(request, answer)
 
@@ -133,10 +129,14 @@ class Optty(Provider):
         try:
             answer = self.client.change_order(change.order_reference, change.action, change.body, call.deadline)
         except ReferenceUsed as used:
-            held = self.client.get_order(change.order_reference, call.deadline)
-            if held is None:
-                raise ProviderUnavailable(
-                    "optty", f"a 409 for order {change.order_reference}, which GET /orders does not find"
-                ) from None
-            return mapping.held_result(change, held, used.answer)
+            return mapping.held_result(change, self._held_after_conflict(change.order_reference, call), used.answer)
         return mapping.modification_result(change, answer)
+
+    def _held_after_conflict(self, reference: str, call: Call) -> dict:
+        """The order behind Optty's 409; one GET /orders does not find is Optty failing."""
+        held = self.client.get_order(reference, call.deadline)
+        if held is None:
+            raise ProviderUnavailable(
+                "optty", f"Optty answered 409 for order {reference} but GET /orders does not find it"
+            )
+        return held
