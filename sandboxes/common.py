@@ -124,3 +124,25 @@ def deliver(method: str, url: str, **kwargs) -> dict:
     except requests.RequestException as error:
         return {"status": None, "error": type(error).__name__}
     return {"status": response.status_code, "body": response.text[:2000]}
+
+
+class ScriptedErrors:
+    """Error answers a test asked the next calls of an operation to give, in place of
+    what the sandbox would do (so they change nothing)."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._answers: dict[str, list[tuple]] = {}
+
+    def add(self, operation: str, answer: tuple, count: int) -> None:
+        with self._lock:
+            self._answers[operation] = [answer] * count
+
+    def take(self, operation: str) -> tuple | None:
+        with self._lock:
+            waiting = self._answers.get(operation)
+            return waiting.pop() if waiting else None
+
+    def clear(self) -> None:
+        with self._lock:
+            self._answers.clear()

@@ -2,14 +2,37 @@
 
 Kustom's API, behind `Authorization: Basic <KUSTOM_API_KEY>`:
   POST /customer-token/v1/tokens/<customerToken>/order  (Klarna-Idempotency-Key honoured)
-  GET  /ordermanagement/v1/orders/<order_id>
+  GET  /ordermanagement/v1/orders/<order_id>  (with its captures and refunds)
+  GET  /ordermanagement/v1/orders/<order_id>/captures[/<capture_id>], .../refunds/<refund_id>
+  POST /ordermanagement/v1/orders/<order_id>/captures {captured_amount, reference?,
+       description?, order_lines?, shipping_info?} → 201, Capture-Id and Location headers
+  POST /ordermanagement/v1/orders/<order_id>/refunds {refunded_amount, reference?,
+       description?, order_lines?} → 201, Refund-Id and Location headers
+  POST /ordermanagement/v1/orders/<order_id>/cancel → 204 (an accepted order, nothing captured)
+  POST /ordermanagement/v1/orders/<order_id>/release-remaining-authorization → 204 (after
+       a part capture)
   POST /ordermanagement/v1/orders/<order_id>/acknowledge
   GET  /redirect/<order_id>  (the redirect_url: on to merchant_urls.confirmation)
 Errors are Kustom's body {error_code, error_messages, correlation_id} with its status
 codes: BAD_REQUEST 400, TOKEN_NOT_FOUND 404, TOKEN_SUSPENDED/TOKEN_CANCELLED/
-PAYMENT_METHOD_FAILED 403, NO_SUCH_ORDER 404. The 401 body (UNAUTHORIZED), the
-"Bad value: <field>" messages and which answers an idempotency key remembers (orders
-and declines, not requests refused as malformed) are the sandbox's choice (inferred).
+PAYMENT_METHOD_FAILED 403, NO_SUCH_ORDER 404, CAPTURE_NOT_ALLOWED/REFUND_NOT_ALLOWED/
+NOT_ALLOWED 403. Order management never captures more than is still authorized nor
+refunds more than is captured, and answers a repeated Klarna-Idempotency-Key with its
+first answer, moving nothing again ("only the key matters", as Kustom documents it).
+
+The sandbox's choices where Kustom's pages are silent (inferred), most of them Klarna's
+order management, which Kustom forked:
+  | what | the sandbox |
+  | 401 body | UNAUTHORIZED |
+  | BAD_REQUEST messages | "Bad value: <field>", "Missing field(s): <field>" |
+  | answers a key remembers | orders, declines, and order changes done or refused (403); not malformed requests (400), unknown orders (404) or 5xx |
+  | the order's captures and refunds | listed in GET .../orders/<order_id> as Klarna's order object does: capture_id, captured_amount, captured_at, reference, description / refund_id, refunded_amount, refunded_at, reference, description |
+  | auto_capture | one capture of the whole order_amount when the order is accepted |
+  | order status | PART_CAPTURED while some is captured and some authorized; CAPTURED once nothing remains authorized, also after a release |
+  | cancel | an AUTHORIZED order with nothing captured (NOT_ALLOWED otherwise) |
+  | release-remaining-authorization | a PART_CAPTURED order only (NOT_ALLOWED otherwise, also before any capture: cancel it) |
+  | captured_amount, refunded_amount | integers from 1 to 200000000 |
+  | pushes | none after an order management call; one after a back-office change (control below), as tests need a notification to arrive |
 
 Control:
   POST /_sandbox/tokens {"state"?: ACTIVE|SUSPENDED|CANCELLED, "fraud_status"?: ACCEPTED|
@@ -22,9 +45,19 @@ Control:
   POST /_sandbox/orders/<order_id>/fraud-decision {"event_type": FRAUD_RISK_ACCEPTED|
        FRAUD_RISK_REJECTED|FRAUD_RISK_STOPPED, "deliver"?: true}  decides a pending order
        and posts {order_id, event_type} to the push URL
+  POST /_sandbox/orders/<order_id>/back-office {"action": capture|refund|cancel|release,
+       "amount"?: minor units (capture, refund), "deliver"?: true}  a change made in
+       Kustom's back office, then a push; "deliver": false loses the push (the order
+       changed, nobody was told)
+  POST /_sandbox/order-errors {"operation": captures|refunds|cancel|release-remaining-
+       authorization, "status": 403|404|500|503..., "error_code"?, "message"?, "count"?: 1}
+       the next such calls answer that error and change nothing
+  GET  /_sandbox/order-changes?order_id=&operation=&idempotency_key=  every order
+       management change received, replays included
   POST /_sandbox/late-answers {"ms", "count"?, "operation"?}  the next charges create
        their order (operation "createOrder"), or acknowledgements count (operation
-       "acknowledge"), and answer late
+       "acknowledge"), or order changes are made (operation "captures", "refunds",
+       "cancel", "release-remaining-authorization"), and answer late
 """
 
 from __future__ import annotations
@@ -35,11 +68,12 @@ import re
 import threading
 import uuid
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import Flask, redirect, request
 
-from .common import Latency, Store, control_blueprint, deliver
+from .common import Latency, ScriptedErrors, Store, control_blueprint, deliver
 
 CREDENTIALS = {"KUSTOM_API_KEY": "kco_test_api_sandbox-0f3c9a"}
 
@@ -60,7 +94,15 @@ ORDER_FIELDS = (
     "order_id", "status", "fraud_status", "order_amount", "original_order_amount", "captured_amount",
     "refunded_amount", "remaining_authorized_amount", "order_tax_amount", "purchase_currency",
     "merchant_reference1", "merchant_reference2", "order_lines", "billing_address", "created_at",
+    "captures", "refunds",
 )  # fmt: skip
+# Order management's changes (the path's last segment); late answers name them so.
+ORDER_CHANGES = ("captures", "refunds", "cancel", "release-remaining-authorization")
+# What a back-office change does, by the control's action name.
+BACK_OFFICE_ACTIONS = ("capture", "refund", "cancel", "release")
+MAX_MODIFICATION_AMOUNT = 200_000_000
+# Answers an idempotency key makes Kustom repeat: what it did or refused to do.
+REMEMBERED = frozenset({200, 201, 204, 403})
 # The shopper behind every sandbox token (order management returns the address).
 SHOPPER = {"given_name": "Test", "family_name": "Shopper", "email": "shopper@example.test", "country": "SE"}
 
@@ -92,12 +134,16 @@ def create_app(api_key: str) -> Flask:
     app = Flask("kustom-sandbox", static_folder=None)
     latency = Latency()
     tokens, orders, charges, remembered = Store(), Store(), Store(), Store()
-    charge_numbers = itertools.count(1)
+    changes, replies = Store(), Store()
+    injected = ScriptedErrors()
+    charge_numbers, change_numbers = itertools.count(1), itertools.count(1)
     charging = threading.Lock()  # one charge at a time, so a key cannot create two orders
+    changing = threading.Lock()  # one order change at a time: amounts are read, then written
 
     def reset() -> None:
-        for store in (tokens, orders, charges, remembered):
+        for store in (tokens, orders, charges, remembered, changes, replies):
             store.clear()
+        injected.clear()
 
     app.register_blueprint(control_blueprint(latency, reset, tokens.keys))
     app.register_error_handler(KustomError, KustomError.answer)
@@ -171,6 +217,61 @@ def create_app(api_key: str) -> Flask:
         authenticate()
         return _public(stored_order(order_id))
 
+    @app.get("/ordermanagement/v1/orders/<order_id>/captures")
+    def list_captures(order_id: str):
+        latency.wait()
+        authenticate()
+        return [_public(capture) for capture in stored_order(order_id)["captures"]]
+
+    @app.get("/ordermanagement/v1/orders/<order_id>/<any(captures, refunds):kind>/<item_id>")
+    def read_capture_or_refund(order_id: str, kind: str, item_id: str):
+        latency.wait()
+        authenticate()
+        name = "capture_id" if kind == "captures" else "refund_id"
+        item = next((item for item in stored_order(order_id)[kind] if item[name] == item_id), None)
+        if item is None:
+            raise KustomError(404, "NO_SUCH_" + kind.upper()[:-1], f"No {kind[:-1]} {item_id} on order {order_id}")
+        return _public(item)
+
+    @app.post(
+        '/ordermanagement/v1/orders/<order_id>/<any(captures, refunds, cancel, "release-remaining-authorization"):action>'
+    )
+    def change_order(order_id: str, action: str):
+        """A capture, refund or cancellation; a key already used gets its first answer."""
+        latency.wait()
+        authenticate()
+        key = request.headers.get("Klarna-Idempotency-Key")
+        with changing:
+            replay = replies.get(key) if key else None
+            if replay is not None:
+                answer = replay["answer"]
+            else:
+                answer = injected.take(action) or _changed(
+                    lambda: _change(stored_order(order_id), action, request.get_json(force=True, silent=True))
+                )
+                if key and answer[1] in REMEMBERED:
+                    replies.put(key, {"answer": answer})
+        body, status, headers = answer
+        if status == 201:
+            created = headers[CREATED_HEADERS[action]]
+            headers = {
+                **headers,
+                "Location": f"{request.url_root}ordermanagement/v1/orders/{order_id}/{action}/{created}",
+            }
+        changes.put(
+            str(next(change_numbers)),
+            {
+                "order_id": order_id,
+                "operation": action,
+                "idempotency_key": key,
+                "status": status,
+                "replayed": bool(replay),
+            },
+        )
+        if status < 300 and replay is None:
+            latency.wait_after_creating(action)
+        return body, status, headers
+
     @app.post("/ordermanagement/v1/orders/<order_id>/acknowledge")
     def acknowledge(order_id: str):
         latency.wait()
@@ -209,6 +310,35 @@ def create_app(api_key: str) -> Flask:
     def list_orders():
         return {"orders": orders.find(**request.args.to_dict())}
 
+    @app.post("/_sandbox/orders/<order_id>/back-office")
+    def back_office(order_id: str):
+        options = request.get_json(force=True, silent=True) or {}
+        action = options.get("action")
+        if action not in BACK_OFFICE_ACTIONS:
+            return {"message": f"action must be one of {list(BACK_OFFICE_ACTIONS)}"}, 400
+        with changing:
+            order = stored_order(order_id)
+            try:
+                _BACK_OFFICE[action](order, options.get("amount"))
+            except KustomError as error:
+                return {"message": "; ".join(error.messages), "error_code": error.code}, 409
+        return _notify(order, options, data=b"")
+
+    @app.post("/_sandbox/order-errors")
+    def inject_errors():
+        options = request.get_json(force=True, silent=True) or {}
+        operation, status = options.get("operation"), options.get("status")
+        if operation not in ORDER_CHANGES or not isinstance(status, int) or not 400 <= status < 600:
+            return {"message": f"operation must be one of {list(ORDER_CHANGES)}, status an HTTP error code"}, 400
+        code = options.get("error_code") or _ERROR_CODES.get(status, "INTERNAL_SERVER_ERROR")
+        error = KustomError(status, code, options.get("message") or f"{operation} failed (sandbox)")
+        injected.add(operation, (*error.answer(), {}), int(options.get("count", 1)))
+        return {"operation": operation, "status": status, "count": int(options.get("count", 1))}
+
+    @app.get("/_sandbox/order-changes")
+    def list_changes():
+        return {"changes": changes.find(**request.args.to_dict())}
+
     @app.get("/_sandbox/charges")
     def list_charges():
         return {"charges": charges.find(**request.args.to_dict())}
@@ -234,6 +364,53 @@ def create_app(api_key: str) -> Flask:
     return app
 
 
+_ERROR_CODES = {
+    400: "BAD_REQUEST", 401: "UNAUTHORIZED", 403: "NOT_ALLOWED", 404: "NO_SUCH_ORDER", 409: "CONFLICT",
+    500: "INTERNAL_SERVER_ERROR", 503: "SERVICE_UNAVAILABLE",
+}  # fmt: skip
+CREATED_HEADERS = {"captures": "Capture-Id", "refunds": "Refund-Id"}
+
+
+def _changed(change) -> tuple[dict | str, int, dict]:
+    """Kustom's answer to an order change: what `change` answers, or its error."""
+    try:
+        return change()
+    except KustomError as error:
+        return (*error.answer(), {})
+
+
+def _change(order: dict, action: str, body: Any) -> tuple[str, int, dict]:
+    if action == "cancel":
+        _cancel(order)
+        return "", 204, {}
+    if action == "release-remaining-authorization":
+        _release(order)
+        return "", 204, {}
+    amount_field = "captured_amount" if action == "captures" else "refunded_amount"
+    problems = change_problems(body, amount_field)
+    if problems:
+        raise KustomError(400, "BAD_REQUEST", *problems)
+    details = {name: body[name] for name in ("reference", "description") if name in body}
+    if action == "captures":
+        created = _take_capture(order, body[amount_field], **details)["capture_id"]
+    else:
+        created = _refund(order, body[amount_field], **details)["refund_id"]
+    return "", 201, {CREATED_HEADERS[action]: created}
+
+
+def change_problems(body: Any, amount_field: str) -> list[str]:
+    if not isinstance(body, dict):
+        return ["Bad value: body"]
+    problems = _Problems()
+    problems.integer(body, amount_field, amount_field, low=1, high=MAX_MODIFICATION_AMOUNT)
+    for name in ("reference", "description"):
+        problems.text(body, name, name, 255)
+    for name in ("order_lines", "shipping_info"):
+        if name in body and (not isinstance(body[name], list) or len(body[name]) > 1000):
+            problems.bad(name)
+    return problems.messages
+
+
 def _notify(order: dict, options: dict, **body):
     """Sends a push or decision to the order's push URL, as Kustom does, unless the
     caller only wants the order's new state."""
@@ -248,7 +425,15 @@ def _notify(order: dict, options: dict, **body):
 
 def _public(order: dict) -> dict:
     """The order as order management shows it."""
-    return {name: order[name] for name in ORDER_FIELDS if order.get(name) is not None}
+    public = {name: order[name] for name in ORDER_FIELDS if order.get(name) is not None}
+    for kind in ("captures", "refunds"):
+        if kind in public:
+            public[kind] = [_present(item) for item in public[kind]]
+    return public
+
+
+def _present(item: dict) -> dict:
+    return {name: value for name, value in item.items() if value is not None}
 
 
 def _new_order(token: str, fraud_status: str, body: dict) -> dict:
@@ -270,12 +455,15 @@ def _new_order(token: str, fraud_status: str, body: dict) -> dict:
         "merchant_urls": body["merchant_urls"],
         "auto_capture": body.get("auto_capture", False),
         "billing_address": dict(SHOPPER),
+        "captures": [],
+        "refunds": [],
         "acknowledgements": 0,
     }
     if fraud_status == "REJECTED":
         order["status"] = "CANCELLED"
+        order["remaining_authorized_amount"] = 0
     elif fraud_status == "ACCEPTED" and order["auto_capture"]:
-        _capture(order)
+        _take_capture(order, order["order_amount"])
     return order
 
 
@@ -285,13 +473,84 @@ def _decide(order: dict, event_type: str) -> None:
         order["status"] = "CANCELLED"
         order["remaining_authorized_amount"] = 0
     elif order["auto_capture"]:
-        _capture(order)
+        _take_capture(order, order["order_amount"])
 
 
-def _capture(order: dict) -> None:
-    order["status"] = "CAPTURED"
-    order["captured_amount"] = order["order_amount"]
+# -- Order management: what captures, refunds and cancellations do to an order ---------
+
+
+def _take_capture(order: dict, amount: int, reference: str | None = None, description: str | None = None) -> dict:
+    if order["fraud_status"] != "ACCEPTED" or order["status"] not in ("AUTHORIZED", "PART_CAPTURED"):
+        raise KustomError(
+            403, "CAPTURE_NOT_ALLOWED", f"Capture not allowed: the order is {order['status']}, {order['fraud_status']}"
+        )
+    if amount > order["remaining_authorized_amount"]:
+        raise KustomError(403, "CAPTURE_NOT_ALLOWED", "Captured amount is higher than the remaining authorized amount.")
+    capture = {
+        "capture_id": str(uuid.uuid4()),
+        "captured_amount": amount,
+        "captured_at": _now(),
+        "reference": reference,
+        "description": description,
+        "klarna_reference": f"K{len(order['captures']) + 1:06d}",
+        "refunded_amount": 0,
+    }
+    order["captures"].append(capture)
+    order["captured_amount"] += amount
+    order["remaining_authorized_amount"] -= amount
+    order["status"] = "CAPTURED" if order["remaining_authorized_amount"] == 0 else "PART_CAPTURED"
+    return capture
+
+
+def _refund(order: dict, amount: int, reference: str | None = None, description: str | None = None) -> dict:
+    if amount > order["captured_amount"] - order["refunded_amount"]:
+        raise KustomError(403, "REFUND_NOT_ALLOWED", "Refunded amount is higher than the captured amount.")
+    refund = {
+        "refund_id": str(uuid.uuid4()),
+        "refunded_amount": amount,
+        "refunded_at": _now(),
+        "reference": reference,
+        "description": description,
+    }
+    order["refunds"].append(refund)
+    order["refunded_amount"] += amount
+    return refund
+
+
+def _cancel(order: dict) -> None:
+    if order["status"] != "AUTHORIZED" or order["captured_amount"]:
+        raise KustomError(403, "NOT_ALLOWED", f"Order cannot be cancelled: it is {order['status']}.")
+    order["status"] = "CANCELLED"
     order["remaining_authorized_amount"] = 0
+
+
+def _release(order: dict) -> None:
+    if order["status"] == "CAPTURED":
+        raise KustomError(403, "NOT_ALLOWED", "Order is fully captured. Remaining authorization cannot be released.")
+    if order["status"] != "PART_CAPTURED":
+        raise KustomError(
+            403, "NOT_ALLOWED", f"Remaining authorization cannot be released: the order is {order['status']}."
+        )
+    order["remaining_authorized_amount"] = 0
+    order["status"] = "CAPTURED"
+
+
+_BACK_OFFICE = {
+    "capture": lambda order, amount: _take_capture(order, _back_office_amount(amount)),
+    "refund": lambda order, amount: _refund(order, _back_office_amount(amount)),
+    "cancel": lambda order, _: _cancel(order),
+    "release": lambda order, _: _release(order),
+}
+
+
+def _back_office_amount(amount: Any) -> int:
+    if not _is_int(amount) or not 1 <= amount <= MAX_MODIFICATION_AMOUNT:
+        raise KustomError(400, "BAD_REQUEST", "amount must be an integer of minor units")
+    return amount
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 # -- Kustom's validation of an order (BAD_REQUEST) -------------------------------------

@@ -17,13 +17,49 @@ repeating the creation answer's orderId, orderToken and redirectUrl beside the f
 Optty documents (so that a connector whose creation answer was lost can resume the
 checkout; the connector copes without them).
 
+Capture, void and refund, as Optty documents them (201):
+  POST /api/orders/<orderReference>/capture {captureReference, amount, description?}
+       → {captureReference, captureId, capturedAmount}
+  POST /api/orders/<orderReference>/void {voidReference, amount, description?}
+       → {voidReference, voidedId, amount}
+  POST /api/orders/<orderReference>/refund {refundReference, refundAmount: {amount,
+       currency?}, refundDescription} → {refundReference, bnplProvider, refundedAmount,
+       refundStatus: "PENDING", description, refundDate, bnplRefundId}; the BNPL
+       provider's decision comes later by a REFUND_CALLBACK webhook (control below)
+Amounts are checked against what the order holds: capture and void at most what is
+authorized and neither captured nor voided (nothing once autoCapture captured it all),
+refund at most what is captured and not refunded (pending refunds count), in the order's
+currency; a refused change is a 400 in Optty's NestJS body.
+
+The sandbox's choices where Optty's pages are silent (inferred):
+  | what | the sandbox |
+  | status of capture and void answers | 201, as the refund's |
+  | ids | captureId = captureReference, voidedId = voidReference, refundId = refundReference, as Optty's samples echo them |
+  | a reference used again on the order | the first answer again (POST /_sandbox/repeated-references {"answer": "conflict"} makes it a 409 Conflict instead) |
+  | GET /orders/<ref> | also lists orderCaptures, refunds (the fields of Optty's Transaction Details answer, amounts as decimal text) and orderVoids alike |
+  | refund outcome | PENDING in the answer; SUCCESSFUL, DECLINED or FAILED by REFUND_CALLBACK {event, data: {orderReference, status, transactionId: bnplRefundId, refundReference, amount, currency}} to the order's dynamicCallbackUrl |
+  | order after captures and voids | status SUCCESSFUL; captureStatus PARTIALLY_CAPTURED or CAPTURED |
+  | refusals | 400 Bad Request with a message; refundDescription required |
+  | back-office changes | a capture or void is announced by ORDER_STATUS_UPDATE, a refund (SUCCESSFUL at once) by REFUND_CALLBACK |
+
 Control (under /_sandbox, besides latency, late-answers, reset and issued; the
-operation late-answers names is "createOrder"):
+operations late-answers names are "createOrder", "capture", "void" and "refund"):
   POST /_sandbox/orders/<orderReference>/complete {"status": "SUCCESSFUL" | "DECLINED" |
        "CANCELED" | "CANCELLED" | "ERROR", "event"?: "ORDER_ASYNC_CALLBACK",
        "deliver"?: true}: the shopper finishes the checkout; Optty's webhook goes to
        the order's dynamicCallbackUrl (answer: {"order", "webhook", "notification"}).
   GET  /_sandbox/orders?orderReference=: the orders created.
+  POST /_sandbox/orders/<orderReference>/refunds/<refundReference> {"status": "SUCCESSFUL"
+       | "DECLINED" | "FAILED", "deliver"?: true}: the BNPL provider decides a pending
+       refund; REFUND_CALLBACK goes to the order's dynamicCallbackUrl ("deliver": false
+       loses it: the refund is decided, nobody told)
+  POST /_sandbox/orders/<orderReference>/back-office {"action": "capture" | "void" |
+       "refund", "amount", "deliver"?: true}: a change made in Optty's merchant portal
+  POST /_sandbox/order-errors {"operation": "capture" | "void" | "refund", "status",
+       "message"?, "count"?: 1}: the next such calls answer that error, changing nothing
+  POST /_sandbox/repeated-references {"answer": "first-result" | "conflict"}
+  GET  /_sandbox/order-changes?orderReference=&operation=&reference=: every capture, void
+       and refund call received, repeats marked
   POST /_sandbox/tokens/revoke: every token issued so far stops working (401), as
        after a key rotation at Optty; GET /_sandbox/tokens: {"issued", "refused"}.
 """
@@ -41,13 +77,14 @@ import uuid
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from decimal import Decimal
+from email.utils import format_datetime
 from typing import Any
 from urllib.parse import urlsplit
 
 import requests
 from flask import Flask, request
 
-from .common import Latency, Store, answer_late, control_blueprint, deliver
+from .common import Latency, ScriptedErrors, Store, answer_late, control_blueprint, deliver
 
 # Test credentials of the sandbox account, shared with the connector in the local stack.
 CREDENTIALS = {
@@ -72,6 +109,15 @@ COMPLETIONS = {
     "CANCELED": {"cancelledBy": "CUSTOMER"},
     "CANCELLED": {"cancelledBy": "CUSTOMER"},
 }
+# Capture, void and refund (the path's last segment): the reference each names, and the
+# list the order keeps them in.
+CHANGES = {
+    "capture": ("captureReference", "orderCaptures"),
+    "void": ("voidReference", "orderVoids"),
+    "refund": ("refundReference", "refunds"),
+}
+REFUND_OUTCOMES = ("SUCCESSFUL", "DECLINED", "FAILED")
+REPEAT_ANSWERS = ("first-result", "conflict")
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
 _LOCALE = re.compile(r"^[a-z]{2,3}([_-][A-Z]{2})?$")
@@ -146,10 +192,18 @@ def create_app(client_id: str, client_secret: str) -> Flask:
     latency = Latency()
     order_numbers = itertools.count(1)
     creating = threading.Lock()
+    changing = threading.Lock()  # one capture, void or refund at a time: amounts read, then written
+    replies, changes = Store(), Store()
+    change_numbers = itertools.count(1)
+    injected = ScriptedErrors()
+    repeats = {"answer": "first-result"}
 
     def reset() -> None:
-        orders.clear()
+        for store in (orders, replies, changes):
+            store.clear()
         tokens.reset()
+        injected.clear()
+        repeats["answer"] = "first-result"
 
     def issued() -> list[str]:
         return tokens.handed_out() + [order["orderToken"] for order in orders.find()]
@@ -226,6 +280,52 @@ def create_app(client_id: str, client_secret: str) -> Flask:
             return {"statusCode": 404, "message": f"Order {reference} not found", "error": "Not Found"}, 404
         return order_status(order)
 
+    @app.post("/api/orders/<reference>/<any(capture, void, refund):action>")
+    def change_order(reference: str, action: str):
+        """A capture, void or refund; a reference the order saw before gets its first
+        answer again (or a 409, as the test chose)."""
+        try:
+            body = json.loads(request.get_data(), parse_float=Decimal)
+        except ValueError:
+            return _bad_request(["Unexpected token in JSON"])
+        problems = change_problems(action, body)
+        if problems:
+            return _bad_request(problems)
+        named = body[CHANGES[action][0]]
+        with changing:
+            order = orders.get(reference)
+            if order is None:
+                return {"statusCode": 404, "message": f"Order {reference} not found", "error": "Not Found"}, 404
+            replay = replies.get(f"{reference}|{action}|{named}")
+            if replay is not None and repeats["answer"] == "conflict":
+                answer: tuple[dict, int] = (
+                    {
+                        "statusCode": 409,
+                        "message": f"{CHANGES[action][0]} {named} already exists",
+                        "error": "Conflict",
+                    },
+                    409,
+                )
+            elif replay is not None:
+                answer = replay["answer"]
+            else:
+                answer = injected.take(action) or _changed(order, action, body)
+                if answer[1] < 300:
+                    replies.put(f"{reference}|{action}|{named}", {"answer": answer})
+        changes.put(
+            str(next(change_numbers)),
+            {
+                "orderReference": reference,
+                "operation": action,
+                "reference": named,
+                "status": answer[1],
+                "replayed": replay is not None,
+            },
+        )
+        if answer[1] < 300 and replay is None:
+            latency.wait_after_creating(action)
+        return answer
+
     @app.get("/checkout/<order_token>")
     def checkout(order_token: str):
         found = orders.find(orderToken=order_token)
@@ -245,25 +345,80 @@ def create_app(client_id: str, client_secret: str) -> Flask:
         status = str(options.get("status", "SUCCESSFUL")).upper()
         if status not in COMPLETIONS:
             return {"message": f"status must be one of {sorted(COMPLETIONS)}"}, 400
+        captured_at_once = status == "SUCCESSFUL" and order["autoCapture"]
         order.update(
             status=status,
             updatedAt=_now(),
             bnplOrderId=f"BNPL-{order['transactionReference']}" if status == "SUCCESSFUL" else None,
-            captureStatus="CAPTURED" if status == "SUCCESSFUL" and order["autoCapture"] else "NOT_CAPTURED",
+            captureStatus="CAPTURED" if captured_at_once else "NOT_CAPTURED",
+            captured=order["amount"] if captured_at_once else Decimal(0),
             **COMPLETIONS[status],
         )
         orders.put(reference, order)
-        webhook = {"event": options.get("event", "ORDER_ASYNC_CALLBACK"), "data": webhook_data(order)}
-        result = {"order": order_status(order), "webhook": webhook}
-        if options.get("deliver", True):
-            if not order["dynamicCallbackUrl"]:
-                return {"message": "the order has no dynamicCallbackUrl"}, 409
-            result["notification"] = deliver("POST", order["dynamicCallbackUrl"], json=webhook)
-        return result
+        return _announce(order, options.get("event", "ORDER_ASYNC_CALLBACK"), options)
 
     @app.get("/_sandbox/orders")
     def list_orders():
         return {"orders": [order_status(order) for order in orders.find(**request.args.to_dict())]}
+
+    @app.post("/_sandbox/orders/<reference>/refunds/<refund_reference>")
+    def decide_refund(reference: str, refund_reference: str):
+        options = request.get_json(force=True, silent=True) or {}
+        status = str(options.get("status", "SUCCESSFUL")).upper()
+        if status not in REFUND_OUTCOMES:
+            return {"message": f"status must be one of {list(REFUND_OUTCOMES)}"}, 400
+        with changing:
+            order = orders.get(reference)
+            refund = next((r for r in (order or {}).get("refunds", []) if r["refundId"] == refund_reference), None)
+            if order is None or refund is None:
+                return {"message": "unknown order or refund"}, 404
+            if refund["status"] != "PENDING":
+                return {"message": f"refund {refund_reference} is {refund['status']}, not PENDING"}, 409
+            _decide_refund(order, refund, status)
+        return _announce(order, "REFUND_CALLBACK", options, refund)
+
+    @app.post("/_sandbox/orders/<reference>/back-office")
+    def back_office(reference: str):
+        options = request.get_json(force=True, silent=True) or {}
+        action, amount = options.get("action"), _number(str(options.get("amount", "")))
+        if action not in CHANGES or amount is None or amount <= 0:
+            return {"message": "action must be capture, void or refund, amount a positive decimal"}, 400
+        body = {CHANGES[action][0]: f"BO-{next(change_numbers):06d}", "amount": amount}
+        with changing:
+            order = orders.get(reference)
+            if order is None:
+                return {"message": "unknown order"}, 404
+            answer, status = _changed(order, action, _as_request(action, body, order["currency"]))
+            if status >= 300:
+                return answer, 409
+            made = order[CHANGES[action][1]][-1]
+            if action == "refund":
+                _decide_refund(order, made, "SUCCESSFUL")
+        event = "REFUND_CALLBACK" if action == "refund" else "ORDER_STATUS_UPDATE"
+        return _announce(order, event, options, made if action == "refund" else None)
+
+    @app.post("/_sandbox/order-errors")
+    def inject_errors():
+        options = request.get_json(force=True, silent=True) or {}
+        operation, status = options.get("operation"), options.get("status")
+        if operation not in CHANGES or not isinstance(status, int) or not 400 <= status < 600:
+            return {"message": f"operation must be one of {list(CHANGES)}, status an HTTP error code"}, 400
+        message = options.get("message") or f"{operation} failed (sandbox)"
+        answer = {"statusCode": status, "message": [message] if status == 400 else message, "error": "Error"}
+        injected.add(operation, (answer, status), int(options.get("count", 1)))
+        return {"operation": operation, "status": status}
+
+    @app.post("/_sandbox/repeated-references")
+    def repeated_references():
+        answer = (request.get_json(force=True, silent=True) or {}).get("answer")
+        if answer not in REPEAT_ANSWERS:
+            return {"message": f"answer must be one of {list(REPEAT_ANSWERS)}"}, 400
+        repeats["answer"] = answer
+        return {"answer": answer}
+
+    @app.get("/_sandbox/order-changes")
+    def list_changes():
+        return {"changes": changes.find(**request.args.to_dict())}
 
     @app.post("/_sandbox/tokens/revoke")
     def revoke_tokens():
@@ -294,6 +449,12 @@ def new_order(body: dict, number: int, url_root: str) -> dict:
         "status": "PENDING",
         "orderDate": _now(),
         "updatedAt": _now(),
+        "orderCaptures": [],
+        "orderVoids": [],
+        "refunds": [],
+        "captured": Decimal(0),
+        "voided": Decimal(0),
+        "refunded": Decimal(0),  # pending refunds included
     }
 
 
@@ -315,7 +476,19 @@ def order_status(order: dict) -> dict:
         "orderId": order["orderId"],
         "orderToken": order["orderToken"],
         "redirectUrl": order["redirectUrl"],
+        "orderCaptures": [_listed(capture, ("captureId", "status", "createdAt")) for capture in order["orderCaptures"]],
+        "refunds": [
+            _listed(refund, ("refundId", "currency", "status", "createdAt", "refundReason", "refundFailureReason"))
+            for refund in order["refunds"]
+        ],
+        "orderVoids": [_listed(void, ("voidedId", "status", "createdAt")) for void in order["orderVoids"]],
     }
+
+
+def _listed(entry: dict, names: tuple[str, ...]) -> dict:
+    """An order's capture, refund or void as Transaction Details lists it: the amount as
+    decimal text ("240")."""
+    return {**{name: entry[name] for name in names}, "amount": str(entry["amount"])}
 
 
 def webhook_data(order: dict) -> dict:
@@ -328,6 +501,160 @@ def webhook_data(order: dict) -> dict:
         "currency": order["currency"],
         "bnplProvider": order["bnplProvider"],
     }
+
+
+# -- Capture, void and refund --------------------------------------------------------
+
+
+class _Refused(Exception):
+    def __init__(self, message: str):
+        self.message = message
+
+
+def change_problems(action: str, body: Any) -> list[str]:
+    """Every reason Optty refuses a capture, void or refund body, in class-validator's words."""
+    if not isinstance(body, dict):
+        return ["the body must be a JSON object"]
+    problems = _string(body, CHANGES[action][0])
+    if action != "refund":
+        return problems + _positive(body, "amount", "amount") + _optional_string(body, "description")
+    refund_amount = body.get("refundAmount")
+    if not isinstance(refund_amount, dict):
+        return [*problems, "refundAmount should not be empty", "refundAmount must be an object"]
+    problems += _positive(refund_amount, "amount", "refundAmount.amount")
+    problems += [
+        f"refundAmount.{p}"
+        for p in _matches(refund_amount, "currency", _CURRENCY, "must be a valid ISO4217 currency code")
+    ]
+    return problems + _string(body, "refundDescription")
+
+
+def _positive(body: dict, name: str, path: str) -> list[str]:
+    problems = [path.removesuffix(name) + problem for problem in _amount(body, name, required=True)]
+    if not problems and body[name] <= 0:
+        problems.append(f"{path} must be a positive number")
+    return problems
+
+
+def _optional_string(body: dict, name: str) -> list[str]:
+    return [] if name not in body or isinstance(body[name], str) else [f"{name} must be a string"]
+
+
+def _changed(order: dict, action: str, body: dict) -> tuple[dict, int]:
+    """What Optty answers to a well-formed capture, void or refund of this order."""
+    try:
+        return _CHANGE[action](order, body), 201
+    except _Refused as refused:
+        return _bad_request([refused.message])
+
+
+def _open(order: dict) -> Decimal:
+    """Authorized and neither captured nor voided."""
+    if order["status"] != "SUCCESSFUL":
+        raise _Refused(f"Order {order['orderReference']} is {order['status']}: nothing is authorized")
+    return order["amount"] - order["captured"] - order["voided"]
+
+
+def _capture(order: dict, body: dict) -> dict:
+    amount, reference = body["amount"], body["captureReference"]
+    if amount > _open(order):
+        raise _Refused(f"amount must not be more than the {_open(order)} authorized and not captured or voided")
+    order["orderCaptures"].append(
+        {"captureId": reference, "amount": amount, "status": "SUCCESSFUL", "createdAt": _now()}
+    )
+    order["captured"] += amount
+    _update_capture_status(order)
+    return {"captureReference": reference, "captureId": reference, "capturedAmount": float(amount)}
+
+
+def _void(order: dict, body: dict) -> dict:
+    amount, reference = body["amount"], body["voidReference"]
+    if amount > _open(order):
+        raise _Refused(f"amount must not be more than the {_open(order)} authorized and not captured or voided")
+    order["orderVoids"].append({"voidedId": reference, "amount": amount, "status": "SUCCESSFUL", "createdAt": _now()})
+    order["voided"] += amount
+    _update_capture_status(order)
+    return {"voidReference": reference, "voidedId": reference, "amount": float(amount)}
+
+
+def _update_capture_status(order: dict) -> None:
+    if not order["captured"]:
+        order["captureStatus"] = "NOT_CAPTURED"
+    elif order["captured"] + order["voided"] == order["amount"]:
+        order["captureStatus"] = "CAPTURED"  # nothing left to capture
+    else:
+        order["captureStatus"] = "PARTIALLY_CAPTURED"
+
+
+def _refund(order: dict, body: dict) -> dict:
+    amount, reference = body["refundAmount"]["amount"], body["refundReference"]
+    currency = body["refundAmount"].get("currency", order["currency"])
+    if currency != order["currency"]:
+        raise _Refused(f"refundAmount.currency must be the order's currency {order['currency']}")
+    refundable = order["captured"] - order["refunded"]
+    if amount > refundable:
+        raise _Refused(f"refundAmount.amount must not be more than the {refundable} captured and not refunded")
+    refund = {
+        "refundId": reference,
+        "amount": amount,
+        "currency": currency,
+        "status": "PENDING",
+        "createdAt": _now(),
+        "refundReason": body["refundDescription"],
+        "refundFailureReason": "",
+        "bnplRefundId": str(uuid.uuid4()),
+    }
+    order["refunds"].append(refund)
+    order["refunded"] += amount
+    return {
+        "refundReference": reference,
+        "bnplProvider": order["bnplProvider"],
+        "refundedAmount": float(amount),
+        "refundStatus": "PENDING",
+        "description": body["refundDescription"],
+        "refundDate": format_datetime(datetime.now(UTC), usegmt=True),
+        "bnplRefundId": refund["bnplRefundId"],
+    }
+
+
+_CHANGE = {"capture": _capture, "void": _void, "refund": _refund}
+
+
+def _as_request(action: str, body: dict, currency: str) -> dict:
+    """A back-office change as the API request it amounts to."""
+    if action != "refund":
+        return body
+    return {
+        "refundReference": body["refundReference"],
+        "refundAmount": {"amount": body["amount"], "currency": currency},
+        "refundDescription": "refunded in the merchant portal",
+    }
+
+
+def _decide_refund(order: dict, refund: dict, status: str) -> None:
+    refund["status"] = status
+    if status != "SUCCESSFUL":
+        order["refunded"] -= refund["amount"]
+        refund["refundFailureReason"] = "Declined by the BNPL provider"
+
+
+def _announce(order: dict, event: str, options: dict, refund: dict | None = None) -> Any:
+    """The webhook Optty sends about the order (or its refund), unless it is lost."""
+    data = webhook_data(order)
+    if refund is not None:
+        data.update(
+            status=refund["status"],
+            transactionId=refund["bnplRefundId"],
+            refundReference=refund["refundId"],
+            amount=float(refund["amount"]),
+        )
+    webhook = {"event": event, "data": data}
+    result = {"order": order_status(order), "webhook": webhook}
+    if options.get("deliver", True):
+        if not order["dynamicCallbackUrl"]:
+            return {"message": "the order has no dynamicCallbackUrl"}, 409
+        result["notification"] = deliver("POST", order["dynamicCallbackUrl"], json=webhook)
+    return result
 
 
 def order_problems(body: Any) -> list[str]:
@@ -512,6 +839,35 @@ class SandboxControl:
         criteria = {"orderReference": reference} if reference else {}
         return requests.get(f"{self.base_url}/_sandbox/orders", params=criteria, timeout=5).json()["orders"]
 
+    def decide_refund(self, reference: str, refund_reference: str, status: str = "SUCCESSFUL", **options) -> dict:
+        """The BNPL provider decides a pending refund; REFUND_CALLBACK follows (unless
+        deliver=False)."""
+        return self._post(f"/_sandbox/orders/{reference}/refunds/{refund_reference}", {"status": status, **options})
+
+    def back_office(self, reference: str, action: str, amount: str, **options) -> dict:
+        """A capture, void or refund made in Optty's merchant portal, then its webhook."""
+        return self._post(f"/_sandbox/orders/{reference}/back-office", {"action": action, "amount": amount, **options})
+
+    def fail_next(self, operation: str, status: int, **options) -> None:
+        """The next capture, void or refund call answers this error and changes nothing."""
+        self._post("/_sandbox/order-errors", {"operation": operation, "status": status, **options})
+
+    def repeated_references(self, answer: str) -> None:
+        """What a reference used again gets: "first-result" or "conflict" (a 409)."""
+        self._post("/_sandbox/repeated-references", {"answer": answer})
+
+    def changes(self, reference: str) -> list[dict]:
+        """Every capture, void and refund call for the order, repeats marked."""
+        answer = requests.get(
+            f"{self.base_url}/_sandbox/order-changes", params={"orderReference": reference}, timeout=5
+        )
+        return answer.json()["changes"]
+
+    def _post(self, path: str, body: dict) -> dict:
+        answer = requests.post(f"{self.base_url}{path}", json=body, timeout=30)
+        answer.raise_for_status()
+        return answer.json()
+
     def revoke_tokens(self) -> None:
         requests.post(f"{self.base_url}/_sandbox/tokens/revoke", timeout=5).raise_for_status()
 
@@ -521,6 +877,7 @@ class SandboxControl:
     def latency(self, ms: int) -> None:
         requests.post(f"{self.base_url}/_sandbox/latency", json={"ms": ms}, timeout=5).raise_for_status()
 
-    def late_answers(self, ms: int, count: int = 1) -> None:
-        """The next `count` orders are created, then answered `ms` late."""
-        answer_late(self.base_url, ms, count)
+    def late_answers(self, ms: int, count: int = 1, operation: str | None = None) -> None:
+        """The next `count` orders (or captures, voids, refunds: `operation`) are made,
+        then answered `ms` late."""
+        answer_late(self.base_url, ms, count, operation)

@@ -11,6 +11,7 @@ from sandboxes.emulator import EmulatorClient
 from sandboxes.stack import CLIENT_ID, PROJECT_KEY, Ports, Stack
 
 # Each provider's sandbox fixtures, for every end-to-end module.
+from .kustom_sandbox import kustom  # noqa: F401
 from .nexway_support import nexway  # noqa: F401
 from .optty_flow import optty, optty_sandbox  # noqa: F401
 from .paynova_support import _undo_paynova_faults, paynova  # noqa: F401

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import requests
 
 from sandboxes.common import answer_late
@@ -32,6 +33,23 @@ class KustomSandbox:
     def decide(self, order_id: str, event_type: str, **options) -> dict:
         return self._post(f"/_sandbox/orders/{order_id}/fraud-decision", {"event_type": event_type, **options})
 
+    def order(self, order_id: str) -> dict:
+        """The order as the sandbox holds it."""
+        return next(o for o in self._get("/_sandbox/orders", order_id=order_id)["orders"])
+
+    def back_office(self, order_id: str, action: str, **options) -> dict:
+        """A capture, refund, cancel or release made in Kustom's back office, then a push
+        (deliver=False: the push is lost)."""
+        return self._post(f"/_sandbox/orders/{order_id}/back-office", {"action": action, **options})
+
+    def fail_next(self, operation: str, status: int, **options) -> None:
+        """The next order change of `operation` answers this error and changes nothing."""
+        self._post("/_sandbox/order-errors", {"operation": operation, "status": status, **options})
+
+    def changes(self, order_id: str, **criteria) -> list[dict]:
+        """Every order management change Kustom received for the order, replays included."""
+        return self._get("/_sandbox/order-changes", order_id=order_id, **criteria)["changes"]
+
     def latency(self, ms: int) -> None:
         self._post("/_sandbox/latency", {"ms": ms})
 
@@ -54,3 +72,12 @@ def kustom_payment(customer_token: str, **session_request) -> dict:
     return payment_draft(
         "kustom", cent_amount=BASKET_TOTAL, session_request=kustom_request(customer_token, **session_request)
     )
+
+
+@pytest.fixture
+def kustom(stack) -> KustomSandbox:
+    """The Kustom sandbox of the stack, its latency and late answers undone after the test."""
+    sandbox = KustomSandbox(f"{stack.sandboxes_url}/kustom")
+    yield sandbox
+    sandbox.latency(0)
+    sandbox.late_answers(0, 0)

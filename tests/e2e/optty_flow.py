@@ -23,6 +23,7 @@ def optty(optty_sandbox):
     yield optty_sandbox
     optty_sandbox.latency(0)
     optty_sandbox.late_answers(0, 0)
+    optty_sandbox.repeated_references("first-result")
 
 
 def optty_draft(**request) -> tuple[dict, str]:

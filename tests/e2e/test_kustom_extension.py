@@ -11,16 +11,8 @@ import requests
 from connector.providers.kustom.mapping import idempotency_key
 
 from .conftest import PROVIDER_TIMEOUT_MS
-from .kustom_sandbox import KustomSandbox, kustom_payment
+from .kustom_sandbox import kustom_payment
 from .retry_support import LATE_MS, interaction_types, retried_choice, timed_out_choice
-
-
-@pytest.fixture
-def kustom(stack):
-    sandbox = KustomSandbox(f"{stack.sandboxes_url}/kustom")
-    yield sandbox
-    sandbox.latency(0)
-    sandbox.late_answers(0, 0)
 
 
 def marked(draft: dict) -> tuple[dict, str]:

@@ -4,7 +4,6 @@ emulator, and acknowledges it."""
 
 import uuid
 
-import pytest
 import requests
 
 from sandboxes.emulator import nuvei_payment
@@ -12,16 +11,8 @@ from sandboxes.kustom import CREDENTIALS
 from tests.connector.providers.kustom.factories import BASKET_TAX, BASKET_TOTAL, CONFIRMATION_URL, basket_lines
 
 from .conftest import PROVIDER_TIMEOUT_MS
-from .kustom_sandbox import KustomSandbox, kustom_payment
+from .kustom_sandbox import kustom_payment
 from .retry_support import LATE_MS
-
-
-@pytest.fixture
-def kustom(stack):
-    sandbox = KustomSandbox(f"{stack.sandboxes_url}/kustom")
-    yield sandbox
-    sandbox.latency(0)
-    sandbox.late_answers(0, 0)
 
 
 def charged(emulator, kustom, **token_options) -> tuple[dict, dict]:

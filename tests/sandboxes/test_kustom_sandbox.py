@@ -214,3 +214,172 @@ def test_pushes_and_decisions_go_to_the_push_url_with_the_order_id(sandbox, monk
         ("POST", url, {"data": b""}),
         ("POST", url, {"json": {"order_id": order_id, "event_type": "FRAUD_RISK_ACCEPTED"}}),
     ]
+
+
+# -- Order management: captures, refunds, cancellations ---------------------------------
+
+ORDERS = "/ordermanagement/v1/orders"
+
+
+def new_order(sandbox, **body) -> str:
+    return charge(sandbox, new_token(sandbox), order_body(**body), key=None).json["order_id"]
+
+
+def change(sandbox, order_id: str, action: str, body: dict | None = None, key: str | None = None, headers=AUTH):
+    key_header = {"Klarna-Idempotency-Key": key} if key else {}
+    return sandbox.post(f"{ORDERS}/{order_id}/{action}", json=body, headers={**headers, **key_header})
+
+
+def read(sandbox, order_id: str) -> dict:
+    return sandbox.get(f"{ORDERS}/{order_id}", headers=AUTH).json
+
+
+def test_part_captures_then_a_refund_each_named_by_its_header_and_listed_on_the_order(sandbox):
+    order_id = new_order(sandbox)
+    first = change(sandbox, order_id, "captures", {"captured_amount": 1500, "reference": "tx-1"}, key="k1")
+    assert (first.status_code, first.data) == (201, b"")
+    capture_id = first.headers["Capture-Id"]
+    assert first.headers["Location"] == f"http://localhost{ORDERS}/{order_id}/captures/{capture_id}"
+    assert (read(sandbox, order_id)["status"], read(sandbox, order_id)["remaining_authorized_amount"]) == (
+        "PART_CAPTURED",
+        BASKET_TOTAL - 1500,
+    )
+    second = change(sandbox, order_id, "captures", {"captured_amount": BASKET_TOTAL - 1500}, key="k2")
+    refunded = change(sandbox, order_id, "refunds", {"refunded_amount": 300, "reference": "tx-3"}, key="k3")
+    assert refunded.status_code == 201
+    order = read(sandbox, order_id)
+    assert (order["status"], order["captured_amount"], order["refunded_amount"]) == ("CAPTURED", BASKET_TOTAL, 300)
+    assert [(c["capture_id"], c["captured_amount"], c.get("reference")) for c in order["captures"]] == [
+        (capture_id, 1500, "tx-1"),
+        (second.headers["Capture-Id"], BASKET_TOTAL - 1500, None),
+    ]
+    assert [(r["refund_id"], r["refunded_amount"]) for r in order["refunds"]] == [(refunded.headers["Refund-Id"], 300)]
+    assert sandbox.get(f"{ORDERS}/{order_id}/captures/{capture_id}", headers=AUTH).json["captured_amount"] == 1500
+    assert len(sandbox.get(f"{ORDERS}/{order_id}/captures", headers=AUTH).json) == 2
+    assert sandbox.get(refunded.headers["Location"].replace("http://localhost", ""), headers=AUTH).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("setup", "action", "body", "code"),
+    [
+        ([], "captures", {"captured_amount": BASKET_TOTAL + 1}, "CAPTURE_NOT_ALLOWED"),
+        ([("captures", {"captured_amount": 1500})], "captures", {"captured_amount": 500}, "CAPTURE_NOT_ALLOWED"),
+        ([("cancel", None)], "captures", {"captured_amount": 1}, "CAPTURE_NOT_ALLOWED"),
+        ([], "refunds", {"refunded_amount": 1}, "REFUND_NOT_ALLOWED"),
+        ([("captures", {"captured_amount": 1000})], "refunds", {"refunded_amount": 1001}, "REFUND_NOT_ALLOWED"),
+        ([("captures", {"captured_amount": 1000})], "cancel", None, "NOT_ALLOWED"),
+        ([("cancel", None)], "cancel", None, "NOT_ALLOWED"),
+        ([], "release-remaining-authorization", None, "NOT_ALLOWED"),
+        ([("captures", {"captured_amount": BASKET_TOTAL})], "release-remaining-authorization", None, "NOT_ALLOWED"),
+    ],
+)
+def test_never_more_captured_than_authorized_nor_refunded_than_captured(sandbox, setup, action, body, code):
+    order_id = new_order(sandbox)
+    for index, (done, done_body) in enumerate(setup):
+        assert change(sandbox, order_id, done, done_body, key=f"setup-{index}").status_code in (201, 204)
+    before = read(sandbox, order_id)
+    refused = change(sandbox, order_id, action, body, key="k-refused")
+    assert (refused.status_code, refused.json["error_code"]) == (403, code)
+    assert refused.json["error_messages"] and refused.json["correlation_id"]
+    assert read(sandbox, order_id) == before
+
+
+def test_a_pending_order_is_not_captured(sandbox):
+    order_id = charge(sandbox, new_token(sandbox, fraud_status="PENDING")).json["order_id"]
+    assert change(sandbox, order_id, "captures", {"captured_amount": 1}).json["error_code"] == "CAPTURE_NOT_ALLOWED"
+
+
+def test_cancel_ends_an_uncaptured_order_and_release_the_rest_of_a_part_captured_one(sandbox):
+    cancelled = new_order(sandbox)
+    assert change(sandbox, cancelled, "cancel", key="c").status_code == 204
+    assert {k: read(sandbox, cancelled)[k] for k in ("status", "remaining_authorized_amount")} == {
+        "status": "CANCELLED",
+        "remaining_authorized_amount": 0,
+    }
+    released = new_order(sandbox)
+    change(sandbox, released, "captures", {"captured_amount": 1000}, key="r1")
+    assert change(sandbox, released, "release-remaining-authorization", key="r2").status_code == 204
+    order = read(sandbox, released)
+    assert (order["status"], order["captured_amount"], order["remaining_authorized_amount"]) == ("CAPTURED", 1000, 0)
+
+
+def test_a_repeated_idempotency_key_answers_the_first_result_and_moves_nothing_again(sandbox):
+    order_id = new_order(sandbox)
+    first = change(sandbox, order_id, "captures", {"captured_amount": 1000}, key="tx-1")
+    again = change(sandbox, order_id, "captures", {"captured_amount": 999}, key="tx-1")  # only the key matters
+    assert (again.status_code, again.headers["Capture-Id"]) == (201, first.headers["Capture-Id"])
+    assert read(sandbox, order_id)["captured_amount"] == 1000
+    cancel = new_order(sandbox)
+    assert [change(sandbox, cancel, "cancel", key="tx-2").status_code for _ in range(2)] == [204, 204]
+    refused = [change(sandbox, order_id, "refunds", {"refunded_amount": 5000}, key="tx-3") for _ in range(2)]
+    assert [r.json["error_code"] for r in refused] == ["REFUND_NOT_ALLOWED"] * 2
+    replays = sandbox.get("/_sandbox/order-changes", query_string={"idempotency_key": "tx-1"}).json["changes"]
+    assert [(c["operation"], c["status"], c["replayed"]) for c in replays] == [
+        ("captures", 201, False),
+        ("captures", 201, True),
+    ]
+
+
+def test_malformed_or_unknown_is_not_remembered(sandbox):
+    order_id = new_order(sandbox)
+    assert change(sandbox, order_id, "captures", {"captured_amount": "10.00"}, key="k").status_code == 400
+    assert change(sandbox, "no-such-order", "captures", {"captured_amount": 10}, key="k").status_code == 404
+    assert change(sandbox, order_id, "captures", {"captured_amount": 10}, key="k").status_code == 201
+
+
+@pytest.mark.parametrize(
+    ("action", "body", "message"),
+    [
+        ("captures", {}, "Missing field(s): captured_amount"),
+        ("captures", {"captured_amount": 0}, "Bad value: captured_amount"),
+        ("captures", {"captured_amount": 10.5}, "Bad value: captured_amount"),
+        ("captures", {"captured_amount": 10, "reference": "x" * 256}, "Bad value: reference"),
+        ("refunds", {"refunded_amount": -1}, "Bad value: refunded_amount"),
+        ("refunds", None, "Bad value: body"),
+    ],
+)
+def test_malformed_changes_are_bad_requests(sandbox, action, body, message):
+    order_id = new_order(sandbox, auto_capture=True)
+    answer = change(sandbox, order_id, action, body)
+    assert (answer.status_code, answer.json["error_code"]) == (400, "BAD_REQUEST")
+    assert message in answer.json["error_messages"]
+
+
+def test_order_changes_need_the_api_key(sandbox):
+    order_id = new_order(sandbox)
+    for action in ("captures", "refunds", "cancel", "release-remaining-authorization"):
+        answer = change(sandbox, order_id, action, {"captured_amount": 1}, headers={})
+        assert (answer.status_code, answer.json["error_code"]) == (401, "UNAUTHORIZED")
+    assert read(sandbox, order_id)["status"] == "AUTHORIZED"
+
+
+def test_auto_capture_is_one_capture_of_the_whole_order(sandbox):
+    order = read(sandbox, new_order(sandbox, auto_capture=True))
+    assert [c["captured_amount"] for c in order["captures"]] == [BASKET_TOTAL]
+    assert order["captures"][0]["capture_id"]
+
+
+def test_injected_errors_answer_the_next_calls_and_change_nothing(sandbox):
+    order_id = new_order(sandbox)
+    injected = {"operation": "captures", "status": 503, "count": 2}
+    assert sandbox.post("/_sandbox/order-errors", json=injected).status_code == 200
+    sandbox.post("/_sandbox/order-errors", json={"operation": "cancel", "status": 403, "error_code": "NOT_ALLOWED"})
+    answers = [change(sandbox, order_id, "captures", {"captured_amount": 10}, key="k") for _ in range(3)]
+    assert [a.status_code for a in answers] == [503, 503, 201]
+    assert answers[0].json["error_code"] == "SERVICE_UNAVAILABLE"
+    assert change(sandbox, order_id, "cancel", key="k-cancel").json["error_code"] == "NOT_ALLOWED"
+    assert read(sandbox, order_id)["captured_amount"] == 10
+    assert sandbox.post("/_sandbox/order-errors", json={"operation": "captures", "status": 200}).status_code == 400
+
+
+def test_a_back_office_change_is_pushed_unless_the_push_is_lost(sandbox, monkeypatch):
+    sent = []
+    monkeypatch.setattr(kustom, "deliver", lambda method, url, **body: sent.append(url) or {"status": 200})
+    order_id = new_order(sandbox)
+    captured = sandbox.post(f"/_sandbox/orders/{order_id}/back-office", json={"action": "capture", "amount": 1000})
+    assert captured.json["order"]["captured_amount"] == 1000 and len(sent) == 1
+    lost = sandbox.post(f"/_sandbox/orders/{order_id}/back-office", json={"action": "release", "deliver": False})
+    assert lost.json["order"]["remaining_authorized_amount"] == 0 and "notification" not in lost.json
+    assert len(sent) == 1
+    refused = sandbox.post(f"/_sandbox/orders/{order_id}/back-office", json={"action": "refund", "amount": 5000})
+    assert (refused.status_code, refused.json["error_code"]) == (409, "REFUND_NOT_ALLOWED")

@@ -16,12 +16,44 @@ PLAYGROUND_API_URL = "https://api.playground.kustom.co"
 # method or customer token cannot be used. They are an outcome, not an error.
 DECLINE_CODES = frozenset({"PAYMENT_METHOD_FAILED", "TOKEN_SUSPENDED", "TOKEN_CANCELLED", "TOKEN_FORBIDDEN"})
 ERROR_FIELDS = ("error_code", "error_messages", "correlation_id")
+# The header naming what a capture or refund created (Location names it too).
+CREATED_ID_HEADERS = {"captures": "Capture-Id", "refunds": "Refund-Id"}
+# Kustom's answer while a request with the same idempotency key is still being carried
+# out (Klarna's order management, which Kustom forked: inferred). The money may move.
+IN_PROGRESS = 409
 
 
 @dataclass(frozen=True)
 class KustomConfig:
     api_key: str = field(repr=False)
     api_url: str = PLAYGROUND_API_URL
+
+
+@dataclass(frozen=True)
+class OrderChange:
+    """A capture, refund or cancellation to post to order management: `action` is the
+    path's last segment, `idempotency_key` the commercetools transaction id."""
+
+    order_id: str
+    action: str  # captures, refunds, cancel, release-remaining-authorization
+    body: dict[str, Any] | None
+    idempotency_key: str
+
+    def logged(self) -> dict[str, Any]:
+        """The request as the payment's log shows it (it holds no secret)."""
+        logged: dict[str, Any] = {"order_id": self.order_id, "action": self.action}
+        if self.body is not None:
+            logged["body"] = self.body
+        return {**logged, "Klarna-Idempotency-Key": self.idempotency_key}
+
+
+@dataclass(frozen=True)
+class OrderChanged:
+    """Kustom's answer to an order change: the id of the capture or refund it created
+    (None for a cancellation, which creates nothing), and the answer for the log."""
+
+    created_id: str | None
+    answer: dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -76,6 +108,32 @@ class KustomClient:
             raise ProviderUnavailable("kustom", f"reading order {order_id}: HTTP {response.status_code}")
         return response.json_object()
 
+    def change_order(self, change: OrderChange, deadline: Deadline) -> OrderChanged:
+        """Posts a capture, refund or cancellation under its idempotency key; Kustom
+        answers a repeated key with its first result instead of moving money again.
+
+        Raises ProviderRefused (Kustom said no: nothing moved) and ProviderUnavailable
+        (no answer, a 5xx, the key still in progress, or a 2xx that does not name what
+        it created: the money may have moved)."""
+        path = f"/ordermanagement/v1/orders/{quote(change.order_id, safe='')}/{change.action}"
+        response = self._send(
+            "POST",
+            path,
+            deadline,
+            change.action,
+            headers={"Klarna-Idempotency-Key": change.idempotency_key},
+            **({"json": change.body} if change.body is not None else {}),
+        )
+        if 200 <= response.status_code < 300:
+            return _order_changed(change, response)
+        error = _error_body(response)
+        if 400 <= response.status_code < 500 and response.status_code != IN_PROGRESS:
+            raise _refusal(response.status_code, error)
+        raise ProviderUnavailable(
+            "kustom",
+            f"{change.action} of order {change.order_id}: HTTP {response.status_code} {error.get('error_code') or ''}".strip(),
+        )
+
     def acknowledge(self, order_id: str, deadline: Deadline) -> None:
         """Tells Kustom the order arrived, which stops its pushes."""
         response = self._send(
@@ -95,6 +153,23 @@ class KustomClient:
             headers={**self._authorization, **(headers or {})},
             **kwargs,
         )
+
+
+def _order_changed(change: OrderChange, response: HttpResponse) -> OrderChanged:
+    header = CREATED_ID_HEADERS.get(change.action)
+    answer: dict[str, Any] = {"httpStatus": response.status_code}
+    if header is None:
+        return OrderChanged(None, answer)
+    location = response.headers.get("Location")
+    created = response.headers.get(header) or (location.rstrip("/").rsplit("/", 1)[-1] if location else None)
+    if not created:
+        raise ProviderUnavailable(
+            "kustom", f"HTTP {response.status_code} to {change.action} without {header} or Location"
+        )
+    answer[header] = created
+    if location:
+        answer["Location"] = location
+    return OrderChanged(created, answer)
 
 
 def _error_body(response: HttpResponse) -> dict[str, Any]:

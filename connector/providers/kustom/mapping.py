@@ -5,18 +5,20 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from marshmallow import ValidationError
 
 from ... import session_request
-from ...errors import InvalidInput, InvalidNotification, ProviderUnavailable
+from ...errors import InvalidInput, InvalidNotification, OperationNotPossible, ProviderUnavailable
+from ...modifications import CANCEL, CHARGE, REFUND, Balance, Modification
 from ...money import Money, minor_units
 from ...payment import Payment
 from ...redaction import redact
 from ...status_words import StatusTable, StatusWords, same_status, unknown_status_text
-from ..base import Event, Interaction, Notification, Session, TransactionChange
-from .client import Charge, error_text
+from ..base import Event, Interaction, ModificationCall, ModificationResult, Notification, Session, TransactionChange
+from .client import Charge, OrderChange, OrderChanged, error_text
 from .schemas import FraudDecisionSchema, OrderSchema, PushSchema, SessionRequestSchema, tax_total
 
 # Kustom replaces this placeholder in merchant_urls.push with the order's id.
@@ -38,12 +40,13 @@ FRAUD_STATES = StatusTable(
     }
 )
 # Orders that ended without money: their authorization failed, whatever the fraud check.
-ENDED_ORDER_STATUSES = StatusWords(("CANCELLED", "EXPIRED"))
-CAPTURED = "CAPTURED"
-# The order fields kept in the payment's log; addresses and customer data stay out.
+CANCELLED, EXPIRED = "CANCELLED", "EXPIRED"
+ENDED_ORDER_STATUSES = StatusWords((CANCELLED, EXPIRED))
+# The order fields kept in the payment's log (with the captures' and refunds' ids and
+# amounts); addresses and customer data stay out.
 LOGGED_ORDER_FIELDS = (
     "order_id", "status", "fraud_status", "order_amount", "captured_amount", "refunded_amount",
-    "purchase_currency", "merchant_reference1",
+    "remaining_authorized_amount", "purchase_currency", "merchant_reference1",
 )  # fmt: skip
 
 _SESSION_REQUEST = SessionRequestSchema()
@@ -65,15 +68,10 @@ def push_url(notification_url: str) -> str:
 def order_request(payment: Payment, notification_url: str) -> tuple[str, dict[str, Any]]:
     """The customer token to charge and the order to create for a payment."""
     amount = payment.amount_planned
-    if amount.fraction_digits != minor_units(amount.currency):
-        # Kustom's minor units are the currency's own; centAmount must be counted in them.
-        raise InvalidInput.field(
-            "amountPlanned.fractionDigits", f"must be {minor_units(amount.currency)} for {amount.currency} with Kustom"
-        )
     owned = {
         "merchant_reference1": payment.id,
         "purchase_currency": amount.currency,
-        "order_amount": amount.cent_amount,
+        "order_amount": _minor_units(amount, "amountPlanned.fractionDigits"),
     }
     push = push_url(notification_url)
     loaded = session_request.load(_SESSION_REQUEST, payment.session_request(), {**owned, "merchant_urls.push": push})
@@ -91,6 +89,14 @@ def order_request(payment: Payment, notification_url: str) -> tuple[str, dict[st
         "merchant_urls": {**loaded["merchant_urls"], "push": push},
     }
     return customer_token, order
+
+
+def _minor_units(amount: Money, field: str) -> int:
+    """The amount in Kustom's minor units, which are the currency's own: centAmount must
+    be counted in them."""
+    if amount.fraction_digits != minor_units(amount.currency):
+        raise InvalidInput.field(field, f"must be {minor_units(amount.currency)} for {amount.currency} with Kustom")
+    return amount.cent_amount
 
 
 def declined_before(payment: Payment) -> bool:
@@ -176,30 +182,118 @@ def read_order(answer: Mapping[str, Any], order_id: str) -> dict[str, Any]:
     return order
 
 
-def event(notification: Mapping[str, Any], order: Mapping[str, Any]) -> Event:
-    """The Event for a notification about an order, as read back from Kustom: the
-    order's state, not the notification, decides."""
-    kind = "kustom.fraud_decision" if "event_type" in notification else "kustom.push"
-    logged = {**notification, "order": {name: order[name] for name in LOGGED_ORDER_FIELDS}}
+def event(notification: Mapping[str, Any], order: Mapping[str, Any], kind: str | None = None) -> Event:
+    """The Event for a notification about an order (or a read-back, `kind`), as read
+    back from Kustom: the order's state, not the notification, decides. Its captures and
+    refunds are Charges and Refunds under their own ids, so that the ones the extension
+    recorded are found again and the ones made in Kustom's back office are added."""
+    kind = kind or ("kustom.fraud_decision" if "event_type" in notification else "kustom.push")
     currency = order["purchase_currency"]
-    if order["status"] in ENDED_ORDER_STATUSES:
-        state, unknown = "Failure", None
-    else:
-        state, unknown = _fraud_state(order["fraud_status"])
+    fraud, unknown = _fraud_state(order["fraud_status"])
     transactions = [
-        TransactionChange("Authorization", state, order["order_id"], Money.of(order["order_amount"], currency))
+        TransactionChange(
+            "Authorization",
+            _authorization_state(order, fraud),
+            order["order_id"],
+            Money.of(order["order_amount"], currency),
+        ),
+        *(
+            TransactionChange(
+                CHARGE, "Success", c["capture_id"], Money.of(c["captured_amount"], currency), c["captured_at"]
+            )
+            for c in order["captures"]
+        ),
+        *(
+            TransactionChange(
+                REFUND, "Success", r["refund_id"], Money.of(r["refunded_amount"], currency), r["refunded_at"]
+            )
+            for r in order["refunds"]
+        ),
     ]
-    if same_status(order["status"], CAPTURED):
-        transactions.append(
-            TransactionChange("Charge", "Success", order["order_id"], Money.of(order["captured_amount"], currency))
-        )
+    released = _released(order, fraud)
+    if released:
+        # A cancellation has no id of its own: the order's, as the extension records it.
+        transactions.append(TransactionChange(CANCEL, "Success", order["order_id"], Money.of(released, currency)))
     return Event(
         payment_id=order["merchant_reference1"],
-        interaction=Interaction(kind, logged),
+        interaction=Interaction(kind, {**notification, "order": _logged(order)}),
         transactions=tuple(transactions),
         status_code=order["fraud_status"],
         status_text=unknown or order["status"],
     )
+
+
+def _authorization_state(order: Mapping[str, Any], fraud: str) -> str:
+    """An accepted order stays authorized when it is cancelled (the cancellation is a
+    transaction of its own); other orders that ended without money failed."""
+    if fraud == "Success" and same_status(order["status"], CANCELLED):
+        return "Success"
+    return "Failure" if order["status"] in ENDED_ORDER_STATUSES else fraud
+
+
+def _released(order: Mapping[str, Any], fraud: str) -> int:
+    """What an accepted order's authorization released without capturing it: all that
+    was not captured, once the order is cancelled or its remaining authorization
+    released (remaining_authorized_amount 0 on an order that did not expire)."""
+    if fraud != "Success" or same_status(order["status"], EXPIRED):
+        return 0
+    if same_status(order["status"], CANCELLED) or order["remaining_authorized_amount"] == 0:
+        return max(order["order_amount"] - order["captured_amount"], 0)
+    return 0
+
+
+def _logged(order: Mapping[str, Any]) -> dict[str, Any]:
+    logged = {name: order[name] for name in LOGGED_ORDER_FIELDS if order.get(name) is not None}
+    logged["captures"] = [
+        {"capture_id": c["capture_id"], "captured_amount": c["captured_amount"]} for c in order["captures"]
+    ]
+    logged["refunds"] = [
+        {"refund_id": r["refund_id"], "refunded_amount": r["refunded_amount"]} for r in order["refunds"]
+    ]
+    return logged
+
+
+def with_checkout_capture(event: Event, payment: Payment) -> Event:
+    """Kustom's capture at checkout (auto_capture) is recorded under the order id, as
+    the charge answer names no capture: it is the order's first capture, which the
+    read-back must not add a second time under the capture's own id."""
+    order = order_id(event)
+    first = next((change for change in event.transactions if change.type == CHARGE), None)
+    if first is None or first.interaction_id == order or payment.transaction(order, CHARGE) is None:
+        return event
+    if payment.transaction(first.interaction_id, CHARGE) is not None:
+        return event  # recorded under its own id as well: nothing to fit
+    changes = tuple(
+        replace(change, interaction_id=order) if change is first else change for change in event.transactions
+    )
+    return replace(event, transactions=changes)
+
+
+def modification_call(payment: Payment, modification: Modification, balance: Balance) -> ModificationCall:
+    """The order management call for a capture, refund or cancellation, with the
+    commercetools transaction id as Klarna-Idempotency-Key (and as the capture's or
+    refund's `reference`, which Kustom puts in its settlement files)."""
+    if not payment.interface_id:
+        raise OperationNotPossible("kustom", modification.field, "the payment has no Kustom order")
+    cents = _minor_units(modification.amount, f"{modification.field}.fractionDigits")
+    key = modification.transaction_id
+    if modification.type == CHARGE:
+        operation, action, body = "kustom.capture", "captures", {"captured_amount": cents, "reference": key}
+    elif modification.type == REFUND:
+        operation, action, body = "kustom.refund", "refunds", {"refunded_amount": cents, "reference": key}
+    elif balance.charged:
+        # Something is captured (or being captured): only the rest can be released.
+        operation, action, body = "kustom.releaseRemainingAuthorization", "release-remaining-authorization", None
+    else:
+        operation, action, body = "kustom.cancel", "cancel", None
+    change = OrderChange(payment.interface_id, action, body, key)
+    return ModificationCall(operation, change, change.logged())
+
+
+def modification_result(change: OrderChange, answer: OrderChanged) -> ModificationResult:
+    """Kustom carries out captures, refunds and cancellations at once: done. A
+    cancellation creates nothing of its own; its id is the order's."""
+    return ModificationResult("Success", answer.answer, answer.created_id or change.order_id)
 
 
 def order_id(event: Event) -> str:

@@ -173,9 +173,35 @@ class PushSchema(Schema):
     order_id = fields.String(required=True, validate=_IDENTIFIER)
 
 
+class CaptureSchema(Schema):
+    """One capture as order management lists it."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    capture_id = fields.String(required=True, validate=validate.Length(min=1))
+    captured_amount = _integer(required=True, validate=validate.Range(min=1))
+    captured_at = fields.String(load_default=None)
+
+
+class RefundSchema(Schema):
+    """One refund as order management lists it."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    refund_id = fields.String(required=True, validate=validate.Length(min=1))
+    refunded_amount = _integer(required=True, validate=validate.Range(min=1))
+    refunded_at = fields.String(load_default=None)
+
+
 class OrderSchema(Schema):
     """The order management fields the connector uses; Kustom sends many more
-    (addresses, lines) that stay out of commercetools."""
+    (addresses, lines) that stay out of commercetools.
+
+    `captures` and `refunds` (each with its id and amount) are Klarna's order object,
+    which Kustom forked; Kustom's pages show only the totals (inferred). An order
+    without them lists no capture or refund."""
 
     class Meta:
         unknown = EXCLUDE
@@ -186,5 +212,8 @@ class OrderSchema(Schema):
     order_amount = _integer(required=True, validate=validate.Range(min=0))
     captured_amount = _integer(load_default=0, validate=validate.Range(min=0))
     refunded_amount = _integer(load_default=0, validate=validate.Range(min=0))
+    remaining_authorized_amount = _integer(load_default=None, validate=validate.Range(min=0))
+    captures = fields.List(fields.Nested(CaptureSchema), load_default=list)
+    refunds = fields.List(fields.Nested(RefundSchema), load_default=list)
     purchase_currency = fields.String(required=True, validate=validate.Regexp(r"^[A-Z]{3}$"))
     merchant_reference1 = fields.String(load_default=None)

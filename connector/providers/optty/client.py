@@ -37,6 +37,16 @@ class OrderExists(ConnectorError):
         super().__init__(str(answer.get("message") or "the order exists already"))
 
 
+class ReferenceUsed(ConnectorError):
+    """Optty's 409 to a capture, void or refund: it holds one under this reference
+    already (an earlier attempt made it). Optty's pages say a reference must be unique,
+    not what a repeat gets; the connector then reads the order back."""
+
+    def __init__(self, answer: Mapping[str, Any]):
+        self.answer = answer
+        super().__init__(str(answer.get("message") or "the reference was used before"))
+
+
 @dataclass(frozen=True)
 class OpttyConfig:
     client_id: str
@@ -71,6 +81,25 @@ class OpttyClient:
         if missing:
             raise ProviderUnavailable("optty", f"a 201 answer without {', '.join(missing)}")
         return json.loads(body), answer
+
+    def change_order(self, reference: str, action: str, body: Mapping[str, Any], deadline: Deadline) -> dict:
+        """POST /orders/{orderReference}/capture, /void or /refund; Optty's answer.
+
+        Raises ReferenceUsed (409), ProviderRefused (Optty said no: nothing moved) and
+        ProviderUnavailable (no answer, a 5xx, or no JSON object: the money may have moved)."""
+        response = self._api(
+            "POST",
+            f"/orders/{quote(reference, safe='')}/{action}",
+            action,
+            deadline,
+            data=json_body(body).encode(),
+            headers={"Content-Type": "application/json"},
+        )
+        if response.status_code == 409:
+            raise ReferenceUsed(_body(response) or {"statusCode": 409})
+        if not 200 <= response.status_code < 300:
+            raise _refusal_or_failure(response)
+        return response.json_object()
 
     def get_order(self, reference: str, deadline: Deadline) -> dict | None:
         """GET /orders/{orderReference}: the order as Optty holds it; None when Optty

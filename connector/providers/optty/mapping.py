@@ -4,7 +4,7 @@ webhooks."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
@@ -12,12 +12,13 @@ from marshmallow import Schema, ValidationError
 
 from ... import session_request
 from ...errors import InvalidInput, InvalidNotification, ProviderRefused, ProviderUnavailable
+from ...modifications import CANCEL, CHARGE, REFUND, Modification
 from ...money import AmountError, Money
 from ...payment import Payment
 from ...redaction import redact
 from ...status_words import StatusTable, unknown_status_text
-from ..base import Event, Interaction, Session, TransactionChange
-from .schemas import ORDER_EVENTS, OrderSchema, SessionRequestSchema, WebhookSchema
+from ..base import Event, Interaction, ModificationCall, ModificationResult, Session, TransactionChange
+from .schemas import OrderSchema, SessionRequestSchema, WebhookSchema
 
 # An order's status (GET /orders/{ref}) → the state of its Authorization. Optty spells
 # the cancellation both ways. Another status is Pending until Optty reports a known one.
@@ -31,6 +32,26 @@ TRANSACTION_STATES = StatusTable(
         "CANCELLED": "Failure",
     }
 )
+# A capture's, refund's or void's status (refundStatus of a refund's answer, `status`
+# of the order's lists): Optty writes the order's words; DECLINED, FAILED and ERROR are
+# a refusal by the BNPL provider. Another word waits for Optty: Pending.
+MOVEMENT_STATES = StatusTable(
+    {
+        "SUCCESSFUL": "Success",
+        "SUCCESS": "Success",
+        "PENDING": "Pending",
+        "DECLINED": "Failure",
+        "FAILED": "Failure",
+        "ERROR": "Failure",
+    }
+)
+# Where the order lists its captures, voids and refunds: the list, each entry's id, and
+# the merchant's reference it may name (schemas.OrderSchema).
+LISTED = {
+    CHARGE: ("orderCaptures", "captureId", "captureReference"),
+    CANCEL: ("orderVoids", "voidedId", "voidReference"),
+    REFUND: ("refunds", "refundId", "refundReference"),
+}
 # Optty's autoCapture when an order does not say.
 DEFAULT_AUTO_CAPTURE = True
 # The amounts that make up orderAmount besides the order items; absent means 0.
@@ -147,23 +168,23 @@ def read_webhook(body: Any) -> dict[str, Any]:
     )
 
 
-def is_order_event(webhook: Mapping[str, Any]) -> bool:
-    """Whether the webhook is about the order's payment (not e.g. a refund)."""
-    return webhook["event"] in ORDER_EVENTS
-
-
 def read_order(held: Mapping[str, Any]) -> dict[str, Any]:
     return _load(_ORDER, held, lambda fields: ProviderUnavailable("optty", f"an order answer with unusable {fields}"))
 
 
-def event(webhook: Mapping[str, Any], held: Mapping[str, Any] | None) -> Event:
-    """What Optty holds (`held`, read back) decides; the webhook only says where to look.
-    Without `held` (a webhook the connector does not act on) the event changes nothing.
-    The Charge of a successful order depends on the payment: with_capture adds it."""
-    reference = webhook["data"]["orderReference"]
-    interaction = Interaction("optty.webhook", webhook, logged(held) if held is not None else None)
-    if held is None:
-        return Event(payment_id=reference, interaction=interaction)
+def event(webhook: Mapping[str, Any], held: Mapping[str, Any]) -> Event:
+    """What Optty holds (`held`, read back) decides; the webhook only says where to look
+    (an order's payment, or a refund: REFUND_CALLBACK). The Charge of a successful order
+    depends on the payment: with_capture adds it."""
+    return order_event(Interaction("optty.webhook", webhook, logged(held)), webhook["data"]["orderReference"], held)
+
+
+def read_back_event(reference: str, held: Mapping[str, Any]) -> Event:
+    """What Optty holds for a payment, for reconciliation: applied as a webhook's would be."""
+    return order_event(Interaction("optty.readBack", {"orderReference": reference}, logged(held)), reference, held)
+
+
+def order_event(interaction: Interaction, reference: str, held: Mapping[str, Any]) -> Event:
     order = read_order(held)
     if order["merchantReference"] != reference:
         raise InvalidNotification(f"Optty answered for order {order['merchantReference']}, not {reference}")
@@ -177,13 +198,40 @@ def event(webhook: Mapping[str, Any], held: Mapping[str, Any] | None) -> Event:
 
 
 def transactions(order: Mapping[str, Any]) -> tuple[TransactionChange, ...]:
-    """The order's Authorization in the order's state. A pending order restates what the
-    session wrote, so it changes nothing."""
+    """The order's Authorization in the order's state (a pending order restates what the
+    session wrote, so it changes nothing), then its captures, voids and refunds, each
+    under the id the extension recorded for it (see schemas.OrderSchema)."""
+    currency = order["currency"]
+    authorization = _authorization(TRANSACTION_STATES.get(order["status"], "Pending"), order, _money(order, currency))
+    listed = (_movement(type_, entry, currency) for type_, (name, _, _) in LISTED.items() for entry in order[name])
+    return (authorization, *listed)
+
+
+def _movement(type_: str, entry: Mapping[str, Any], currency: str) -> TransactionChange:
+    _, id_field, reference_field = LISTED[type_]
+    # A refund's answer names no id of its own: the extension records its reference.
+    recorded = (entry[reference_field] or entry[id_field]) if type_ == REFUND else entry[id_field]
+    state = movement_state(entry["status"], type_)
+    return TransactionChange(type_, state, recorded, _money(entry, entry["currency"] or currency), entry["createdAt"])
+
+
+def movement_state(word: str | None, type_: str) -> str:
+    """The state of a capture, refund or void as Optty words it; none said is done, a
+    word the connector does not know is Pending."""
+    if word is None:
+        return "Success"
+    state = MOVEMENT_STATES.get(word)
+    if state is None:
+        unknown_status_text("optty", f"{word} ({type_})")
+        return "Pending"
+    return state
+
+
+def _money(entry: Mapping[str, Any], currency: str) -> Money:
     try:
-        amount = Money.parse(order["amount"], order["currency"])
+        return Money.parse(entry["amount"], currency)
     except AmountError as error:
-        raise ProviderUnavailable("optty", f"order amount: {error}") from None
-    return (_authorization(TRANSACTION_STATES.get(order["status"], "Pending"), order, amount),)
+        raise ProviderUnavailable("optty", f"amount: {error}") from None
 
 
 def captured(transactions: tuple[TransactionChange, ...], auto_capture: bool) -> tuple[TransactionChange, ...]:
@@ -240,3 +288,79 @@ def _load(schema: Schema, data: Any, error) -> dict[str, Any]:
         return schema.load(data)
     except ValidationError as invalid:
         raise error(", ".join(sorted(invalid.messages))) from None
+
+
+# -- Capture, refund and void ------------------------------------------------------------
+
+# The call per transaction type; its reference is the commercetools transaction id, and
+# the id Optty answers with (where it answers one) is the answer's.
+ACTIONS = {CHARGE: "capture", CANCEL: "void", REFUND: "refund"}
+_ANSWER_IDS = {"capture": ("captureId", "captureReference"), "void": ("voidedId", "voidReference")}
+
+
+@dataclass(frozen=True)
+class OrderChange:
+    """A capture, void or refund to post: `body` holds Decimal amounts (JSON numbers)."""
+
+    order_reference: str
+    action: str  # capture, void, refund
+    type: str  # the transaction type
+    reference: str  # captureReference, voidReference, refundReference
+    body: Mapping[str, Any]
+
+
+def modification_call(payment: Payment, modification: Modification) -> ModificationCall:
+    amount = _two_decimals(modification.amount, modification.field)
+    reference = modification.transaction_id
+    action = ACTIONS[modification.type]
+    body: dict[str, Any]
+    if action == "capture":
+        body = {"captureReference": reference, "amount": amount}
+    elif action == "void":
+        body = {"voidReference": reference, "amount": amount}
+    else:
+        body = {
+            "refundReference": reference,
+            "refundAmount": {"amount": amount, "currency": modification.amount.currency},
+            "refundDescription": f"Refund for order {payment.id}",
+        }
+    change = OrderChange(payment.id, action, modification.type, reference, body)
+    return ModificationCall(f"optty.{action}", change, {"orderReference": payment.id, **body})
+
+
+def _two_decimals(amount: Money, field: str) -> Decimal:
+    """The amount as Optty takes it: a number with at most 2 decimals."""
+    value = amount.amount.quantize(CENT)
+    if value != amount.amount:
+        raise InvalidInput.field(field, f"{amount.decimal_text()} has more than the 2 decimals Optty takes")
+    return value
+
+
+def modification_result(change: OrderChange, answer: Mapping[str, Any]) -> ModificationResult:
+    """Optty's answer: a capture or void is done (its captureId / voidedId); a refund is
+    in the state its refundStatus says (the BNPL provider may decide later, which
+    REFUND_CALLBACK announces), recorded under its reference."""
+    if change.action == "refund":
+        state = movement_state(answer.get("refundStatus") or "PENDING", REFUND)
+        refund_id = answer.get("refundReference")
+        return ModificationResult(state, redact(answer), str(refund_id) if refund_id else change.reference)
+    named = next((str(answer[name]) for name in _ANSWER_IDS[change.action] if answer.get(name)), change.reference)
+    return ModificationResult("Success", redact(answer), named)
+
+
+def held_result(change: OrderChange, held: Mapping[str, Any], refused: Mapping[str, Any]) -> ModificationResult:
+    """After Optty's 409 to a reference it holds: the capture, void or refund the order
+    lists under it, as read back (`refused` is the 409's answer). One the order does not
+    list is Optty's refusal."""
+    order = read_order(held)
+    name, id_field, reference_field = LISTED[change.type]
+    entry = next((e for e in order[name] if change.reference in (e[reference_field], e[id_field])), None)
+    if entry is None:
+        raise ProviderRefused(
+            "optty",
+            code=str(refused.get("statusCode", 409)),
+            message=str(refused.get("message") or f"{change.action} reference {change.reference} was used before"),
+            details={"orderReference": change.order_reference, "reference": change.reference},
+        )
+    found = _movement(change.type, entry, order["currency"])
+    return ModificationResult(found.state, {"refused": refused, "order": logged(held)}, found.interaction_id)

@@ -138,11 +138,48 @@ class WebhookSchema(_Lenient):
     data = fields.Nested(WebhookDataSchema, required=True)
 
 
+class _Movement(_Lenient):
+    """One capture, refund or void of an order: Optty writes amounts as numbers or as
+    decimal text ("240"); `status` in any spelling, absent for one that is done."""
+
+    amount = fields.Decimal(required=True, validate=validate.Range(min=0))
+    currency = fields.String(load_default=None, validate=_CURRENCY)
+    status = fields.String(load_default=None)
+    createdAt = fields.String(load_default=None)
+
+
+class CaptureSchema(_Movement):
+    captureId = fields.String(required=True, validate=_NOT_EMPTY)
+    captureReference = fields.String(load_default=None)
+
+
+class RefundSchema(_Movement):
+    refundId = fields.String(required=True, validate=_NOT_EMPTY)
+    refundReference = fields.String(load_default=None)
+    refundReason = fields.String(allow_none=True)
+    refundFailureReason = fields.String(allow_none=True)
+
+
+class VoidSchema(_Movement):
+    voidedId = fields.String(required=True, validate=_NOT_EMPTY)
+    voidReference = fields.String(load_default=None)
+
+
 class OrderSchema(_Lenient):
     """GET /orders/{orderReference}: what Optty holds, the truth behind a webhook.
 
     `status` is Optty's word in its spelling (the creation answer writes it in lower
-    case, GET in capitals); mapping.TRANSACTION_STATES reads any spelling."""
+    case, GET in capitals); mapping.TRANSACTION_STATES reads any spelling.
+
+    The order's captures, refunds and voids (inferred, the one place): Optty documents
+    `orderCaptures` [{captureId, amount, status, createdAt}] and `refunds` [{refundId,
+    amount, currency, status, createdAt, refundReason, refundFailureReason}] in its
+    Transaction Details answer (POST /orders/{ref}/details), whose other fields are this
+    answer's; the connector reads them here, and `orderVoids` [{voidedId, amount, status,
+    createdAt}] alike. Optty's samples echo the merchant's reference as the id
+    (captureId = captureReference, voidedId = voidReference), so a refund's refundId is
+    taken to be its refundReference; where an entry names its reference, the reference
+    counts."""
 
     merchantReference = fields.String(required=True, validate=_NOT_EMPTY)
     status = fields.String(required=True, validate=_NOT_EMPTY)
@@ -160,3 +197,6 @@ class OrderSchema(_Lenient):
     orderId = fields.String(allow_none=True)
     orderToken = fields.String(allow_none=True)
     redirectUrl = fields.String(allow_none=True)
+    orderCaptures = fields.List(fields.Nested(CaptureSchema), load_default=list)
+    refunds = fields.List(fields.Nested(RefundSchema), load_default=list)
+    orderVoids = fields.List(fields.Nested(VoidSchema), load_default=list)

@@ -44,17 +44,42 @@ def decline(error_code: str = "PAYMENT_METHOD_FAILED") -> dict[str, Any]:
 def managed_order(
     payment_id: str, order_id: str = "ord-1", status: str = "AUTHORIZED", fraud_status: str = "ACCEPTED", **overrides
 ) -> dict[str, Any]:
-    """An order as Kustom's order management answers it."""
+    """An order as Kustom's order management answers it; a CAPTURED one captured at
+    once (capture "cap-1"), unless `captures` says otherwise."""
+    captures = [capture("cap-1", BASKET_TOTAL)] if status.upper() == "CAPTURED" else []
+    captures = overrides.pop("captures", captures)
+    refunds = overrides.pop("refunds", [])
+    captured = sum(c["captured_amount"] for c in captures)
     return {
         "order_id": order_id,
         "status": status,
         "fraud_status": fraud_status,
         "order_amount": BASKET_TOTAL,
         "original_order_amount": BASKET_TOTAL,
-        "captured_amount": BASKET_TOTAL if status == "CAPTURED" else 0,
-        "refunded_amount": 0,
+        "captured_amount": captured,
+        "refunded_amount": sum(r["refunded_amount"] for r in refunds),
+        "remaining_authorized_amount": 0 if status.upper() in ("CANCELLED", "EXPIRED") else BASKET_TOTAL - captured,
+        "captures": captures,
+        "refunds": refunds,
         "purchase_currency": "EUR",
         "merchant_reference1": payment_id,
         "billing_address": {"given_name": "Adam", "family_name": "Andersson", "email": "adam@example.test"},
         **overrides,
     }
+
+
+def capture(capture_id: str, amount: int, **fields) -> dict[str, Any]:
+    """A capture as order management lists it."""
+    return {
+        "capture_id": capture_id,
+        "captured_amount": amount,
+        "captured_at": "2026-11-24T10:00:00Z",
+        "klarna_reference": "K4MADNY-1",
+        "refunded_amount": 0,
+        **fields,
+    }
+
+
+def refund(refund_id: str, amount: int, **fields) -> dict[str, Any]:
+    """A refund as order management lists it."""
+    return {"refund_id": refund_id, "refunded_amount": amount, "refunded_at": "2026-11-25T10:00:00Z", **fields}

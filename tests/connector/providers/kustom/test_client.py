@@ -2,7 +2,7 @@ import pytest
 
 from connector.errors import ProviderRefused, ProviderUnavailable
 from connector.http import Deadline
-from connector.providers.kustom.client import KustomClient, KustomConfig
+from connector.providers.kustom.client import KustomClient, KustomConfig, OrderChange, OrderChanged
 from sandboxes.stack import free_port
 
 from .factories import decline, managed_order, order_answer
@@ -137,3 +137,75 @@ def test_an_unreachable_kustom_is_unavailability():
     client = KustomClient(KustomConfig("kco_test_api_unit-key", f"http://127.0.0.1:{free_port()}"))
     with pytest.raises(ProviderUnavailable, match="request failed"):
         charge(client)
+
+
+def change(action: str = "captures", body: dict | None = None, order_id: str = "ord-1") -> OrderChange:
+    default = {"captured_amount": 1000, "reference": "tx-1"} if action == "captures" else None
+    return OrderChange(order_id, action, body or default, "tx-1")
+
+
+def test_a_capture_sends_its_key_and_amount_and_reads_the_new_id_from_capture_id(kustom, client):
+    kustom.post(
+        f"{ORDER_URL}/captures", status=201, headers={"Capture-Id": "cap-1", "Location": f"{ORDER_URL}/captures/cap-1"}
+    )
+    changed = client.change_order(change(), Deadline(5))
+    [call] = kustom.calls
+    assert call.headers["Klarna-Idempotency-Key"] == "tx-1"
+    assert call.headers["Authorization"] == "Basic kco_test_api_unit-key"
+    assert call.json() == {"captured_amount": 1000, "reference": "tx-1"}
+    assert changed == OrderChanged(
+        "cap-1", {"httpStatus": 201, "Capture-Id": "cap-1", "Location": f"{ORDER_URL}/captures/cap-1"}
+    )
+
+
+def test_a_refund_without_refund_id_is_named_by_its_location(kustom, client):
+    location = f"https://api.kustom.co{ORDER_URL}/refunds/ref-7"
+    kustom.post(f"{ORDER_URL}/refunds", status=201, headers={"Location": location})
+    changed = client.change_order(change("refunds", {"refunded_amount": 500, "reference": "tx-1"}), Deadline(5))
+    assert changed.created_id == "ref-7"
+
+
+@pytest.mark.parametrize("action", ["cancel", "release-remaining-authorization"])
+def test_a_cancellation_posts_no_body_and_creates_nothing(kustom, client, action):
+    kustom.post(f"{ORDER_URL}/{action}", status=204)
+    assert client.change_order(change(action), Deadline(5)) == OrderChanged(None, {"httpStatus": 204})
+    [call] = kustom.calls
+    assert (call.body, call.headers["Klarna-Idempotency-Key"]) == (b"", "tx-1")
+
+
+def test_the_order_id_cannot_leave_its_path_segment(kustom, client):
+    kustom.post("/ordermanagement/v1/orders/a/../b/cancel", status=204)
+    client.change_order(change("cancel", order_id="a/../b"), Deadline(5))
+    assert kustom.calls[0].raw_path == "/ordermanagement/v1/orders/a%2F..%2Fb/cancel"
+
+
+@pytest.mark.parametrize(
+    ("status", "code"),
+    [(403, "CAPTURE_NOT_ALLOWED"), (404, "NO_SUCH_ORDER"), (400, "BAD_REQUEST"), (401, "UNAUTHORIZED")],
+)
+def test_kustoms_refusals_are_refusals_with_its_error(kustom, client, status, code):
+    body = {
+        "error_code": code,
+        "error_messages": ["Captured amount is higher than the remaining authorized amount."],
+        "correlation_id": "c-9",
+    }
+    kustom.post(f"{ORDER_URL}/captures", status=status, json=body)
+    with pytest.raises(ProviderRefused) as refused:
+        client.change_order(change(), Deadline(5))
+    assert (refused.value.code, refused.value.message) == (code, body["error_messages"][0])
+    assert refused.value.details == {"httpStatus": status, **body}
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        {"status": 500, "json": {"error_code": "INTERNAL_SERVER_ERROR"}},
+        {"status": 503, "body": ""},
+        {"status": 409, "json": {"error_code": "CONFLICT"}},  # the same key still in progress
+        {"status": 201, "body": ""},  # done, but Kustom does not say what it created
+    ],
+)
+def test_answers_after_which_the_money_may_have_moved_are_unavailability(kustom, client, answer):
+    kustom.post(f"{ORDER_URL}/captures", **answer)
+    with pytest.raises(ProviderUnavailable):
+        client.change_order(change(), Deadline(5))

@@ -3,22 +3,25 @@ import uuid
 
 import pytest
 
-from connector.errors import InvalidNotification, ProviderUnavailable
+from connector.errors import InvalidInput, InvalidNotification, OperationNotPossible, ProviderUnavailable
+from connector.modifications import Balance, Modification
 from connector.money import Money
 from connector.payment import Payment
-from connector.providers.base import Notification
+from connector.providers.base import ModificationResult, Notification
 from connector.providers.kustom import mapping
-from connector.providers.kustom.client import Charge
+from connector.providers.kustom.client import Charge, OrderChange, OrderChanged
 from tests.factories import payment_json, transaction_json
 
 from .factories import (
     BASKET_TOTAL,
     CONFIRMATION_URL,
+    capture,
     decline,
     kustom_payment,
     kustom_request,
     managed_order,
     order_answer,
+    refund,
 )
 
 NOTIFY = "https://notifications.example.test/notifications/kustom"
@@ -192,8 +195,8 @@ def event_for(order: dict, notification: dict | None = None):
         ("AUTHORIZED", "PENDING", "Pending"),
         ("CANCELLED", "REJECTED", "Failure"),
         ("AUTHORIZED", "STOPPED", "Failure"),
-        ("CANCELLED", "ACCEPTED", "Failure"),
         ("EXPIRED", "PENDING", "Failure"),
+        ("EXPIRED", "ACCEPTED", "Failure"),
     ],
 )
 def test_the_order_read_back_decides_the_authorization(status, fraud_status, state):
@@ -209,7 +212,7 @@ def test_the_order_read_back_decides_the_authorization(status, fraud_status, sta
     ("status", "fraud_status", "states"),
     [
         ("captured", "accepted", ["Success", "Success"]),
-        ("Cancelled", "ACCEPTED", ["Failure"]),
+        ("Cancelled", "ACCEPTED", ["Success", "Success"]),  # authorized, then cancelled
         ("expired", "pending", ["Failure"]),
         ("authorized", "Rejected-After-Review", ["Failure"]),
     ],
@@ -231,12 +234,109 @@ def test_a_fraud_decision_in_another_spelling_is_read():
     assert mapping.read_notification(Notification("POST", body=body))["event_type"] == "fraudRiskAccepted"
 
 
-def test_a_captured_order_adds_the_charge():
+def changes(event) -> list[tuple]:
+    return [(t.type, t.state, t.interaction_id, t.amount.cent_amount) for t in event.transactions]
+
+
+def test_a_captured_order_adds_the_charge_under_the_captures_id():
     event = event_for(managed_order("p1", status="CAPTURED"))
-    assert [(t.type, t.state, t.amount.cent_amount) for t in event.transactions] == [
-        ("Authorization", "Success", BASKET_TOTAL),
-        ("Charge", "Success", BASKET_TOTAL),
+    assert changes(event) == [
+        ("Authorization", "Success", "ord-1", BASKET_TOTAL),
+        ("Charge", "Success", "cap-1", BASKET_TOTAL),
     ]
+    assert event.transactions[1].timestamp == "2026-11-24T10:00:00Z"
+
+
+def test_every_capture_and_refund_is_a_transaction_of_its_own():
+    order = managed_order(
+        "p1",
+        status="PART_CAPTURED",
+        captures=[capture("cap-1", 1000), capture("cap-2", 500)],
+        refunds=[refund("ref-1", 300), refund("ref-2", 200)],
+    )
+    assert changes(event_for(order))[1:] == [
+        ("Charge", "Success", "cap-1", 1000),
+        ("Charge", "Success", "cap-2", 500),
+        ("Refund", "Success", "ref-1", 300),
+        ("Refund", "Success", "ref-2", 200),
+    ]
+
+
+def test_an_order_without_capture_and_refund_lists_reports_none():
+    order = managed_order("p1", status="CAPTURED")
+    for name in ("captures", "refunds", "remaining_authorized_amount"):
+        del order[name]
+    assert changes(event_for(order)) == [("Authorization", "Success", "ord-1", BASKET_TOTAL)]
+
+
+def test_a_cancelled_accepted_order_is_a_cancellation_under_the_order_id():
+    assert changes(event_for(managed_order("p1", status="CANCELLED"))) == [
+        ("Authorization", "Success", "ord-1", BASKET_TOTAL),
+        ("CancelAuthorization", "Success", "ord-1", BASKET_TOTAL),
+    ]
+
+
+def test_a_released_remaining_authorization_cancels_what_was_not_captured():
+    order = managed_order("p1", status="CAPTURED", captures=[capture("cap-1", 1500)], remaining_authorized_amount=0)
+    assert changes(event_for(order))[1:] == [
+        ("Charge", "Success", "cap-1", 1500),
+        ("CancelAuthorization", "Success", "ord-1", BASKET_TOTAL - 1500),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("status", "fraud_status", "remaining"),
+    [
+        ("PART_CAPTURED", "ACCEPTED", 499),  # more may be captured
+        ("CANCELLED", "REJECTED", 0),  # Kustom refused it: the authorization failed
+        ("EXPIRED", "ACCEPTED", 0),  # lapsed: the authorization failed
+        ("CAPTURED", "ACCEPTED", 0),  # everything captured, nothing released
+    ],
+)
+def test_no_cancellation_where_nothing_was_released(status, fraud_status, remaining):
+    captured = {"PART_CAPTURED": 1500, "CAPTURED": BASKET_TOTAL}.get(status, 0)
+    order = managed_order(
+        "p1",
+        status=status,
+        fraud_status=fraud_status,
+        captures=[capture("cap-1", captured)] if captured else [],
+        remaining_authorized_amount=remaining,
+    )
+    assert "CancelAuthorization" not in [t.type for t in event_for(order).transactions]
+
+
+def kustom_payment_with(*transactions: dict) -> Payment:
+    data = payment_json(interface="kustom", interface_id="ord-1", session_request=kustom_request())
+    data["transactions"] = list(transactions)
+    return Payment.from_json(data)
+
+
+def test_the_capture_at_checkout_is_the_charge_recorded_under_the_order_id():
+    """With auto_capture the charge answer names no capture, so the session records the
+    Charge under the order id; the read-back's first capture is that one."""
+    payment = kustom_payment_with(
+        transaction_json("Authorization", "Success", "ord-1"), transaction_json("Charge", "Success", "ord-1")
+    )
+    order = managed_order("p1", status="CAPTURED", captures=[capture("cap-1", 1500), capture("cap-2", 499)])
+    adjusted = mapping.with_checkout_capture(event_for(order), payment)
+    assert [(t.type, t.interaction_id) for t in adjusted.transactions] == [
+        ("Authorization", "ord-1"),
+        ("Charge", "ord-1"),
+        ("Charge", "cap-2"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "recorded",
+    [
+        [transaction_json("Authorization", "Success", "ord-1")],  # no capture at checkout
+        [transaction_json("Charge", "Success", "ord-1"), transaction_json("Charge", "Success", "cap-1")],
+    ],
+)
+def test_captures_are_left_as_kustom_names_them_without_a_checkout_capture_to_fit(recorded):
+    order = managed_order("p1", status="CAPTURED")
+    event = event_for(order)
+    assert mapping.with_checkout_capture(event, kustom_payment_with(*recorded)) == event
 
 
 def test_the_log_keeps_the_notification_and_order_state_without_customer_data():
@@ -254,3 +354,81 @@ def test_the_payment_must_hold_the_order():
     for other in (kustom_payment(interface_id="ord-2"), kustom_payment()):
         with pytest.raises(InvalidNotification, match="ord-1"):
             mapping.check_against(event, other)
+
+
+def modification(type_: str, cents: int, transaction_id: str = "tx-1", fraction_digits: int = 2) -> Modification:
+    return Modification(transaction_id, type_, Money(cents, "EUR", fraction_digits), 1)
+
+
+@pytest.mark.parametrize(
+    ("type_", "operation", "action", "body"),
+    [
+        ("Charge", "kustom.capture", "captures", {"captured_amount": 1000, "reference": "tx-1"}),
+        ("Refund", "kustom.refund", "refunds", {"refunded_amount": 1000, "reference": "tx-1"}),
+    ],
+)
+def test_captures_and_refunds_send_minor_units_under_the_transaction_id(type_, operation, action, body):
+    payment = kustom_payment(interface_id="ord-1")
+    call = mapping.modification_call(payment, modification(type_, 1000), Balance(authorized=BASKET_TOTAL))
+    assert call.operation == operation
+    assert call.request == OrderChange("ord-1", action, body, "tx-1")
+    assert call.logged == {"order_id": "ord-1", "action": action, "body": body, "Klarna-Idempotency-Key": "tx-1"}
+
+
+@pytest.mark.parametrize(
+    ("balance", "operation", "action"),
+    [
+        (Balance(authorized=BASKET_TOTAL), "kustom.cancel", "cancel"),
+        (
+            Balance(authorized=BASKET_TOTAL, charged=500, charged_for_sure=500),
+            "kustom.releaseRemainingAuthorization",
+            "release-remaining-authorization",
+        ),
+        # A capture still Pending (or earlier in the same Update) counts as captured.
+        (
+            Balance(authorized=BASKET_TOTAL, charged=500, charging=500),
+            "kustom.releaseRemainingAuthorization",
+            "release-remaining-authorization",
+        ),
+    ],
+)
+def test_a_cancellation_cancels_the_order_until_something_is_captured_then_releases_the_rest(
+    balance, operation, action
+):
+    call = mapping.modification_call(
+        kustom_payment(interface_id="ord-1"), modification("CancelAuthorization", 1499), balance
+    )
+    assert (call.operation, call.request) == (operation, OrderChange("ord-1", action, None, "tx-1"))
+    assert "body" not in call.logged
+
+
+def test_a_payment_without_a_kustom_order_cannot_be_modified():
+    with pytest.raises(OperationNotPossible, match="no Kustom order"):
+        mapping.modification_call(kustom_payment(), modification("Charge", 1000), Balance(authorized=BASKET_TOTAL))
+
+
+def test_an_amount_in_other_minor_units_than_kustoms_is_refused():
+    with pytest.raises(InvalidInput) as refused:
+        mapping.modification_call(
+            kustom_payment(interface_id="ord-1"), modification("Charge", 10000, fraction_digits=3), Balance()
+        )
+    assert refused.value.errors[0].field == "transactions[1].amount.fractionDigits"
+
+
+@pytest.mark.parametrize(
+    ("change", "answer", "interaction_id"),
+    [
+        (OrderChange("ord-1", "captures", {}, "tx-1"), OrderChanged("cap-9", {"httpStatus": 201}), "cap-9"),
+        (OrderChange("ord-1", "cancel", None, "tx-1"), OrderChanged(None, {"httpStatus": 204}), "ord-1"),
+    ],
+)
+def test_kustoms_answer_is_done_at_once_under_its_id_or_the_orders(change, answer, interaction_id):
+    assert mapping.modification_result(change, answer) == ModificationResult("Success", answer.answer, interaction_id)
+
+
+def test_the_log_keeps_capture_and_refund_ids_and_amounts_only():
+    order = managed_order("p1", status="CAPTURED", refunds=[refund("ref-1", 300, description="returned shoe")])
+    logged = event_for(order).interaction.request["order"]
+    assert logged["captures"] == [{"capture_id": "cap-1", "captured_amount": BASKET_TOTAL}]
+    assert logged["refunds"] == [{"refund_id": "ref-1", "refunded_amount": 300}]
+    assert logged["remaining_authorized_amount"] == 0

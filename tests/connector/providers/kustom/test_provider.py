@@ -2,8 +2,10 @@ import pytest
 
 from connector.ctp import Commercetools
 from connector.environment import ConfigError
-from connector.errors import InvalidNotification, ProviderUnavailable
+from connector.errors import InvalidNotification, ProviderRefused, ProviderUnavailable
 from connector.http import Deadline
+from connector.modifications import Balance, Modification
+from connector.money import Money
 from connector.payment import Payment
 from connector.providers import Providers, read_settings
 from connector.providers.base import Call, Notification
@@ -102,3 +104,54 @@ def test_after_applying_the_order_is_acknowledged(kustom, kustom_api, call):
     event = kustom.read_notification(Notification("POST", query={"order_id": "ord-1"}), call)
     kustom.after_applied(event, call)
     assert [call.method for call in kustom_api.calls] == ["GET", "POST"]
+
+
+def test_kustom_captures_refunds_and_cancels_what_is_left_at_once(kustom):
+    assert kustom.modification_reach == {"Charge": "partial", "Refund": "partial", "CancelAuthorization": "whole"}
+
+
+def test_a_capture_is_sent_and_done_under_kustoms_capture_id(kustom, kustom_api, call):
+    payment = kustom_payment(interface_id="ord-1")
+    kustom_api.post(f"{ORDERS}/ord-1/captures", status=201, headers={"Capture-Id": "cap-1"})
+    prepared = kustom.prepare_modification(
+        payment, Modification("tx-1", "Charge", Money.of(1000, "EUR"), 1), Balance(authorized=1999)
+    )
+    result = kustom.send_modification(prepared, call)
+    assert (result.state, result.interaction_id) == ("Success", "cap-1")
+    assert kustom_api.calls[0].headers["Klarna-Idempotency-Key"] == "tx-1"
+
+
+def test_a_refusal_is_raised_for_the_extension_to_record(kustom, kustom_api, call):
+    kustom_api.post(
+        f"{ORDERS}/ord-1/cancel",
+        status=403,
+        json={"error_code": "NOT_ALLOWED", "error_messages": ["Order is captured"]},
+    )
+    prepared = kustom.prepare_modification(
+        kustom_payment(interface_id="ord-1"),
+        Modification("tx-1", "CancelAuthorization", Money.of(1999, "EUR"), 1),
+        Balance(authorized=1999),
+    )
+    with pytest.raises(ProviderRefused, match="Order is captured"):
+        kustom.send_modification(prepared, call)
+
+
+def test_reading_back_gives_the_orders_state_as_a_push_would(kustom, kustom_api, call):
+    kustom_api.get(f"{ORDERS}/ord-1", json=managed_order("p1", status="CAPTURED"))
+    event = kustom.read_back(kustom_payment(interface_id="ord-1"), call)
+    assert event.interaction.type == "kustom.readBack"
+    assert event.interaction.request["order_id"] == "ord-1"
+    assert [(t.type, t.interaction_id) for t in event.transactions] == [("Authorization", "ord-1"), ("Charge", "cap-1")]
+
+
+def test_nothing_is_read_back_without_an_order(kustom, kustom_api, call):
+    kustom_api.get(f"{ORDERS}/ord-404", status=404, json={"error_code": "NO_SUCH_ORDER"})
+    assert kustom.read_back(kustom_payment(), call) is None
+    assert kustom_api.calls == []
+    assert kustom.read_back(kustom_payment(interface_id="ord-404"), call) is None
+
+
+def test_kustom_down_while_reading_back_for_reconciliation_is_unavailability(kustom, kustom_api, call):
+    kustom_api.get(f"{ORDERS}/ord-1", status=503, body="")
+    with pytest.raises(ProviderUnavailable):
+        kustom.read_back(kustom_payment(interface_id="ord-1"), call)

@@ -6,7 +6,7 @@ import pytest
 
 from connector.errors import ProviderRefused, ProviderUnavailable
 from connector.http import Deadline
-from connector.providers.optty.client import OpttyClient, OpttyConfig, OrderExists, json_body
+from connector.providers.optty.client import OpttyClient, OpttyConfig, OrderExists, ReferenceUsed, json_body
 from sandboxes.stack import free_port
 
 TOKEN_PATH = "/auth/token"
@@ -190,3 +190,49 @@ def test_calls_are_named_in_logs_and_metrics_without_the_payment_id(optty, clien
         client.get_order("payment-1", Deadline(5))
     named = [record.fields["operation"] for record in caplog.records if record.name == "connector.provider"]
     assert named == ["token", "createOrder", "getOrder"]
+
+
+CAPTURE_PATH = f"{ORDERS_PATH}/payment-1/capture"
+
+
+def test_a_capture_posts_its_reference_and_amount_as_a_json_number(optty, client):
+    issue_tokens(optty, "token-1")
+    optty.post(CAPTURE_PATH, status=201, json={"captureReference": "tx-1", "captureId": "tx-1", "capturedAmount": 10})
+    answer = client.change_order(
+        "payment-1", "capture", {"captureReference": "tx-1", "amount": Decimal("10.00")}, Deadline(5)
+    )
+    assert answer["captureId"] == "tx-1"
+    [sent] = optty.calls_to(CAPTURE_PATH)
+    assert sent.body == b'{"captureReference":"tx-1","amount":10.00}'
+    assert sent.headers["Authorization"] == "Bearer token-1"
+
+
+def test_a_repeated_reference_refused_with_409_is_told_apart(optty, client):
+    issue_tokens(optty, "token-1")
+    conflict = {"statusCode": 409, "message": "captureReference tx-1 already exists", "error": "Conflict"}
+    optty.post(CAPTURE_PATH, status=409, json=conflict)
+    with pytest.raises(ReferenceUsed) as used:
+        client.change_order("payment-1", "capture", {"captureReference": "tx-1", "amount": 1}, Deadline(5))
+    assert used.value.answer == conflict
+
+
+@pytest.mark.parametrize(
+    ("answer", "raised"),
+    [
+        (
+            {"status": 400, "json": {"statusCode": 400, "message": ["amount exceeds"], "error": "Bad Request"}},
+            ProviderRefused,
+        ),
+        (
+            {"status": 404, "json": {"statusCode": 404, "message": "Order not found", "error": "Not Found"}},
+            ProviderRefused,
+        ),
+        ({"status": 500, "json": {"statusCode": 500, "message": "Internal server error"}}, ProviderUnavailable),
+        ({"status": 201, "body": "<html>ok</html>"}, ProviderUnavailable),
+    ],
+)
+def test_refusals_and_failures_of_a_change(optty, client, answer, raised):
+    issue_tokens(optty, "token-1")
+    optty.post(CAPTURE_PATH, **answer)
+    with pytest.raises(raised):
+        client.change_order("payment-1", "capture", {"captureReference": "tx-1", "amount": 1}, Deadline(5))

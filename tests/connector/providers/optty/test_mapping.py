@@ -3,9 +3,11 @@ from decimal import Decimal
 
 import pytest
 
-from connector.errors import InvalidInput, InvalidNotification, ProviderUnavailable
+from connector.errors import InvalidInput, InvalidNotification, ProviderRefused, ProviderUnavailable
+from connector.modifications import Modification
 from connector.money import Money
 from connector.payment import Payment
+from connector.providers.base import ModificationResult
 from connector.providers.optty import mapping
 from connector.providers.optty.examples import session_request
 from tests.factories import payment_json
@@ -285,3 +287,161 @@ def test_an_answer_for_another_order_is_refused():
 def test_an_order_answer_optty_should_not_give_is_a_provider_failure(broken):
     with pytest.raises(ProviderUnavailable):
         mapping.event(webhook(), held(**broken))
+
+
+# -- Capture, void, refund -------------------------------------------------------------
+
+
+def modification(type_: str, cents: int = 1000, currency: str = "EUR", digits: int = 2) -> Modification:
+    return Modification("tx-1", type_, Money(cents, currency, digits), 2)
+
+
+@pytest.mark.parametrize(
+    ("type_", "operation", "body"),
+    [
+        ("Charge", "optty.capture", {"captureReference": "tx-1", "amount": Decimal("10.00")}),
+        ("CancelAuthorization", "optty.void", {"voidReference": "tx-1", "amount": Decimal("10.00")}),
+    ],
+)
+def test_captures_and_voids_name_the_transaction_id_as_their_reference(type_, operation, body):
+    paying = optty_payment()
+    call = mapping.modification_call(paying, modification(type_))
+    assert (call.operation, call.request.order_reference, call.request.body) == (operation, paying.id, body)
+    assert call.logged == {"orderReference": paying.id, **body}
+
+
+def test_a_refund_names_amount_and_currency():
+    paying = optty_payment()
+    call = mapping.modification_call(paying, modification("Refund", 500))
+    assert call.request.action == "refund"
+    assert call.request.body == {
+        "refundReference": "tx-1",
+        "refundAmount": {"amount": Decimal("5.00"), "currency": "EUR"},
+        "refundDescription": f"Refund for order {paying.id}",
+    }
+
+
+def test_an_amount_optty_cannot_take_is_refused_before_any_call():
+    with pytest.raises(InvalidInput) as refused:
+        mapping.modification_call(optty_payment(), modification("Charge", 1234, "KWD", 3))
+    assert refused.value.errors[0].field == "transactions[2].amount"
+    whole_yen = mapping.modification_call(optty_payment(), modification("Charge", 1000, "JPY", 0))
+    assert whole_yen.request.body["amount"] == Decimal("1000.00")
+
+
+def change(type_: str) -> mapping.OrderChange:
+    return mapping.modification_call(optty_payment(), modification(type_)).request
+
+
+@pytest.mark.parametrize(
+    ("type_", "answer", "interaction_id"),
+    [
+        ("Charge", {"captureReference": "tx-1", "capturedAmount": 10, "captureId": "cap-9"}, "cap-9"),
+        ("Charge", {"captureReference": "tx-1", "capturedAmount": 10}, "tx-1"),
+        ("CancelAuthorization", {"voidReference": "tx-1", "amount": 10, "voidedId": "void-9"}, "void-9"),
+    ],
+)
+def test_a_capture_or_void_is_done_under_the_id_optty_answers(type_, answer, interaction_id):
+    assert mapping.modification_result(change(type_), answer) == ModificationResult("Success", answer, interaction_id)
+
+
+@pytest.mark.parametrize(
+    ("refund_status", "state"),
+    [
+        ("SUCCESSFUL", "Success"),
+        ("successful", "Success"),
+        ("PENDING", "Pending"),
+        (None, "Pending"),  # the BNPL provider decides later: REFUND_CALLBACK
+        ("DECLINED", "Failure"),
+        ("failed", "Failure"),
+        ("IN_REVIEW", "Pending"),  # a word the connector does not know
+    ],
+)
+def test_a_refund_is_in_the_state_its_refund_status_says_under_its_reference(refund_status, state):
+    answer = {"refundReference": "tx-1", "refundedAmount": 10, "bnplRefundId": "bnpl-1"}
+    if refund_status:
+        answer["refundStatus"] = refund_status
+    result = mapping.modification_result(change("Refund"), answer)
+    assert (result.state, result.interaction_id) == (state, "tx-1")
+
+
+def test_the_orders_captures_voids_and_refunds_are_transactions_under_the_recorded_ids():
+    order = held(
+        "SUCCESSFUL",
+        orderCaptures=[
+            {"captureId": "cap-1", "amount": "12", "status": "SUCCESSFUL", "createdAt": "2026-11-24T10:00:00Z"}
+        ],
+        orderVoids=[{"voidedId": "void-1", "amount": 2.5}],
+        refunds=[
+            {"refundId": "tx-7", "amount": "3.00", "currency": "EUR", "status": "PENDING"},
+            {
+                "refundId": "r-8",
+                "refundReference": "tx-8",
+                "amount": 1,
+                "status": "DECLINED",
+                "refundFailureReason": "too late",
+            },
+        ],
+    )
+    event = mapping.event(webhook(), order)
+    assert [(t.type, t.state, t.interaction_id, t.amount.cent_amount) for t in event.transactions] == [
+        ("Authorization", "Success", "OPT-TX-1", 1999),
+        ("Charge", "Success", "cap-1", 1200),
+        ("CancelAuthorization", "Success", "void-1", 250),
+        ("Refund", "Pending", "tx-7", 300),
+        ("Refund", "Failure", "tx-8", 100),
+    ]
+    assert event.transactions[1].timestamp == "2026-11-24T10:00:00Z"
+
+
+def test_a_list_entry_optty_should_not_give_is_a_provider_failure():
+    with pytest.raises(ProviderUnavailable):
+        mapping.event(webhook(), held("SUCCESSFUL", refunds=[{"amount": "3.00"}]))
+    with pytest.raises(ProviderUnavailable):
+        mapping.event(webhook(), held("SUCCESSFUL", orderCaptures=[{"captureId": "c", "amount": "1.005"}]))
+
+
+def test_a_refund_callback_reads_the_order_like_any_webhook():
+    event = mapping.event(
+        webhook(event="REFUND_CALLBACK"), held("SUCCESSFUL", refunds=[{"refundId": "tx-7", "amount": 3}])
+    )
+    assert [t.type for t in event.transactions] == ["Authorization", "Refund"]
+    assert event.interaction.type == "optty.webhook"
+
+
+def test_a_read_back_is_logged_as_such():
+    event = mapping.read_back_event("payment-1", held("SUCCESSFUL"))
+    assert (event.interaction.type, event.interaction.request) == ("optty.readBack", {"orderReference": "payment-1"})
+    with pytest.raises(InvalidNotification):
+        mapping.read_back_event("payment-2", held("SUCCESSFUL"))
+
+
+CONFLICT = {"statusCode": 409, "message": "captureReference tx-1 already exists", "error": "Conflict"}
+
+
+@pytest.mark.parametrize(
+    ("listed", "interaction_id"),
+    [
+        ([{"captureId": "tx-1", "amount": 10}], "tx-1"),
+        ([{"captureId": "cap-5", "captureReference": "tx-1", "amount": 10}], "cap-5"),
+    ],
+)
+def test_after_a_409_the_capture_the_order_lists_under_the_reference_is_the_result(listed, interaction_id):
+    result = mapping.held_result(change("Charge"), held("SUCCESSFUL", orderCaptures=listed), CONFLICT)
+    assert (result.state, result.interaction_id) == ("Success", interaction_id)
+    assert result.response["refused"] == CONFLICT
+
+
+def test_after_a_409_a_refund_still_pending_is_pending():
+    result = mapping.held_result(
+        change("Refund"),
+        held("SUCCESSFUL", refunds=[{"refundId": "tx-1", "amount": 10, "status": "PENDING"}]),
+        CONFLICT,
+    )
+    assert (result.state, result.interaction_id) == ("Pending", "tx-1")
+
+
+def test_after_a_409_for_a_reference_the_order_does_not_list_optty_refused():
+    listed = held("SUCCESSFUL", orderCaptures=[{"captureId": "cap-other", "captureReference": "tx-0", "amount": 10}])
+    with pytest.raises(ProviderRefused, match="already exists"):
+        mapping.held_result(change("Charge"), listed, CONFLICT)

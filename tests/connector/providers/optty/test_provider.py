@@ -11,6 +11,8 @@ from connector.errors import (
     ProviderUnavailable,
 )
 from connector.http import Deadline
+from connector.modifications import Balance, Modification
+from connector.money import Money
 from connector.payment import Payment
 from connector.providers.base import Call, Notification, ProviderContext
 from connector.providers.optty import Optty
@@ -232,10 +234,11 @@ def test_optty_unreachable_while_reading_back_is_unavailability(optty_api, provi
         provider().read_notification(webhook("payment-1"), call())
 
 
-def test_a_refund_callback_is_acknowledged_without_reading_back(optty_api, provider):
+def test_a_refund_callback_reads_the_orders_refunds_back(optty_api, provider):
+    refunds = [{"refundId": "tx-7", "amount": "5.00", "currency": "EUR", "status": "SUCCESSFUL"}]
+    optty_api.get(f"{ORDERS_PATH}/payment-1", json=held("payment-1", "SUCCESSFUL", refunds=refunds))
     event = provider().read_notification(webhook("payment-1", event="REFUND_CALLBACK"), call())
-    assert (event.transactions, event.status_code) == ((), None)
-    assert optty_api.calls == []
+    assert [(t.type, t.state, t.interaction_id) for t in event.transactions][1:] == [("Refund", "Success", "tx-7")]
 
 
 def test_a_body_that_is_not_json_is_invalid(optty_api, provider):
@@ -263,3 +266,59 @@ def test_a_malformed_url_is_named_even_while_optty_is_disabled():
 def test_base_urls_may_end_with_a_slash():
     env = Environment({"OPTTY_CLIENT_ID": "c", "OPTTY_CLIENT_SECRET": "s", "OPTTY_API_URL": "https://api.optty.com/"})
     assert Optty.config_from_env(env).api_url == "https://api.optty.com"
+
+
+def test_optty_captures_voids_and_refunds_any_part(provider):
+    assert provider().modification_reach == {"Charge": "partial", "Refund": "partial", "CancelAuthorization": "partial"}
+
+
+def capture_call(optty: Optty, cents: int = 1000):
+    paying = Payment.from_json(payment_json(interface="optty", session_request=session_request(), interface_id="o-1"))
+    modification = Modification("tx-1", "Charge", Money.of(cents, "EUR"), 1)
+    return paying, optty.prepare_modification(paying, modification, Balance(authorized=1999))
+
+
+def test_a_capture_is_done_under_the_capture_id_optty_answers(optty_api, provider):
+    optty = provider()
+    paying, prepared = capture_call(optty)
+    optty_api.post(
+        f"{ORDERS_PATH}/{paying.id}/capture",
+        status=201,
+        json={"captureReference": "tx-1", "captureId": "cap-1", "capturedAmount": 10},
+    )
+    result = optty.send_modification(prepared, call())
+    assert (result.state, result.interaction_id) == ("Success", "cap-1")
+
+
+def test_a_repeat_optty_refuses_as_a_used_reference_is_read_back(optty_api, provider):
+    """Optty may refuse a reference it holds instead of answering it again: the capture
+    the order lists under it is the result, and nothing is captured twice."""
+    optty = provider()
+    paying, prepared = capture_call(optty)
+    conflict = {"statusCode": 409, "message": "captureReference tx-1 already exists", "error": "Conflict"}
+    optty_api.post(f"{ORDERS_PATH}/{paying.id}/capture", status=409, json=conflict)
+    captures = [{"captureId": "cap-1", "captureReference": "tx-1", "amount": 10, "status": "SUCCESSFUL"}]
+    optty_api.get(f"{ORDERS_PATH}/{paying.id}", json=held(paying.id, "SUCCESSFUL", orderCaptures=captures))
+    result = optty.send_modification(prepared, call())
+    assert (result.state, result.interaction_id) == ("Success", "cap-1")
+    assert [c.method for c in optty_api.calls if c.path.startswith(ORDERS_PATH)] == ["POST", "GET"]
+
+
+def test_a_409_for_an_order_optty_cannot_find_leaves_the_capture_pending(optty_api, provider):
+    optty = provider()
+    paying, prepared = capture_call(optty)
+    optty_api.post(f"{ORDERS_PATH}/{paying.id}/capture", status=409, json={"statusCode": 409})
+    optty_api.get(f"{ORDERS_PATH}/{paying.id}", status=404, json={"statusCode": 404})
+    with pytest.raises(ProviderUnavailable):
+        optty.send_modification(prepared, call())
+
+
+def test_reading_back_gives_what_optty_holds_for_the_payment(optty_api, provider):
+    optty_api.get(f"{ORDERS_PATH}/payment-1", json=held("payment-1", "SUCCESSFUL"))
+    optty_api.get(f"{ORDERS_PATH}/payment-2", status=404, json={"statusCode": 404})
+    paying = Payment.from_json({**payment_json(interface="optty"), "id": "payment-1"})
+    event = provider().read_back(paying, call())
+    assert (event.interaction.type, [t.state for t in event.transactions]) == ("optty.readBack", ["Success"])
+    assert (
+        provider().read_back(Payment.from_json({**payment_json(interface="optty"), "id": "payment-2"}), call()) is None
+    )
