@@ -152,7 +152,9 @@ class HttpClient:
                 return HttpResponse(self.provider, answer.status, answer.headers, answer.content)
             return self._through_proxy(route.opener, method, route.origin + target, body, headers, deadline)
         except (ReadTimeoutError, TimeoutError):
-            raise ProviderUnavailable(self.provider, f"timed out after {remaining:.2f}s") from None
+            raise ProviderUnavailable(
+                self.provider, f"timed out: no answer within the deadline of {remaining:.2f}s"
+            ) from None
         except (Urllib3Error, OSError) as error:
             raise ProviderUnavailable(self.provider, f"request failed: {type(error).__name__}") from None
 
