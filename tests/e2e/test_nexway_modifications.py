@@ -159,17 +159,21 @@ def test_a_refused_refund_is_a_failure_with_nexway_s_code(emulator, nexway):
     assert status_at_nexway(nexway, payment) == "COMPLETED"
 
 
-def test_no_answer_in_time_is_pending_until_nexway_s_notification(emulator, nexway):
-    payment = order(emulator)
+@pytest.mark.parametrize(
+    ("product", "type_", "charge"),
+    [(COMPLETED, "Refund", "Success"), (FRAUD_PENDING, "CancelAuthorization", "Failure")],
+)
+def test_no_answer_in_time_is_pending_until_nexway_s_notification(emulator, nexway, product, type_, charge):
+    payment = order(emulator, product)
     nexway.late_answers(LATE_MS, operation="cancelOrder")
     started = time.monotonic()
-    pending = modified(emulator, payment, ("Refund", 1999))
+    pending = modified(emulator, payment, (type_, 1999))
     assert time.monotonic() - started < PROVIDER_TIMEOUT_MS / 1000 + 0.5
-    assert transactions(pending)[1][:3] == ("Refund", "Pending", None)
+    assert transactions(pending)[1][:3] == (type_, "Pending", None)
     assert '"applied"' in notified(nexway, payment)["attempts"][-1]["body"]
     assert transactions(emulator.get_payment(payment["id"])) == [
-        ("Charge", "Success", payment["interfaceId"], 1999),
-        ("Refund", "Success", payment["interfaceId"], 1999),
+        ("Charge", charge, payment["interfaceId"], 1999),
+        (type_, "Success", payment["interfaceId"], 1999),
     ]
 
 

@@ -279,22 +279,15 @@ def check_against(event: Event, payment: Payment) -> None:
     order_id = event.interaction.request.get("ORDER_ID")
     if not payment.interface_id or order_id != payment.interface_id:
         raise InvalidNotification(f"ORDER_ID {order_id} is not the Paynova order of payment {payment.id}")
-    planned = payment.amount_planned.amount
     for change in event.transactions:
         if change.amount is None:
             continue
         recorded = payment.transaction(change.interaction_id, change.type)
         if recorded is not None and recorded.amount is not None:
-            fits, expected = (
-                change.amount.amount == recorded.amount.amount,
-                f"the transaction's {recorded.amount.decimal_text()}",
-            )
-        elif change.type in MODIFIED_BY_EVENTS:
-            fits, expected = (
-                change.amount.amount <= planned,
-                f"at most the payment's {payment.amount_planned.decimal_text()}",
-            )
+            expected, at_most = recorded.amount, False
         else:
-            fits, expected = change.amount.amount == planned, f"the payment's {payment.amount_planned.decimal_text()}"
-        if not fits:
-            raise InvalidNotification(f"AMOUNT {change.amount.decimal_text()} is not {expected}")
+            expected, at_most = payment.amount_planned, change.type in MODIFIED_BY_EVENTS
+        amount = change.amount.amount
+        if amount > expected.amount or (not at_most and amount != expected.amount):
+            limit = "at most " if at_most else ""
+            raise InvalidNotification(f"AMOUNT {change.amount.decimal_text()} is not {limit}{expected.decimal_text()}")
