@@ -4,33 +4,48 @@
 Connect calls need a token from /iam/tokens (Bearer, else HTTP 401) and the catalog
 secret in the `secret` header (responseCode 70 missing, 71 invalid). Business errors
 come as Nexway documents them: HTTP 200 with a non-zero responseCode; a created order
-is HTTP 201. Where Nexway's pages name no code, the sandbox uses its own (inferred):
-100 for any other invalid field (the message names it), 1030 order not found, 1071
-order already cancelled. Amounts must be JSON numbers; each line's amountTotal must be
-amountDutyFree × quantity × (1 + vatRate/100) within one minor unit (inferred).
+is HTTP 201. Amounts must be JSON numbers.
 
 Test products (productRef): 1001 and 1002 deliver at once (responseCode 0);
 9044 is out of stock (1044); 9060 waits for payment validation (1060); 9061 waits for
 fraud validation (1061); 9062 is cancelled for fraud (1062). Any other is unknown (1020).
 
+PUT /connect/order/cancel {partnerOrderNumber, reasonCode, comment} cancels the order
+as a whole, whatever its status but an ended one: a completed order is refunded, one
+still waiting is stopped. The order's `canceled` notification follows a moment after
+the answer (sandboxes/followups.py). A repeat changes nothing (1071).
+
 Notifications go, as the merchant configured in Nexway's back office, to
 NOTIFICATION_PUBLIC_URL/notifications/nexway with HTTP Basic credentials
-NEXWAY_NOTIFICATION_USERNAME/NEXWAY_NOTIFICATION_PASSWORD. Their body follows Nexway's
-order notifications: {subject: "order", type, objectId, eventDate, order: {id, status,
-partnerOrderNumber, currency, totalPriceIncVAT, ...}} (inferred from Nexway Monetize).
+NEXWAY_NOTIFICATION_USERNAME/NEXWAY_NOTIFICATION_PASSWORD.
+
+Where Nexway's pages are silent, the sandbox chooses (inferred):
+
+| what | the sandbox's choice |
+| --- | --- |
+| response codes | 100 any other invalid field (the message names it), 1030 order not found, 1071 order already cancelled, 1072 order cannot be cancelled (it ended without a sale: PAYMENT_FAILED, PAYMENT_REFUSED, ABORTED) |
+| line arithmetic | amountTotal = amountDutyFree × quantity × (1 + vatRate/100) within one minor unit |
+| statuses | COMPLETED, PAYMENT_PENDING, FRAUD_PENDING for order/new's codes 0, 1060, 1061; the event types' statuses (CANCELED, ...) |
+| GET /connect/order | order/new's answer plus the order's `status` |
+| cancel | `comment` optional, at most 255 characters; 130 without partnerOrderNumber; answer `{responseCode, responseMessage, partnerOrderNumber, orderNumber}` |
+| notifications | the body of Nexway Monetize's order notifications: {subject: "order", type, objectId, eventDate, order: {id, status, partnerOrderNumber, currency, totalPriceIncVAT, ...}}; 3 attempts, 5 s apart, until a 2xx |
+| spelling | order/new names no status and statuses are UPPER_SNAKE, event types camelCase, unless the control below says otherwise |
 
 Control: POST /_sandbox/orders/<orderNumber>/events {"type": "completed", "deliver"?:
-true} sends an order event (and moves the order to its status); POST
-/_sandbox/lose-answers {"count": 1} makes the next order/new calls create the order and
-answer 504 as if the answer were lost on the way; POST /_sandbox/status-spelling
-{"spelling": "camelCase" | "lower_snake" | "kebab-case" | "UPPER_SNAKE" | null} makes
-every answer and notification write status words and event types in that spelling, and
-order/new's answer name the order's status too (Nexway's pages fix neither: inferred;
-null, the default, is order/new without a status, statuses in UPPER_SNAKE and types in
-camelCase); POST /_sandbox/late-answers {"ms",
-"count"?} makes them create the order and answer late (operation "createOrder");
-POST /_sandbox/tokens/revoke makes
-every issued token expire; GET /_sandbox/orders?partnerOrderNumber= lists the orders.
+true} sends an order event now (and moves the order to its status); POST
+/_sandbox/lose-answers {"count": 1, "operation"?: "createOrder" | "cancelOrder"} makes
+the next such calls take effect and answer 504 as if the answer were lost on the way;
+POST /_sandbox/refuse-next {"responseCode": 1072, "count"?: 1, "operation"?:
+"cancelOrder"} makes the next cancellations refused with that code; POST
+/_sandbox/status-spelling {"spelling": "camelCase" | "lower_snake" | "kebab-case" |
+"UPPER_SNAKE" | null} makes every answer and notification write status words and event
+types in that spelling, and order/new's answer name the order's status too; POST
+/_sandbox/late-answers {"ms", "count"?, "operation"?: "createOrder" | "cancelOrder"}
+makes them take effect and answer late; POST /_sandbox/follow-ups {"delayMs"?,
+"retryIntervalMs"?, "drop"?} and GET /_sandbox/follow-ups for the `canceled`
+notifications after a cancellation ("drop" loses the next ones); POST
+/_sandbox/tokens/revoke makes every issued token expire; GET
+/_sandbox/orders?partnerOrderNumber= lists the orders.
 """
 
 from __future__ import annotations
@@ -49,6 +64,7 @@ from typing import Any
 from flask import Flask, request
 
 from .common import Latency, Store, control_blueprint, deliver
+from .followups import FollowUps, follow_ups_blueprint
 
 # The sandbox account, shared with the connector in the local stack.
 CREDENTIALS = {
@@ -79,6 +95,7 @@ MESSAGES = {
     1061: "Waiting for fraud validation",
     1062: "Order cancelled for fraud",
     1071: "Order already cancelled",
+    1072: "Order cannot be cancelled",
 }
 # The order's status once created with each code.
 CREATED_STATUS = {0: "COMPLETED", 1060: "PAYMENT_PENDING", 1061: "FRAUD_PENDING"}
@@ -93,6 +110,12 @@ EVENT_STATUSES = {
     "aborted": "ABORTED",
 }
 CANCEL_REASONS = {2: "cancelled", 3: "unsatisfied", 4: "double order", 6: "incompatible", 16: "fraud"}
+# Orders that ended without a sale: nothing to cancel (inferred, 1072).
+NOT_CANCELLABLE = ("PAYMENT_FAILED", "PAYMENT_REFUSED", "ABORTED")
+COMMENT_LENGTH = 255
+# How Nexway delivers notifications: attempts and the time between them (inferred).
+DELIVERY_ATTEMPTS = 3
+RETRY_INTERVAL = 5.0
 PROVINCE_COUNTRIES = ("US", "CA", "BR", "AU")
 # The currencies of the sandbox catalog and their minor units.
 CURRENCY_DIGITS = {"EUR": 2, "USD": 2, "GBP": 2, "CHF": 2, "SEK": 2, "PLN": 2, "CAD": 2, "AUD": 2, "BRL": 2, "JPY": 0}
@@ -168,23 +191,26 @@ def spelled(word: str, spelling: str | None) -> str:
     return SPELLINGS[spelling]([part.lower() for part in _WORDS.findall(word)])
 
 
-class LostAnswers:
-    """How many of the next order/new answers are lost after the order is created."""
+class Countdown:
+    """How many of the next calls of an operation something happens to (an answer lost
+    after the call took effect, a refusal with a chosen code)."""
 
     def __init__(self):
         self._lock = threading.Lock()
-        self.count = 0
+        self._next: dict[str, list[Any]] = {}
 
-    def set(self, count: int) -> None:
+    def set(self, operation: str, count: int, what: Any = True) -> None:
         with self._lock:
-            self.count = count
+            self._next[operation] = [what] * count
 
-    def take(self) -> bool:
+    def take(self, operation: str) -> Any:
         with self._lock:
-            if self.count <= 0:
-                return False
-            self.count -= 1
-            return True
+            waiting = self._next.get(operation)
+            return waiting.pop(0) if waiting else None
+
+    def clear(self) -> None:
+        with self._lock:
+            self._next.clear()
 
 
 def create_app(
@@ -197,22 +223,26 @@ def create_app(
     app = Flask("nexway-sandbox", static_folder=None)
     orders = Store()  # by partnerOrderNumber
     tokens = Tokens()
-    lost = LostAnswers()
+    lost, refusals = Countdown(), Countdown()
+    follow_ups = FollowUps(DELIVERY_ATTEMPTS, RETRY_INTERVAL)
     spelling: dict[str, str | None] = {"words": None}
     latency = Latency()
-    creating = threading.Lock()  # one creation at a time, so that 1010 is exact
+    creating = threading.Lock()  # one creation or cancellation at a time: 1010 and 1071 are exact
     order_numbers = itertools.count(7_000_001)
 
     def reset() -> None:
         orders.clear()
         tokens.revoke_all()
-        lost.set(0)
+        lost.clear()
+        refusals.clear()
+        follow_ups.reset()
         spelling["words"] = None
 
     def spell(word: str) -> str:
         return spelled(word, spelling["words"])
 
     app.register_blueprint(control_blueprint(latency, reset, tokens.handed_out))
+    app.register_blueprint(follow_ups_blueprint(follow_ups))
 
     @app.post("/iam/tokens")
     def issue_token():
@@ -266,8 +296,8 @@ def create_app(
             order = new_order(body, next(order_numbers))
             orders.put(reference, order)
         latency.wait_after_creating("createOrder")
-        if lost.take():
-            return "<html><body><h1>504 Gateway Time-out</h1></body></html>", 504, {"Content-Type": "text/html"}
+        if lost.take("createOrder"):
+            return GATEWAY_TIMEOUT
         answer = {**order["answer"], "responseCode": order["code"], "responseMessage": MESSAGES[order["code"]]}
         if spelling["words"] is not None:
             answer["status"] = spell(order["status"])
@@ -282,28 +312,59 @@ def create_app(
     @app.put("/connect/order/cancel")
     @authorized
     def cancel_order():
-        body = request.get_json(force=True, silent=True) or {}
-        order = _one(orders.find(partnerOrderNumber=body.get("partnerOrderNumber")))
+        """Cancels an order as a whole: refunds a completed one, stops one still waiting."""
+        body = request.get_json(force=True, silent=True)
+        if not isinstance(body, dict):
+            raise Refusal(100, "the body is not a JSON object")
+        if not isinstance(body.get("partnerOrderNumber"), str) or not body["partnerOrderNumber"]:
+            raise Refusal(130)
         reason = body.get("reasonCode")
         if reason not in CANCEL_REASONS or isinstance(reason, bool):
             raise Refusal(100, f"reasonCode must be one of {sorted(CANCEL_REASONS)}")
-        if order["status"] == "CANCELED":
-            raise Refusal(1071)
-        notified = send_event(order, "canceled", cancellationReason=CANCEL_REASONS[reason])
+        comment = body.get("comment")
+        if comment is not None and (not isinstance(comment, str) or len(comment) > COMMENT_LENGTH):
+            raise Refusal(100, f"comment must be text of at most {COMMENT_LENGTH} characters")
+        with creating:
+            order = _one(orders.find(partnerOrderNumber=body["partnerOrderNumber"]))
+            if order["status"] == "CANCELED":
+                raise Refusal(1071)
+            if order["status"] in NOT_CANCELLABLE:
+                raise Refusal(1072, f"the order is {order['status']}")
+            refused = refusals.take("cancelOrder")
+            if refused is not None:
+                raise Refusal(refused)
+            notification_body = move(order, "canceled", cancellationReason=CANCEL_REASONS[reason])
+        latency.wait_after_creating("cancelOrder")
+        if notification_url is not None:
+            follow_ups.send(
+                {
+                    "type": "canceled",
+                    "orderNumber": order["orderNumber"],
+                    "partnerOrderNumber": order["partnerOrderNumber"],
+                },
+                functools.partial(
+                    deliver, "POST", notification_url, json=notification_body, auth=notification_credentials
+                ),
+            )
+        if lost.take("cancelOrder"):
+            return GATEWAY_TIMEOUT
         return {
             "responseCode": 0,
             "responseMessage": "OK",
             "partnerOrderNumber": order["partnerOrderNumber"],
             "orderNumber": order["orderNumber"],
-            "notification": notified.get("notification"),
         }
 
-    def send_event(order: dict, type_: str, deliver_it: bool = True, **details) -> dict:
-        """Moves the order to the event's status and notifies the merchant of it."""
+    def move(order: dict, type_: str, **details) -> dict:
+        """Moves the order to the event's status; the notification that tells of it."""
         order["status"] = EVENT_STATUSES[type_]
         if type_ == "completed":
             order["answer"] = _delivered(order["answer"])
-        body = notification(order, type_, details, spell)
+        return notification(order, type_, details, spell)
+
+    def send_event(order: dict, type_: str, deliver_it: bool = True) -> dict:
+        """Moves the order to the event's status and notifies the merchant of it now."""
+        body = move(order, type_)
         if not deliver_it:
             return {"event": body}
         if notification_url is None:
@@ -333,9 +394,19 @@ def create_app(
 
     @app.post("/_sandbox/lose-answers")
     def lose_answers():
-        count = int((request.get_json(force=True, silent=True) or {}).get("count", 1))
-        lost.set(count)
-        return {"count": count}
+        options = request.get_json(force=True, silent=True) or {}
+        count, operation = int(options.get("count", 1)), options.get("operation", "createOrder")
+        lost.set(operation, count)
+        return {"count": count, "operation": operation}
+
+    @app.post("/_sandbox/refuse-next")
+    def refuse_next():
+        options = request.get_json(force=True, silent=True) or {}
+        code, count = int(options.get("responseCode", 1072)), int(options.get("count", 1))
+        if code not in MESSAGES or code == 0:
+            return {"message": f"responseCode must be one of {sorted(set(MESSAGES) - {0})}"}, 400
+        refusals.set(options.get("operation", "cancelOrder"), count, code)
+        return {"responseCode": code, "count": count}
 
     @app.post("/_sandbox/tokens/revoke")
     def revoke_tokens():
@@ -347,6 +418,9 @@ def create_app(
         return {"orders": [_public(order) for order in orders.find(**request.args.to_dict())]}
 
     return app
+
+
+GATEWAY_TIMEOUT = "<html><body><h1>504 Gateway Time-out</h1></body></html>", 504, {"Content-Type": "text/html"}
 
 
 def new_order(body: dict, order_number: int) -> dict:

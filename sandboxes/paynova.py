@@ -1,14 +1,35 @@
 """Paynova sandbox: /api/orders/create, /api/orders/<orderId>/initializePayment, a
-stand-in for the hosted payment page, and event hook notifications.
+stand-in for the hosted payment page, event hook notifications, and the follow-ups
+/api/orders/<orderId>/transactions/<transactionId>/finalize|annul|refund/<totalAmount>.
 
 It checks the merchant's HTTP Basic credentials and validates requests as Paynova's API
 reference describes, answering as Paynova does: HTTP 200 with a status object whose
 `isSuccess` is false (-2 VALIDATION_ERROR with one entry per field in `errors`, 3000
 ORDER_NOT_FOUND, -1 INTERNAL_ERROR), HTTP 401 with HTTP_401 for wrong credentials,
-HTTP 500 for a body that is not JSON. Where Paynova's pages are silent, the sandbox
-chooses (inferred): `errorCode` and `fieldName` values inside `errors`, the currencies
-this account accepts (none with three decimals), HTTP 201 for a created order,
-`urlRedirectPending` and `paymentMethods` optional, payment channels 1, 2 and 7.
+HTTP 500 for a body that is not JSON.
+
+A payment the page takes (the control below) is a Paynova transaction of the order:
+AUTHORIZED ones can be finalized (in parts, up to the amount) and annulled, COMPLETED
+ones (a sale, or a finalize) refunded (in parts, up to the amount). finalize and refund
+answer as Paynova's clients read them (transactionId of the new transaction, batchId,
+acquirerId, totalAmountFinalized / totalAmountRefunded so far, the pending and
+remaining amounts, canFinalizeAgain / canRefundAgain); annul answers the status only.
+A finalize is followed by a PAYMENT event COMPLETED, an annulment by one CANCELLED, sent
+a moment after the answer (sandboxes/followups.py) with Paynova's 3 attempts.
+
+Where Paynova's pages are silent, the sandbox chooses (inferred):
+
+| what | the sandbox's choice |
+| --- | --- |
+| `errors` entries | `errorCode` and `fieldName` values (paths in the request) |
+| currencies | SEK EUR NOK DKK GBP USD CHF PLN (2 digits), JPY (0); none with 3 |
+| orders/create | HTTP 201 for a created order |
+| initializePayment | `urlRedirectPending` and `paymentMethods` optional; channels 1, 2, 7 |
+| finalize, refund body | `{"invoiceId"}` (1 to 50 characters), the only field read |
+| invoiceId | the idempotency key per transaction: a repeat answers the first result and moves nothing; the same invoiceId for another amount is a VALIDATION_ERROR |
+| annul | a card authorization is annulled as a whole (what finalizes left); no invoiceId |
+| refusals | 3001 TRANSACTION_NOT_FOUND, 3010 INVALID_TRANSACTION_STATE (finalize or annul of what is no authorization, refund of what is not finalized), 3020 ALREADY_ANNULLED (annul or finalize of an annulled authorization); amounts over what is left: VALIDATION_ERROR on totalAmount |
+| follow-up events | COMPLETED names the finalize's new transactionId, CANCELLED the authorization's, AMOUNT the amount finalized or annulled; a refund sends none (PAYMENT_STATUS has no word for it) |
 
 Control:
   POST /_sandbox/sessions/<sessionId>/payment {"status": "AUTHORIZED"|"COMPLETED"|"PENDING"|
@@ -18,12 +39,17 @@ Control:
       send a PAYMENT or SESSION_END event hook notification to the session's urlCallback
       with a correct DIGEST (and Pn-Digest header), as Paynova does: up to 3 attempts
       until the answer is 200 or 204; "repeat" delivers it that many times over.
-  POST /_sandbox/fail-next {"times"?: 1} makes the next initializePayment calls fail
-      with -1 INTERNAL_ERROR.
+  POST /_sandbox/fail-next {"times"?: 1, "operation"?: "initializePayment" | "finalize" |
+      "annul" | "refund", "errorNumber"?: -1, "statusKey"?: "INTERNAL_ERROR",
+      "statusMessage"?} makes the next such calls refuse so (a decline, an error).
   POST /_sandbox/late-answers {"ms", "count"?, "operation"?: "createOrder" |
-      "initializePayment"} makes the next such calls store the order or session and
-      answer late.
-  GET /_sandbox/orders?orderNumber= lists the orders created, with their sessions.
+      "initializePayment" | "finalize" | "annul" | "refund"} makes the next such calls
+      store what they did and answer late.
+  POST /_sandbox/follow-ups {"delayMs"?, "retryIntervalMs"?, "drop"?}, GET
+      /_sandbox/follow-ups: the events after finalize and annul (sandboxes/followups.py);
+      "drop" loses the next ones.
+  GET /_sandbox/orders?orderNumber= lists the orders created, with their sessions and
+      transactions.
 """
 
 from __future__ import annotations
@@ -45,6 +71,7 @@ from urllib.parse import urlencode, urlsplit
 from flask import Flask, request
 
 from .common import Latency, Store, control_blueprint, deliver
+from .followups import FollowUps, follow_ups_blueprint
 
 # Test credentials of the sandbox account, shared with the connector in the local stack.
 CREDENTIALS = {
@@ -68,6 +95,12 @@ SESSION_STATUSES = {
     "CANCELLED": "CUSTOMER_CANCELLED_SESSION",
 }
 PAYMENT_CHANNELS = (1, 2, 7)  # online, mail/telephone order, recurring
+MODIFICATIONS = ("finalize", "annul", "refund")
+# Refusals of the follow-up calls where Paynova's pages name no code (inferred).
+TRANSACTION_NOT_FOUND = (3001, "TRANSACTION_NOT_FOUND", "The specified transaction was not found.")
+WRONG_STATE = 3010, "INVALID_TRANSACTION_STATE"
+ALREADY_ANNULLED = (3020, "ALREADY_ANNULLED", "The authorization has already been annulled.")
+INVOICE_ID_LENGTH = 50
 AERO_INTERFACE_ID = 5
 DELIVERY_ATTEMPTS = 3
 LINE_TOLERANCE = Decimal("0.01")
@@ -130,17 +163,21 @@ class FieldErrors:
 
 def create_app(merchant_id: str, api_password: str, secret_key: str) -> Flask:
     app = Flask("paynova-sandbox", static_folder=None)
-    orders, sessions = Store(), Store()
+    orders, sessions, transactions = Store(), Store(), Store()
     latency = Latency()
-    failures = {"initializePayment": 0}
-    failures_lock = threading.Lock()
+    failures = Failures()
+    follow_ups = FollowUps(DELIVERY_ATTEMPTS, retry_interval=5.0)
+    modifying = threading.Lock()  # one finalize, annul or refund at a time: amounts stay exact
 
     def reset() -> None:
         orders.clear()
         sessions.clear()
-        failures["initializePayment"] = 0
+        transactions.clear()
+        failures.clear()
+        follow_ups.reset()
 
     app.register_blueprint(control_blueprint(latency, reset, sessions.keys))
+    app.register_blueprint(follow_ups_blueprint(follow_ups))
 
     @app.errorhandler(Refusal)
     def refused(refusal: Refusal):
@@ -180,10 +217,7 @@ def create_app(merchant_id: str, api_password: str, secret_key: str) -> Flask:
         if order is None:
             raise Refusal(3000, "ORDER_NOT_FOUND", "The specified order was not found.")
         _check_session(body, order)
-        with failures_lock:
-            if failures["initializePayment"] > 0:
-                failures["initializePayment"] -= 1
-                raise Refusal(-1, "INTERNAL_ERROR", "The specified operation could not be completed at this time.")
+        failures.raise_next("initializePayment")
         session = {
             "sessionId": str(uuid.uuid4()),
             "orderId": order_id,
@@ -212,17 +246,128 @@ def create_app(merchant_id: str, api_password: str, secret_key: str) -> Flask:
     @app.post("/_sandbox/sessions/<session_id>/payment")
     def pay(session_id: str):
         session, options = _session_and_options(session_id, PAYMENT_STATUSES)
-        order = orders.get(session["orderId"])
+        transaction_id = str(options.get("transactionId") or _transaction_id())
+        with modifying:
+            transaction = transactions.get(transaction_id) or new_transaction(
+                transaction_id, session, Decimal(session["totalAmount"])
+            )
+            transaction["status"] = options["status"]
+            transactions.put(transaction_id, transaction)
+        fields = payment_event(transaction, options["status"], Decimal(session["totalAmount"]))
+        return _notify(session, fields, options, secret_key)
+
+    def payment_event(transaction: dict, status_word: str, amount: Decimal, reason: str = "") -> dict[str, str]:
+        session = sessions.get(transaction["sessionId"])
+        order = orders.get(transaction["orderId"])
         fields = _event_fields("PAYMENT", session, order, merchant_id)
         fields.update(
-            SESSION_ID=session_id,
-            PAYMENT_STATUS=options["status"],
-            PAYMENT_STATUS_REASON=PAYMENT_STATUSES[options["status"]],
-            AMOUNT=f"{Decimal(session['totalAmount']):.2f}",  # Paynova: always two decimals
+            SESSION_ID=transaction["sessionId"],
+            PAYMENT_STATUS=status_word,
+            PAYMENT_STATUS_REASON=reason or PAYMENT_STATUSES[status_word],
+            AMOUNT=f"{amount:.2f}",  # Paynova: always two decimals
             CURRENCY_CODE=order["currencyCode"],
-            TRANSACTION_ID=str(options.get("transactionId") or 10**17 + secrets.randbelow(9 * 10**17)),
+            TRANSACTION_ID=transaction["transactionId"],
         )
-        return _notify(session, fields, options, secret_key)
+        return fields
+
+    @app.post("/api/orders/<order_id>/transactions/<transaction_id>/<operation>/<total_amount>")
+    def modify(order_id: str, transaction_id: str, operation: str, total_amount: str):
+        """finalize, annul or refund one transaction of the order."""
+        if operation not in MODIFICATIONS:
+            raise Refusal(-2, "VALIDATION_ERROR", f"unknown operation {operation}", http_status=404)
+        body = _json_body()
+        order = orders.get(order_id)
+        if order is None:
+            raise Refusal(3000, "ORDER_NOT_FOUND", "The specified order was not found.")
+        invoice_id = _invoice_id(body) if operation != "annul" else None
+        with modifying:
+            transaction = transactions.get(transaction_id)
+            if transaction is None or transaction["orderId"] != order_id:
+                raise Refusal(*TRANSACTION_NOT_FOUND)
+            amount = _path_amount(total_amount, CURRENCIES[order["currencyCode"]])
+            key = f"{operation}:{invoice_id}"
+            earlier = transaction["answers"].get(key) if invoice_id else None
+            if earlier is not None:
+                if Decimal(earlier["amount"]) != amount:
+                    errors = FieldErrors()
+                    errors.add("invoiceId", "Predicate", f"was used for {earlier['amount']} on this transaction")
+                    errors.raise_any()
+                return earlier["answer"]  # the first result; no money moves again
+            failures.raise_next(operation)
+            answer, follow_up = operations[operation](transaction, amount)
+            if invoice_id:
+                transaction["answers"][key] = {"amount": str(amount), "answer": answer}
+        latency.wait_after_creating(operation)
+        if follow_up is not None:
+            about = follow_up[0]
+            fields = payment_event(*follow_up)
+            send_follow_up(sessions.get(about["sessionId"]), fields, operation)
+        return answer
+
+    def finalize(authorization: dict, amount: Decimal) -> tuple[dict, Any]:
+        remaining = _open_authorization(authorization, "finalized")
+        _within(amount, remaining, "remaining for finalization")
+        authorization["finalized"] = str(Decimal(authorization["finalized"]) + amount)
+        finalized = new_transaction(_transaction_id(), authorization, amount, status="COMPLETED")
+        finalized["authorizationId"] = authorization["transactionId"]
+        transactions.put(finalized["transactionId"], finalized)
+        left = remaining - amount
+        answer = {
+            "status": status(),
+            "transactionId": finalized["transactionId"],
+            "batchId": _batch_id(),
+            "acquirerId": "1010",
+            "totalAmountFinalized": float(Decimal(authorization["finalized"])),
+            "totalAmountPendingFinalization": 0,
+            "canFinalizeAgain": left > 0,
+            "amountRemainingForFinalization": float(left),
+        }
+        return answer, (finalized, "COMPLETED", amount, "NONE")
+
+    def annul(authorization: dict, amount: Decimal) -> tuple[dict, Any]:
+        remaining = _open_authorization(authorization, "annulled")
+        if amount != remaining:
+            errors = FieldErrors()
+            errors.add("totalAmount", "Equal", f"a card authorization is annulled as a whole: {remaining}")
+            errors.raise_any()
+        authorization["annulled"] = str(amount)
+        return {"status": status()}, (authorization, "CANCELLED", amount, "ANNULLED_BY_MERCHANT")
+
+    def refund(finalized: dict, amount: Decimal) -> tuple[dict, Any]:
+        if finalized["status"] != "COMPLETED":
+            raise Refusal(*WRONG_STATE, "Only a finalized transaction can be refunded.")
+        remaining = Decimal(finalized["amount"]) - Decimal(finalized["refunded"])
+        _within(amount, remaining, "remaining for refund")
+        finalized["refunded"] = str(Decimal(finalized["refunded"]) + amount)
+        refunded = new_transaction(_transaction_id(), finalized, amount, status="REFUNDED")
+        transactions.put(refunded["transactionId"], refunded)
+        answer = {
+            "status": status(),
+            "transactionId": refunded["transactionId"],
+            "batchId": _batch_id(),
+            "acquirerId": "1010",
+            "totalAmountRefunded": float(Decimal(finalized["refunded"])),
+            "totalAmountPendingRefund": 0,
+            "canRefundAgain": remaining - amount > 0,
+            "amountRemainingForRefund": float(remaining - amount),
+        }
+        return answer, None  # Paynova's PAYMENT_STATUS has no word for a refund: no event
+
+    operations = {"finalize": finalize, "annul": annul, "refund": refund}
+
+    def send_follow_up(session: dict, fields: dict[str, str], operation: str) -> None:
+        about = {key: fields[key] for key in ("ORDER_NUMBER", "PAYMENT_STATUS", "AMOUNT", "TRANSACTION_ID")}
+
+        def attempt() -> dict:
+            body = urlencode(signed_event(fields, secret_key)).encode()
+            headers = {
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Pn-Digest": sha1(body + secret_key.encode()),
+            }
+            return deliver("POST", session["urlCallback"], data=body, headers=headers)
+
+        if session["urlCallback"]:
+            follow_ups.send({"operation": operation, **about}, attempt)
 
     @app.post("/_sandbox/sessions/<session_id>/end")
     def end_session(session_id: str):
@@ -247,16 +392,113 @@ def create_app(merchant_id: str, api_password: str, secret_key: str) -> Flask:
 
     @app.post("/_sandbox/fail-next")
     def fail_next():
-        with failures_lock:
-            failures["initializePayment"] = int((request.get_json(force=True, silent=True) or {}).get("times", 1))
-        return {"initializePayment": failures["initializePayment"]}
+        return failures.set(request.get_json(force=True, silent=True) or {})
 
     @app.get("/_sandbox/orders")
     def list_orders():
         found = orders.find(**request.args.to_dict())
-        return {"orders": [{**order, "sessions": sessions.find(orderId=order["orderId"])} for order in found]}
+        return {
+            "orders": [
+                {
+                    **order,
+                    "sessions": sessions.find(orderId=order["orderId"]),
+                    "transactions": [_public(t) for t in transactions.find(orderId=order["orderId"])],
+                }
+                for order in found
+            ]
+        }
 
     return app
+
+
+class Failures:
+    """The refusals set up for the next calls of each operation (/_sandbox/fail-next)."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._next: dict[str, list[dict]] = {}
+
+    def set(self, options: dict) -> dict:
+        operation = options.get("operation", "initializePayment")
+        refusal = {
+            "error_number": int(options.get("errorNumber", -1)),
+            "key": options.get("statusKey", "INTERNAL_ERROR"),
+            "message": options.get("statusMessage", "The specified operation could not be completed at this time."),
+        }
+        with self._lock:
+            self._next[operation] = [refusal] * int(options.get("times", 1))
+            return {operation: len(self._next[operation])}
+
+    def raise_next(self, operation: str) -> None:
+        with self._lock:
+            pending = self._next.get(operation)
+            refusal = pending.pop(0) if pending else None
+        if refusal is not None:
+            raise Refusal(refusal["error_number"], refusal["key"], refusal["message"])
+
+    def clear(self) -> None:
+        with self._lock:
+            self._next.clear()
+
+
+def new_transaction(transaction_id: str, source: dict, amount: Decimal, status: str = "PENDING") -> dict:
+    """A Paynova transaction of the order and session `source` names."""
+    return {
+        "transactionId": transaction_id,
+        "orderId": source["orderId"],
+        "sessionId": source["sessionId"],
+        "status": status,
+        "amount": str(amount),
+        "finalized": "0",
+        "annulled": "0",
+        "refunded": "0",
+        "answers": {},  # by operation and invoiceId: the first answer, for repeats
+    }
+
+
+def _open_authorization(authorization: dict, doing: str) -> Decimal:
+    """What is left of an authorization to finalize or annul."""
+    if Decimal(authorization["annulled"]) > 0:
+        raise Refusal(*ALREADY_ANNULLED)
+    if authorization["status"] != "AUTHORIZED":
+        raise Refusal(*WRONG_STATE, f"Only an authorization can be {doing}.")
+    return Decimal(authorization["amount"]) - Decimal(authorization["finalized"])
+
+
+def _within(amount: Decimal, remaining: Decimal, what: str) -> None:
+    if amount > remaining:
+        errors = FieldErrors()
+        errors.add("totalAmount", "LessThanOrEqual", f"must not exceed the {remaining} {what}")
+        errors.raise_any()
+
+
+def _path_amount(text: str, digits: int) -> Decimal:
+    errors = FieldErrors()
+    amount = _check_amount(errors, "totalAmount", text, digits)
+    errors.raise_any()
+    assert amount is not None
+    return amount
+
+
+def _invoice_id(body: dict) -> str | None:
+    invoice_id = body.get("invoiceId")
+    if invoice_id is not None and (not isinstance(invoice_id, str) or not 1 <= len(invoice_id) <= INVOICE_ID_LENGTH):
+        errors = FieldErrors()
+        errors.add("invoiceId", "Length", f"must be text of 1 to {INVOICE_ID_LENGTH} characters")
+        errors.raise_any()
+    return invoice_id
+
+
+def _transaction_id() -> str:
+    return str(10**17 + secrets.randbelow(9 * 10**17))
+
+
+def _batch_id() -> str:
+    return str(10**11 + secrets.randbelow(9 * 10**11))
+
+
+def _public(transaction: dict) -> dict:
+    return {key: value for key, value in transaction.items() if key != "answers"}
 
 
 def _json_body() -> dict[str, Any]:

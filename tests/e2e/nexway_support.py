@@ -13,10 +13,16 @@ from sandboxes.emulator import payment_draft
 from sandboxes.nexway import CREDENTIALS
 from tests.factories import nexway_session_request
 
+from .modification_support import FollowUps
+
+# Notifications after a cancellation: soon after the answer, retried soon.
+FOLLOW_UP_TIMING = {"delayMs": 200, "retryIntervalMs": 500}
+
 
 class NexwaySandbox:
     def __init__(self, base_url: str):
         self.base_url = base_url
+        self.follow_ups = FollowUps(base_url)
 
     def orders(self, payment_id: str) -> list[dict]:
         answer = requests.get(f"{self.base_url}/_sandbox/orders", params={"partnerOrderNumber": payment_id}, timeout=5)
@@ -49,11 +55,16 @@ class NexwaySandbox:
             timeout=30,
         ).json()
 
-    def lose_answers(self, count: int) -> None:
-        requests.post(f"{self.base_url}/_sandbox/lose-answers", json={"count": count}, timeout=5).raise_for_status()
+    def lose_answers(self, count: int, operation: str = "createOrder") -> None:
+        options = {"count": count, "operation": operation}
+        requests.post(f"{self.base_url}/_sandbox/lose-answers", json=options, timeout=5).raise_for_status()
 
-    def late_answers(self, ms: int, count: int = 1) -> None:
-        answer_late(self.base_url, ms, count)
+    def late_answers(self, ms: int, count: int = 1, operation: str | None = None) -> None:
+        answer_late(self.base_url, ms, count, operation)
+
+    def refuse_next_cancellation(self, response_code: int, count: int = 1) -> None:
+        options = {"responseCode": response_code, "count": count, "operation": "cancelOrder"}
+        requests.post(f"{self.base_url}/_sandbox/refuse-next", json=options, timeout=5).raise_for_status()
 
     def spell_statuses(self, spelling: str | None) -> None:
         """Status words and event types in `spelling` (camelCase, lower_snake, ...)."""
@@ -67,10 +78,14 @@ class NexwaySandbox:
 @pytest.fixture
 def nexway(stack):
     sandbox = NexwaySandbox(f"{stack.sandboxes_url}/nexway")
+    sandbox.follow_ups.configure(**FOLLOW_UP_TIMING)
     yield sandbox
     sandbox.lose_answers(0)
+    sandbox.lose_answers(0, "cancelOrder")
+    sandbox.refuse_next_cancellation(1072, 0)
     sandbox.late_answers(0, 0)
     sandbox.spell_statuses(None)
+    sandbox.follow_ups.configure(drop=0)
 
 
 def nexway_draft(session_request: dict | None = None, interface: str = "nexway", **details) -> dict:

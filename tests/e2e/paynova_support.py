@@ -13,10 +13,16 @@ from sandboxes.common import answer_late
 from sandboxes.emulator import payment_draft
 from tests.factories import paynova_session_request
 
+from .modification_support import FollowUps
+
+# Follow-up notifications in tests: soon after the answer, retried soon (Paynova: 5 s).
+FOLLOW_UP_TIMING = {"delayMs": 200, "retryIntervalMs": 500}
+
 
 class PaynovaSandbox:
     def __init__(self, base_url: str):
         self.base_url = base_url
+        self.follow_ups = FollowUps(base_url)
 
     def pay(self, session_id: str, status: str, **options) -> dict:
         return self._post(f"sessions/{session_id}/payment", {"status": status, **options})
@@ -31,6 +37,16 @@ class PaynovaSandbox:
     def fail_next_session(self) -> None:
         self._post("fail-next", {"times": 1})
 
+    def refuse_next(self, operation: str, error_number: int, status_key: str, message: str) -> None:
+        """The next `operation` (finalize, annul, refund) answers isSuccess false so."""
+        refusal = {"errorNumber": error_number, "statusKey": status_key, "statusMessage": message}
+        self._post("fail-next", {"operation": operation, **refusal})
+
+    def transactions(self, order_id: str) -> dict[str, dict]:
+        """The order's transactions at Paynova, by id."""
+        [order] = [order for order in self.orders() if order["orderId"] == order_id]
+        return {transaction["transactionId"]: transaction for transaction in order["transactions"]}
+
     def latency(self, ms: int) -> None:
         self._post("latency", {"ms": ms})
 
@@ -41,8 +57,11 @@ class PaynovaSandbox:
 
     def reset_faults(self) -> None:
         self._post("fail-next", {"times": 0})
+        for operation in ("finalize", "annul", "refund"):
+            self._post("fail-next", {"times": 0, "operation": operation})
         self.latency(0)
         answer_late(self.base_url, 0, 0)
+        self.follow_ups.configure(drop=0, **FOLLOW_UP_TIMING)
 
     def _post(self, path: str, body: dict) -> dict:
         answer = requests.post(f"{self.base_url}/_sandbox/{path}", json=body, timeout=60)
@@ -52,7 +71,9 @@ class PaynovaSandbox:
 
 @pytest.fixture(scope="session")
 def paynova(stack) -> PaynovaSandbox:
-    return PaynovaSandbox(f"{stack.sandboxes_url}/paynova")
+    sandbox = PaynovaSandbox(f"{stack.sandboxes_url}/paynova")
+    sandbox.follow_ups.configure(**FOLLOW_UP_TIMING)
+    return sandbox
 
 
 @pytest.fixture

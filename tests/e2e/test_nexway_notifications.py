@@ -62,7 +62,9 @@ def test_the_same_notification_again_changes_nothing(emulator, nexway, stack):
 def test_a_cancelled_delivered_order_is_refunded(emulator, nexway):
     payment = new_order(emulator)
     cancelled = nexway.cancel(payment["id"])
-    assert cancelled["responseCode"] == 0 and cancelled["notification"]["status"] == 200
+    assert cancelled["responseCode"] == 0
+    notified = nexway.follow_ups.delivered(type="canceled", partnerOrderNumber=payment["id"])
+    assert [attempt["status"] for attempt in notified["attempts"]] == [200]
     refunded = emulator.get_payment(payment["id"])
     order = payment["interfaceId"]
     assert charges(refunded) == [("Charge", "Success", order), ("Refund", "Success", order)]

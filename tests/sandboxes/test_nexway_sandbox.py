@@ -1,6 +1,8 @@
 """The Nexway sandbox refuses what Nexway refuses; a sandbox that accepts anything
 would prove nothing about the connector."""
 
+import time
+
 import pytest
 
 from sandboxes import nexway
@@ -181,18 +183,61 @@ def cancel(sandbox, token, **body):
     )
 
 
-def test_cancel_checks_its_input_and_notifies_once(sandbox, token, sent):
+def test_cancel_checks_its_input_and_notifies_once_after_answering(sandbox, token, sent):
     create(sandbox, token, order())
+    sandbox.post("/_sandbox/follow-ups", json={"delayMs": 0})
     assert cancel(sandbox, token, partnerOrderNumber="other").json["responseCode"] == 1030
+    assert cancel(sandbox, token, partnerOrderNumber="").json["responseCode"] == 130
     assert cancel(sandbox, token, reasonCode=5).json["responseCode"] == 100
-    assert cancel(sandbox, token).json["responseCode"] == 0
+    assert cancel(sandbox, token, comment="x" * 256).json["responseCode"] == 100
+    answer = cancel(sandbox, token).json
+    [stored] = sandbox.get("/_sandbox/orders").json["orders"]
+    assert answer == {
+        "responseCode": 0,
+        "responseMessage": "OK",
+        "partnerOrderNumber": "payment-1",
+        "orderNumber": stored["orderNumber"],
+    }
     assert cancel(sandbox, token).json["responseCode"] == 1071
+    [follow_up] = settled(sandbox)
+    assert (follow_up["state"], follow_up["about"]["type"]) == ("done", "canceled")
     [delivery] = sent
+    assert (delivery["url"], delivery["auth"]) == (NOTIFY_URL, ("nexway", "notify-password"))
     assert delivery["json"]["type"] == "canceled"
     assert (
         delivery["json"]["order"]["status"] == "CANCELED"
         and delivery["json"]["order"]["cancellationReason"] == "unsatisfied"
     )
+
+
+def settled(sandbox) -> list[dict]:
+    deadline = time.monotonic() + 5
+    while any(f["state"] == "waiting" for f in sandbox.get("/_sandbox/follow-ups").json["followUps"]):
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    return sandbox.get("/_sandbox/follow-ups").json["followUps"]
+
+
+def test_a_pending_order_is_stopped_and_an_ended_one_cannot_be_cancelled(sandbox, token, sent):
+    number = create(sandbox, token, with_line(productRef="9061")).json["orderNumber"]
+    assert cancel(sandbox, token, reasonCode=2).json["responseCode"] == 0
+    assert sandbox.get(f"/connect/order/{number}", headers=headers(token)).json["status"] == "CANCELED"
+    ended = create(sandbox, token, order("payment-2", orderLines=with_line(productRef="9061")["orderLines"])).json
+    sandbox.post(f"/_sandbox/orders/{ended['orderNumber']}/events", json={"type": "paymentRefused"})
+    assert cancel(sandbox, token, partnerOrderNumber="payment-2").json["responseCode"] == 1072
+
+
+def test_a_cancellation_can_be_refused_lost_or_its_notification_dropped(sandbox, token, sent):
+    number = create(sandbox, token, order()).json["orderNumber"]
+    sandbox.post("/_sandbox/refuse-next", json={"responseCode": 1072})
+    assert cancel(sandbox, token).json["responseCode"] == 1072
+    sandbox.post("/_sandbox/follow-ups", json={"drop": 1})
+    sandbox.post("/_sandbox/lose-answers", json={"operation": "cancelOrder"})
+    assert cancel(sandbox, token).status_code == 504
+    assert sandbox.get(f"/connect/order/{number}", headers=headers(token)).json["status"] == "CANCELED"
+    assert [f["state"] for f in settled(sandbox)] == ["dropped"]
+    assert sent == []
+    assert sandbox.post("/_sandbox/refuse-next", json={"responseCode": 0}).status_code == 400
 
 
 def test_order_events_go_to_the_configured_url_with_basic_credentials(sandbox, token, sent):

@@ -75,6 +75,12 @@ class NexwayClient:
         response = self._connect("GET", f"/connect/order/{quote(str(order_number), safe='')}", deadline)
         return self._accepted(self._answer(response), {})
 
+    def cancel_order(self, cancellation: Mapping[str, Any], deadline: Deadline) -> dict[str, Any]:
+        """PUT /connect/order/cancel {partnerOrderNumber, reasonCode, comment}: Nexway's
+        answer, whatever its responseCode (0: the order is cancelled); ProviderRefused
+        for a token Nexway refuses, ProviderUnavailable without an answer."""
+        return self._answer(self._connect("PUT", "/connect/order/cancel", deadline, json=cancellation))
+
     def _connect(self, method: str, path: str, deadline: Deadline, **kwargs) -> HttpResponse:
         url = f"{self.config.api_url}{path}"
 

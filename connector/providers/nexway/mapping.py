@@ -62,6 +62,26 @@ EVENT_CHARGE_STATES = StatusTable(
     }
 )
 CANCELED = "canceled"
+# The order's status (as GET /connect/order/{orderNumber} names it) → the notification
+# type that tells of it, so that a read-back applies as the notification would. The
+# statuses of an order still waiting read as `created`: its Charge stays Pending.
+READ_BACK_TYPES = StatusTable(
+    {
+        "CREATED": "created",
+        "PAYMENT_PENDING": "created",
+        "FRAUD_PENDING": "created",
+        "PENDING": "created",
+        "PENDING_WITH_ERROR": "fulfillmentFailed",
+        "COMPLETED": "completed",
+        "PARTIAL_COMPLETED": "partiallyCompleted",
+        "PAYMENT_FAILED": "paymentFailed",
+        "PAYMENT_REFUSED": "paymentRefused",
+        "CANCELED": "canceled",
+        "ABORTED": "aborted",
+    }
+)
+# Nexway's responseCode for an order it does not know (inferred: Connect names none).
+ORDER_NOT_FOUND = "1030"
 # Serials are the licence keys Nexway delivers: they stay out of commercetools.
 SECRET_ANSWER_KEYS = ("serials",)
 # The notification fields kept in the payment's log (no shopper data).
@@ -75,6 +95,8 @@ LOGGED_ORDER_FIELDS = (
     "cancellationDate",
 )
 CHARGE = "Charge"
+REFUND = "Refund"
+CANCEL = "CancelAuthorization"
 
 _SESSION_REQUEST = SessionRequestSchema()
 _ORDER_LINE = OrderLineSchema()
@@ -236,7 +258,7 @@ def event(notification: Mapping[str, Any]) -> Event:
     know (subscription renewals, ...) yields an Event that changes nothing."""
     order = notification["order"]
     logged = {
-        **{key: notification[key] for key in ("subject", "type", "objectId", "eventDate")},
+        **{key: notification[key] for key in ("subject", "type", "objectId", "eventDate") if key in notification},
         "order": {key: order[key] for key in LOGGED_ORDER_FIELDS if order.get(key) is not None},
     }
     interaction_ = Interaction("nexway.notification", logged)
@@ -266,11 +288,53 @@ def check_against(event: Event, payment: Payment) -> None:
 
 
 def adjust_event(event: Event, payment: Payment) -> Event:
-    """A cancellation fails a charge still pending, and refunds one that succeeded."""
+    """A cancellation refunds a charge that succeeded: the Refund the extension recorded
+    (its interactionId is the order's, or it is Pending without one after a timeout; the
+    amount finds it), or a new one for a cancellation in Nexway's back office. It fails a
+    charge still pending, and settles the CancelAuthorization the extension recorded for
+    it, if any."""
     if not same_status(event.interaction.request["type"], CANCELED):
         return event
     [change] = event.transactions
     charge = payment.transaction(change.interaction_id, CHARGE)
-    if charge is None or charge.state != "Success":
+    if charge is None:
         return event
-    return replace(event, transactions=(replace(change, type="Refund", state="Success"),))
+    if charge.state == "Success":
+        return replace(event, transactions=(replace(change, type=REFUND, state="Success", amount=charge.amount),))
+    stopped = _cancellation(payment, change.interaction_id)
+    if stopped is None:
+        return event
+    return replace(event, transactions=(change, TransactionChange(CANCEL, "Success", change.interaction_id, stopped)))
+
+
+def _cancellation(payment: Payment, order_number: str) -> Money | None:
+    """The amount of the CancelAuthorization the extension recorded for the order."""
+    return next(
+        (
+            t.amount
+            for t in payment.transactions
+            if t.type == CANCEL
+            and (t.interaction_id == order_number or (t.interaction_id is None and t.state == "Pending"))
+        ),
+        None,
+    )
+
+
+def read_back_event(payment: Payment, answer: Mapping[str, Any]) -> Event:
+    """The Event for an order read back: what the notification of its status carries, so
+    that it applies the same way (and a later notification changes nothing). The log
+    keeps the order's number and status, so that reading the same again is recognised."""
+    status = order_status(answer)
+    type_ = READ_BACK_TYPES.get(status)
+    if type_ is None:
+        unknown_status_text("nexway", status)
+        type_ = "created"  # an order Nexway accepted, in a status the connector does not know
+    order_number = str(answer["orderNumber"])
+    notification = {
+        "subject": "order",
+        "type": type_,
+        "objectId": order_number,
+        "order": {"id": order_number, "status": status, "partnerOrderNumber": payment.id},
+    }
+    read = event(notification)
+    return replace(read, interaction=Interaction("nexway.getOrder", read.interaction.request, public_answer(answer)))

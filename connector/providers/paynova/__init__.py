@@ -1,5 +1,6 @@
 """Paynova: an order and a payment session from the extension, digest-checked event hook
-notifications into transactions.
+notifications into transactions, and finalize, annul and refund for the merchant's
+Charge, CancelAuthorization and Refund (modifications.py).
 
 What a retry after a timeout gets, call by call:
 
@@ -17,20 +18,53 @@ What a retry after a timeout gets, call by call:
   orderNumber unique when a credit product is the payment method; the first order never
   reached a payment method.) The same holds when commercetools fails to record a
   created order.
+- POST .../transactions/{authorization}/finalize/{totalAmount} and
+  .../transactions/{finalized}/refund/{totalAmount}: the body's invoiceId is the
+  commercetools transaction id. A call that timed out leaves its transaction Pending;
+  commercetools repeating the Update (its answer lost) sends the same invoiceId, and
+  Paynova answers the first result without moving money again (invoiceId as the
+  idempotency key: the contract's, inferred at Paynova): one capture or refund, one id.
+- POST .../transactions/{authorization}/annul/{totalAmount}: takes no invoiceId. A
+  repeat finds the authorization annulled, and Paynova refuses it "already annulled"
+  (ALREADY_ANNULLED, inferred), which the connector reads as done: the Success of the
+  one annulment, never a second.
 - Event hooks are Paynova's to repeat (up to 3 deliveries): one applied before changes
-  nothing.
+  nothing. Paynova's PAYMENT events close the loop of a finalize (COMPLETED, naming the
+  finalize's transactionId) and an annulment (CANCELLED, naming the authorization): they
+  update the Charge or CancelAuthorization the extension recorded, or settle the Pending
+  one a timeout left (mapping.fit_to, TransactionChange.matches_pending). Paynova
+  documents no PAYMENT_STATUS for a refund: a refund that got no answer stays Pending
+  until the merchant settles it from Paynova's Merchant Services.
+
+Reconciliation: Paynova's API has no call that reads an order's payments back (it finds
+nothing by orderNumber, and no GET of an order or a transaction exists), so this provider
+keeps reads_back False and `python -m notification.reconcile` skips its payments with a
+log line.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
+from typing import ClassVar
 
 from ...environment import Environment, Variable
 from ...errors import InvalidNotification
 from ...http import Deadline
+from ...modifications import CANCEL, CHARGE, PARTIAL, REFUND, WHOLE, Balance, Modification
 from ...payment import Payment
-from ..base import Call, Event, Interaction, Notification, Provider, ProviderContext, Session
-from . import examples, mapping
+from ..base import (
+    Call,
+    Event,
+    Interaction,
+    ModificationCall,
+    ModificationResult,
+    Notification,
+    Provider,
+    ProviderContext,
+    Session,
+)
+from . import examples, mapping, modifications
 from .client import TEST_API_URL, PaynovaClient, PaynovaConfig
 from .schemas import EventHookSchema
 from .signature import verify_event
@@ -43,6 +77,9 @@ class Paynova(Provider):
     notification_schema = EventHookSchema
     notification_media_type = "application/x-www-form-urlencoded"
     example_session_request = examples.session_request()
+    # Partial finalizes and refunds; an annulment releases what is left of the
+    # authorization (a partial one needs line items, and some methods allow none).
+    modification_reach: ClassVar[Mapping[str, str]] = {CHARGE: PARTIAL, REFUND: PARTIAL, CANCEL: WHOLE}
     variables = (
         Variable(
             "PAYNOVA_MERCHANT_ID",
@@ -92,6 +129,12 @@ class Paynova(Provider):
                 "payment %s: Paynova order %s is left unused for %s", payment.id, answer["orderId"], stored["orderId"]
             )
         return stored["orderId"], created
+
+    def prepare_modification(self, payment: Payment, modification: Modification, balance: Balance) -> ModificationCall:
+        return modifications.call(payment, modification, balance)
+
+    def send_modification(self, prepared: ModificationCall, call: Call) -> ModificationResult:
+        return modifications.result(prepared.request, self.client.modify(prepared.request, call.deadline))
 
     def read_notification(self, notification: Notification, call: Call) -> Event:
         fields = notification.form

@@ -48,6 +48,11 @@ TRANSACTIONS = StatusTable(
     }
 )
 UNKNOWN_PAYMENT = ("Authorization", "Pending")
+# The transaction types of events that may be about a finalize or annul the extension
+# made. Such an event carries the finalize's transactionId (which the extension recorded)
+# or the authorization's TRANSACTION_ID (an annulment, or a call that timed out), so
+# where no transaction has its id it settles a Pending one of its type and amount.
+MODIFIED_BY_EVENTS = ("Charge", "CancelAuthorization")
 # SESSION_STATUS → paymentStatus.interfaceCode. A COMPLETED session changes nothing:
 # its PAYMENT events tell the outcome.
 SESSION_END_CODES = StatusTable({"EXPIRED": "SESSION_EXPIRED", "CANCELLED": "SESSION_CANCELLED"})
@@ -210,7 +215,13 @@ def transaction_change(notification: Mapping[str, Any]) -> TransactionChange:
         amount = Money.parse(notification["AMOUNT"], notification["CURRENCY_CODE"])
     except AmountError as error:
         raise InvalidNotification(f"AMOUNT: {error}") from None
-    return TransactionChange(type=type_, state=state, interaction_id=notification["TRANSACTION_ID"], amount=amount)
+    return TransactionChange(
+        type=type_,
+        state=state,
+        interaction_id=notification["TRANSACTION_ID"],
+        amount=amount,
+        matches_pending=type_ in MODIFIED_BY_EVENTS,
+    )
 
 
 def fit_to(event: Event, payment: Payment) -> Event:
@@ -218,11 +229,18 @@ def fit_to(event: Event, payment: Payment) -> Event:
 
     - A payment that was PENDING (a pending Authorization) and is now COMPLETED was
       authorized too: its Authorization succeeds along with the new Charge.
+    - A CANCELLED event about an annulment the extension made (same amount) is about the
+      CancelAuthorization it recorded under the order id (see modifications.py), or
+      Pending without any id after a timeout: it names that one, instead of adding a
+      second under the authorization's TRANSACTION_ID.
     - A session that ended is the payment's only if it is its sessionToken: a session a
       timed-out attempt opened on the same order (see __init__.py) expires unused, and
       that changes nothing."""
     if _ends_another_session(event.interaction.request, payment):
         return replace(event, status_code=None, status_text=None)
+    recorded = tuple(_as_recorded(change, payment) for change in event.transactions)
+    if recorded != event.transactions:
+        event = replace(event, transactions=recorded)
     authorized = tuple(
         replace(change, type="Authorization")
         for change in event.transactions
@@ -233,6 +251,20 @@ def fit_to(event: Event, payment: Payment) -> Event:
     return replace(event, transactions=authorized + event.transactions) if authorized else event
 
 
+def _as_recorded(change: TransactionChange, payment: Payment) -> TransactionChange:
+    if change.type != "CancelAuthorization" or change.amount is None or not payment.interface_id:
+        return change
+    annulled = (change.amount.currency, change.amount.cent_amount)
+    ours = any(
+        t.type == "CancelAuthorization"
+        and (t.interaction_id == payment.interface_id or (t.interaction_id is None and t.state == "Pending"))
+        and t.amount is not None
+        and (t.amount.currency, t.amount.cent_amount) == annulled
+        for t in payment.transactions
+    )
+    return replace(change, interaction_id=payment.interface_id) if ours else change
+
+
 def _ends_another_session(notification: Mapping[str, Any], payment: Payment) -> bool:
     session_end = same_status(notification.get("EVENT_TYPE"), SESSION_END_EVENT)
     return session_end and notification.get("SESSION_ID") != payment.custom_field("sessionToken")
@@ -240,12 +272,22 @@ def _ends_another_session(notification: Mapping[str, Any], payment: Payment) -> 
 
 def check_against(event: Event, payment: Payment) -> None:
     """DIGEST covers neither the order nor the payment fields, so a notification must
-    at least fit its payment: the payment's own Paynova order, for the planned amount."""
+    at least fit its payment: the payment's own Paynova order, and an amount that fits:
+    a transaction's the payment records already, the planned amount for an
+    authorization, at most the planned amount for a finalize (partial ones too) or an
+    annulment."""
     order_id = event.interaction.request.get("ORDER_ID")
     if not payment.interface_id or order_id != payment.interface_id:
         raise InvalidNotification(f"ORDER_ID {order_id} is not the Paynova order of payment {payment.id}")
     for change in event.transactions:
-        if change.amount is not None and change.amount.amount != payment.amount_planned.amount:
-            raise InvalidNotification(
-                f"AMOUNT {change.amount.decimal_text()} is not the payment's {payment.amount_planned.decimal_text()}"
-            )
+        if change.amount is None:
+            continue
+        recorded = payment.transaction(change.interaction_id, change.type)
+        if recorded is not None and recorded.amount is not None:
+            expected, at_most = recorded.amount, False
+        else:
+            expected, at_most = payment.amount_planned, change.type in MODIFIED_BY_EVENTS
+        amount = change.amount.amount
+        if amount > expected.amount or (not at_most and amount != expected.amount):
+            limit = "at most " if at_most else ""
+            raise InvalidNotification(f"AMOUNT {change.amount.decimal_text()} is not {limit}{expected.decimal_text()}")

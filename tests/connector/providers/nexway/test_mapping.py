@@ -3,6 +3,7 @@ from decimal import Decimal
 
 import pytest
 
+from connector.actions import event_actions
 from connector.errors import InvalidInput, InvalidNotification, ProviderUnavailable
 from connector.payment import Payment
 from connector.providers.nexway import mapping
@@ -364,3 +365,64 @@ def test_an_event_for_another_order_or_currency_does_not_fit():
     with pytest.raises(InvalidNotification, match="USD"):
         mapping.check_against(other_currency, charged_payment())
     mapping.check_against(mapping.event(mapping.read_notification(notification())), charged_payment())
+
+
+# A cancellation the extension made, confirmed by Nexway's `canceled` notification.
+
+
+def with_transactions(*transactions: dict) -> Payment:
+    return nexway_payment(interface_id="7001", transactions=list(transactions))
+
+
+def without_id(type_: str, state: str = "Pending") -> dict:
+    transaction = transaction_json(type_, state, "")
+    del transaction["interactionId"]
+    return transaction
+
+
+def applied(payment: Payment) -> list[dict]:
+    """The transaction actions of a `canceled` notification on the payment, as the
+    notification service computes them (connector/actions.py)."""
+    event = mapping.event(mapping.read_notification(notification("canceled", status="CANCELED")))
+    mapping.check_against(event, payment)
+    actions = event_actions(payment, mapping.adjust_event(event, payment), "c")
+    return [a for a in actions if "Transaction" in a["action"]]
+
+
+def test_the_refund_the_extension_recorded_is_confirmed_not_added_again():
+    payment = with_transactions(
+        transaction_json("Charge", "Success", "7001"), transaction_json("Refund", "Success", "7001")
+    )
+    assert applied(payment) == []
+
+
+def test_a_refund_that_got_no_answer_is_settled_by_the_notification():
+    pending = without_id("Refund")
+    payment = with_transactions(transaction_json("Charge", "Success", "7001"), pending)
+    assert applied(payment) == [
+        {"action": "changeTransactionInteractionId", "transactionId": pending["id"], "interactionId": "7001"},
+        {"action": "changeTransactionState", "transactionId": pending["id"], "state": "Success"},
+    ]
+
+
+def test_a_cancellation_in_nexway_s_back_office_still_adds_the_refund():
+    [added] = applied(with_transactions(transaction_json("Charge", "Success", "7001")))
+    assert (added["action"], added["transaction"]["type"], added["transaction"]["interactionId"]) == (
+        "addTransaction",
+        "Refund",
+        "7001",
+    )
+    assert added["transaction"]["amount"] == {"currencyCode": "EUR", "centAmount": 1999}
+
+
+def test_the_extension_s_cancellation_of_a_pending_order_is_settled_with_the_charge_failed():
+    charge, cancel = transaction_json("Charge", "Pending", "7001"), without_id("CancelAuthorization")
+    assert applied(with_transactions(charge, cancel)) == [
+        {"action": "changeTransactionState", "transactionId": charge["id"], "state": "Failure"},
+        {"action": "changeTransactionInteractionId", "transactionId": cancel["id"], "interactionId": "7001"},
+        {"action": "changeTransactionState", "transactionId": cancel["id"], "state": "Success"},
+    ]
+    done = transaction_json("CancelAuthorization", "Success", "7001")
+    assert applied(with_transactions(charge, done)) == [
+        {"action": "changeTransactionState", "transactionId": charge["id"], "state": "Failure"}
+    ]

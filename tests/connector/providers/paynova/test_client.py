@@ -6,7 +6,7 @@ from werkzeug import Response
 
 from connector.errors import ProviderRefused, ProviderUnavailable
 from connector.http import Deadline
-from connector.providers.paynova.client import PaynovaClient, PaynovaConfig
+from connector.providers.paynova.client import ModificationRequest, PaynovaClient, PaynovaConfig
 from sandboxes.stack import free_port
 
 ORDER_ID = "30c8d09b-28c6-4246-b4d4-a3b000e181c7"
@@ -134,3 +134,47 @@ def test_an_unreachable_paynova_is_unavailability():
 def test_no_call_once_the_deadline_passed(client):
     with pytest.raises(ProviderUnavailable, match="deadline"):
         client.create_order({}, Deadline(0))
+
+
+FINALIZE = f"/api/orders/{ORDER_ID}/transactions/201405281543270574/finalize/10.00"
+
+
+def finalize(client, transaction_id="201405281543270574"):
+    request = ModificationRequest("finalize", ORDER_ID, transaction_id, "10.00", {"invoiceId": "ct-1"})
+    return client.modify(request, Deadline(5))
+
+
+def test_a_modification_posts_to_the_transaction_with_the_amount_in_the_path(client, httpserver):
+    answer = {"status": SUCCESS, "transactionId": "301", "totalAmountFinalized": 10.0}
+    httpserver.expect_request(FINALIZE, method="POST").respond_with_json(answer)
+    assert finalize(client) == answer
+    sent = httpserver.log[0][0]
+    assert sent.headers["Authorization"] == "Basic " + base64.b64encode(b"4999:api-password-value").decode()
+    assert json.loads(sent.get_data()) == {"invoiceId": "ct-1"}
+
+
+def test_a_transaction_id_is_one_path_segment(client, httpserver):
+    httpserver.expect_request(f"/api/orders/{ORDER_ID}/transactions/a/b/finalize/10.00").respond_with_json(
+        {"status": SUCCESS}
+    )
+    assert finalize(client, "a/b") == {"status": SUCCESS}
+    assert "/transactions/a%2Fb/finalize/" in httpserver.log[0][0].environ["RAW_URI"]
+
+
+@pytest.mark.parametrize("number", [-1, -2, 3020])
+def test_a_modification_s_refusal_is_answered_for_the_operation_to_read(client, httpserver, number):
+    """What a refusal means depends on the operation (an annul's "already annulled" is
+    done), so the client hands every answer with a status object back."""
+    refused = {"status": {"isSuccess": False, "errorNumber": number, "statusKey": "X", "statusMessage": "no"}}
+    httpserver.expect_request(FINALIZE).respond_with_json(refused)
+    assert finalize(client) == refused
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [{"response_data": "busy", "status": 503}, {"response_json": {"transactionId": "301"}}, {"response_data": "x"}],
+)
+def test_a_modification_without_paynova_s_answer_is_unavailability(client, httpserver, answer):
+    httpserver.expect_request(FINALIZE).respond_with_response(_response(**answer))
+    with pytest.raises(ProviderUnavailable):
+        finalize(client)

@@ -2,6 +2,7 @@ import json
 
 import pytest
 
+from connector.actions import event_actions
 from connector.errors import InvalidInput, InvalidNotification
 from connector.money import Money
 from connector.payment import Payment
@@ -366,3 +367,99 @@ def test_the_end_of_another_session_on_the_payments_order_changes_nothing():
     expired = session_end("EXPIRED")
     assert mapping.fit_to(expired, own) == expired
     assert (mapping.fit_to(expired, other).status_code, mapping.fit_to(expired, other).status_text) == (None, None)
+
+
+# Events about the extension's finalize and annul.
+
+AUTHORIZATION_ID = "201405281543270574"
+FINALIZE_ID = "301405281543270999"
+
+
+def tx(type_: str, state: str, cents: int, interaction_id: str | None) -> dict:
+    transaction = transaction_json(type_, state, interaction_id or "")
+    transaction["amount"]["centAmount"] = cents
+    if interaction_id is None:
+        del transaction["interactionId"]
+    return transaction
+
+
+def authorized_payment(*transactions: dict) -> Payment:
+    authorization = tx("Authorization", "Success", 1999, AUTHORIZATION_ID)
+    return paynova_payment(interface_id=ORDER_ID, transactions=[authorization, *transactions])
+
+
+def applied(event, payment: Payment) -> list[dict]:
+    """The update actions the event makes on the payment, as the notification service
+    computes them (connector/actions.py)."""
+    mapping.check_against(event, payment)
+    return [
+        a
+        for a in event_actions(payment, mapping.fit_to(event, payment), "c")
+        if a["action"] != "addInterfaceInteraction"
+    ]
+
+
+def test_a_completed_event_about_the_extensions_finalize_changes_nothing():
+    payment = authorized_payment(tx("Charge", "Success", 1000, FINALIZE_ID))
+    assert applied(payment_event(PAYMENT_STATUS="COMPLETED", AMOUNT="10.00", TRANSACTION_ID=FINALIZE_ID), payment) == []
+
+
+def test_a_completed_event_settles_a_finalize_that_got_no_answer():
+    payment = authorized_payment(tx("Charge", "Pending", 1000, None))
+    [charge] = [t for t in payment.transactions if t.type == "Charge"]
+    completed = payment_event(PAYMENT_STATUS="COMPLETED", AMOUNT="10.00", TRANSACTION_ID=FINALIZE_ID)
+    assert applied(completed, payment) == [
+        {"action": "changeTransactionInteractionId", "transactionId": charge.id, "interactionId": FINALIZE_ID},
+        {"action": "changeTransactionState", "transactionId": charge.id, "state": "Success"},
+        {"action": "setStatusInterfaceCode", "interfaceCode": "COMPLETED"},
+    ]
+
+
+def test_a_completed_event_naming_the_authorization_settles_a_pending_finalize_of_its_amount():
+    """Where Paynova's event names the authorization rather than the finalize, the Charge
+    the extension recorded Pending (accepted, not done) is the one it settles."""
+    payment = authorized_payment(tx("Charge", "Pending", 1000, FINALIZE_ID))
+    [charge] = [t for t in payment.transactions if t.type == "Charge"]
+    assert applied(payment_event(PAYMENT_STATUS="COMPLETED", AMOUNT="10.00"), payment) == [
+        {"action": "changeTransactionState", "transactionId": charge.id, "state": "Success"},
+        {"action": "setStatusInterfaceCode", "interfaceCode": "COMPLETED"},
+    ]
+
+
+def test_a_cancelled_event_about_the_extensions_annulment_changes_nothing():
+    payment = authorized_payment(tx("CancelAuthorization", "Success", 1999, ORDER_ID))
+    assert applied(payment_event(PAYMENT_STATUS="CANCELLED"), payment) == []
+
+
+def test_a_cancelled_event_settles_an_annulment_that_got_no_answer_under_the_order_id():
+    payment = authorized_payment(tx("CancelAuthorization", "Pending", 1999, None))
+    [cancel] = [t for t in payment.transactions if t.type == "CancelAuthorization"]
+    actions = applied(payment_event(PAYMENT_STATUS="CANCELLED"), payment)
+    assert actions[:2] == [
+        {"action": "changeTransactionInteractionId", "transactionId": cancel.id, "interactionId": ORDER_ID},
+        {"action": "changeTransactionState", "transactionId": cancel.id, "state": "Success"},
+    ]
+    assert not any(a["action"] == "addTransaction" for a in actions)
+
+
+def test_an_annulment_made_in_paynovas_back_office_is_added():
+    actions = applied(payment_event(PAYMENT_STATUS="CANCELLED"), authorized_payment())
+    [added] = [a["transaction"] for a in actions if a["action"] == "addTransaction"]
+    assert (added["type"], added["state"], added["interactionId"]) == (
+        "CancelAuthorization",
+        "Success",
+        AUTHORIZATION_ID,
+    )
+
+
+def test_finalize_and_annul_events_may_carry_part_of_the_planned_amount_never_more():
+    payment = authorized_payment(tx("Charge", "Success", 1000, FINALIZE_ID))
+    mapping.check_against(payment_event(PAYMENT_STATUS="COMPLETED", AMOUNT="9.99", TRANSACTION_ID="another"), payment)
+    mapping.check_against(payment_event(PAYMENT_STATUS="CANCELLED", AMOUNT="9.99"), payment)
+    for event in (
+        payment_event(PAYMENT_STATUS="COMPLETED", AMOUNT="20.00", TRANSACTION_ID="another"),
+        payment_event(PAYMENT_STATUS="COMPLETED", AMOUNT="9.99", TRANSACTION_ID=FINALIZE_ID),  # recorded as 10.00
+        payment_event(PAYMENT_STATUS="AUTHORIZED", AMOUNT="10.00", TRANSACTION_ID="another"),
+    ):
+        with pytest.raises(InvalidNotification, match="AMOUNT"):
+            mapping.check_against(event, payment)
