@@ -361,17 +361,7 @@ class Bench:
         """`count` approved Auths, spread over the payments, recorded at Nuvei's sandbox
         as the shopper's payments would make them: (payment id, transaction id)."""
         held = [(payments[n % len(payments)], f"73{secrets.randbelow(10**6):06d}{n:08d}") for n in range(count)]
-        transactions = [
-            {
-                "transactionId": transaction_id,
-                "transactionType": "Auth",
-                "transactionStatus": "APPROVED",
-                "clientUniqueId": payment_id,
-                "amount": "19.99",
-                "currency": "EUR",
-            }
-            for payment_id, transaction_id in held
-        ]
+        transactions = [_approved_auth(payment_id, transaction_id) for payment_id, transaction_id in held]
         recorded = requests.post(
             f"{self.stack.sandboxes_url}/nuvei/_sandbox/transactions", json={"transactions": transactions}, timeout=30
         )
@@ -449,9 +439,9 @@ class Bench:
         return header + "".join(f"| {figure} | {value} | {target} |\n" for figure, value, target in self.rows)
 
 
-def _dmn(payment_id: str, transaction_id: str) -> dict[str, str]:
-    """The signed DMN of an approved Auth of 19.99 EUR."""
-    transaction = {
+def _approved_auth(payment_id: str, transaction_id: str) -> dict[str, str]:
+    """An approved Auth of 19.99 EUR, as Nuvei's sandbox holds it."""
+    return {
         "transactionId": transaction_id,
         "transactionType": "Auth",
         "transactionStatus": "APPROVED",
@@ -459,12 +449,16 @@ def _dmn(payment_id: str, transaction_id: str) -> dict[str, str]:
         "amount": "19.99",
         "currency": "EUR",
     }
+
+
+def _dmn(payment_id: str, transaction_id: str) -> dict[str, str]:
+    """The signed DMN of that Auth."""
     credentials = (
         NUVEI_CREDENTIALS["NUVEI_MERCHANT_ID"],
         NUVEI_CREDENTIALS["NUVEI_MERCHANT_SITE_ID"],
         NUVEI_CREDENTIALS["NUVEI_SECRET_KEY"],
     )
-    return dmn_fields(transaction, *credentials)
+    return dmn_fields(_approved_auth(payment_id, transaction_id), *credentials)
 
 
 class _MetricsDelta:

@@ -436,10 +436,11 @@ def create_app(merchant_id: str, merchant_site_id: str, secret_key: str) -> Flas
     @app.post("/_sandbox/transactions/<transaction_id>/status")
     def settle_pending(transaction_id: str):
         options = request.get_json(force=True) or {}
-        transaction = ledger.get(transaction_id)
-        if transaction is None:
-            return {"message": "unknown transaction"}, 404
-        transaction["transactionStatus"] = str(options.get("status", "APPROVED")).upper()
+        with ledger.lock:
+            transaction = ledger.get(transaction_id)
+            if transaction is None:
+                return {"message": "unknown transaction"}, 404
+            transaction["transactionStatus"] = str(options.get("status", "APPROVED")).upper()
         if options.get("deliver", True):
             _notify_later(transaction)
         return {"transaction": transaction}

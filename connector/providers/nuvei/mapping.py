@@ -173,8 +173,8 @@ def changes_money(dmn: Mapping[str, Any]) -> bool:
 
 def event(dmn: Mapping[str, Any], fields: Mapping[str, str]) -> Event:
     """The Event of a DMN that changes no money (a transaction type the connector does
-    not track, e.g. a 3-D Secure step): it records the DMN and Nuvei's Status."""
-    return Event(payment_id=dmn["clientUniqueId"], interaction=_dmn_interaction(fields), status_code=None)
+    not track, e.g. a 3-D Secure step): acknowledged, it changes nothing."""
+    return Event(payment_id=dmn["clientUniqueId"], interaction=_dmn_interaction(fields))
 
 
 def verified_event(dmn: Mapping[str, Any], fields: Mapping[str, str], details: TransactionDetails | None) -> Event:
