@@ -39,10 +39,12 @@ class Transaction:
 @dataclass(frozen=True, slots=True)
 class RecordedInteraction:
     """An interface interaction already on the payment: its type and request, which
-    identify a notification that was applied."""
+    identify a notification that was applied, and the answer it recorded (where a
+    provider keeps what it must find again, e.g. Nuvei's authCode)."""
 
     type: str | None
     request: str | None
+    response: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,7 +168,7 @@ class InteractionSchema(_Lenient):
     @post_load
     def to_interaction(self, data: dict, **_) -> RecordedInteraction:
         values = data["values"]
-        return RecordedInteraction(values.get("type"), values.get("request"))
+        return RecordedInteraction(values.get("type"), values.get("request"), values.get("response"))
 
 
 class _NumberOutOfRange(ValueError):
@@ -333,5 +335,5 @@ def _interactions(value: Any) -> tuple[RecordedInteraction, ...] | None:
         values = item.get("fields", {}) if type(item) is dict else None
         if type(values) is not dict or not all(type(name) is str for name in values):
             return None
-        read.append(RecordedInteraction(values.get("type"), values.get("request")))
+        read.append(RecordedInteraction(values.get("type"), values.get("request"), values.get("response")))
     return tuple(read)

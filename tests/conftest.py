@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 import responses
+from werkzeug import Response
 
 from connector.providers import read_settings
 from connector.settings import Settings
@@ -60,3 +63,42 @@ def nuvei_api(httpserver, env):
     Request it before `settings` so that the settings see its URL."""
     env["NUVEI_API_URL"] = httpserver.url_for("/ppp/api/v1")
     return httpserver
+
+
+class NuveiLedger:
+    """Nuvei's getTransactionDetails.do on a local HTTP server, answering from the
+    transactions a test says Nuvei holds (status ERROR for any other id)."""
+
+    def __init__(self, httpserver):
+        self.transactions: dict[str, dict] = {}
+        httpserver.expect_request("/ppp/api/v1/getTransactionDetails.do", method="POST").respond_with_handler(
+            self._answer
+        )
+
+    def holds_dmn(self, fields: dict) -> dict:
+        """Nuvei holds the transaction a DMN reports, as the DMN reports it."""
+        self.transactions[fields["TransactionID"]] = {
+            "transactionId": fields["TransactionID"],
+            "transactionType": fields["transactionType"],
+            "transactionStatus": fields["Status"],
+            "clientUniqueId": fields["clientUniqueId"],
+            "relatedTransactionId": fields.get("relatedTransactionId"),
+            "authCode": fields.get("AuthCode"),
+        }
+        return fields
+
+    def _answer(self, request):
+        asked = json.loads(request.get_data())
+        held = self.transactions.get(asked.get("transactionId", ""))
+        answer = (
+            {"status": "SUCCESS", "errCode": 0, "reason": "", "transactionDetails": held}
+            if held
+            else {"status": "ERROR", "errCode": 1140, "reason": "Transaction not found"}
+        )
+        return Response(json.dumps(answer), content_type="application/json")
+
+
+@pytest.fixture
+def nuvei_ledger(nuvei_api) -> NuveiLedger:
+    """What Nuvei holds, read back by the connector; request it before `settings`."""
+    return NuveiLedger(nuvei_api)

@@ -118,7 +118,7 @@ _transaction = st.fixed_dictionaries(
     optional={"interactionId": st.one_of(st.none(), st.text(max_size=4)), "amount": st.one_of(st.none(), _money)},
 )  # fmt: skip
 _interaction = st.fixed_dictionaries(
-    {"fields": st.dictionaries(st.sampled_from(["type", "request"]), st.text(max_size=4))}
+    {"fields": st.dictionaries(st.sampled_from(["type", "request", "response"]), st.text(max_size=4))}
 )
 _payment = st.fixed_dictionaries(
     {"id": st.text(min_size=1, max_size=8), "version": st.integers(0, 9), "amountPlanned": _money},
@@ -187,6 +187,7 @@ def test_an_odd_value_anywhere_is_read_the_same_or_left_to_the_schema(place):
 def test_the_fast_path_takes_the_payments_commercetools_sends():
     data = payment_json(session_request={"a": 1}, transactions=[transaction_json()], interface_id="41", status_code="X")
     data["interfaceInteractions"] = [
-        {"type": {"typeId": "type", "id": "t"}, "fields": {"type": "nuvei.dmn", "request": "{}"}}
+        {"type": {"typeId": "type", "id": "t"}, "fields": {"type": "nuvei.dmn", "request": "{}", "response": "[]"}}
     ]
     assert read_well_formed(data) == PaymentSchema().load(data)
+    assert read_well_formed(data).interactions[0].response == "[]"

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 import requests
 
+from sandboxes import nuvei as nuvei_sandbox
 from sandboxes.common import answer_late
 from sandboxes.emulator import EmulatorClient
 from sandboxes.stack import CLIENT_ID, PROJECT_KEY, Ports, Stack
@@ -69,8 +70,45 @@ class NuveiSandbox:
     def latency(self, ms: int) -> None:
         requests.post(f"{self.base_url}/_sandbox/latency", json={"ms": ms}, timeout=5).raise_for_status()
 
-    def late_answers(self, ms: int, count: int = 1) -> None:
-        answer_late(self.base_url, ms, count)
+    def late_answers(self, ms: int, count: int = 1, operation: str | None = None) -> None:
+        answer_late(self.base_url, ms, count, operation)
+
+    def control(self, path: str, **options) -> dict:
+        answer = requests.post(f"{self.base_url}/_sandbox/{path}", json=options, timeout=10)
+        answer.raise_for_status()
+        return answer.json()
+
+    def outage(self, status: int | None) -> None:
+        """Every Nuvei API call answers `status` (None: Nuvei is back)."""
+        self.control("outage", status=status)
+
+    def holds(self, transaction: dict) -> dict:
+        """Nuvei holds a transaction made elsewhere (an approved Auth of 19.99 EUR unless
+        told otherwise); its signed DMN, not sent."""
+        held = {
+            "transactionType": "Auth",
+            "transactionStatus": "APPROVED",
+            "amount": "19.99",
+            "currency": "EUR",
+            **transaction,
+        }
+        self.control("transactions", transactions=[held])
+        return nuvei_sandbox.dmn_fields(
+            held,
+            nuvei_sandbox.CREDENTIALS["NUVEI_MERCHANT_ID"],
+            nuvei_sandbox.CREDENTIALS["NUVEI_MERCHANT_SITE_ID"],
+            nuvei_sandbox.CREDENTIALS["NUVEI_SECRET_KEY"],
+        )
+
+    def transactions(self, payment_id: str, **criteria) -> list[dict]:
+        """What Nuvei holds for the payment, oldest first."""
+        query = {"clientUniqueId": payment_id, **criteria}
+        return requests.get(f"{self.base_url}/_sandbox/transactions", params=query, timeout=5).json()["transactions"]
+
+    def notifications(self, payment_id: str) -> list[dict]:
+        """The modification DMNs sent (with their deliveries) or lost, for the payment."""
+        query = {"clientUniqueId": payment_id}
+        return requests.get(f"{self.base_url}/_sandbox/notifications", params=query, timeout=5).json()["notifications"]
 
 
 def post_dmn(stack, fields: dict) -> requests.Response:
@@ -89,4 +127,7 @@ def _undo_injected_faults(stack, emulator, nuvei):
     if stack.running:  # the log scan stops it at the end
         nuvei.latency(0)
         nuvei.late_answers(0, 0)
+        nuvei.outage(None)
+        nuvei.control("declines", count=0)
+        nuvei.control("lose-notifications", count=0)
         emulator.fault("none")

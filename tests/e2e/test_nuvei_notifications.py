@@ -1,12 +1,16 @@
 """Nuvei's sandbox sends signed DMNs to the notification service, which writes them
 onto the payment stored in the commercetools emulator."""
 
+import json
 import random
+import uuid
 from concurrent.futures import ThreadPoolExecutor
+
+import requests
 
 from sandboxes.emulator import nuvei_payment
 
-from .conftest import post_dmn
+from .conftest import PROVIDER_TIMEOUT_MS, post_dmn
 
 
 def new_session(emulator) -> dict:
@@ -99,28 +103,78 @@ def test_commercetools_down_answers_503_and_the_retry_applies(emulator, nuvei, s
     assert len(emulator.get_payment(payment["id"])["transactions"]) == 1
 
 
-def test_a_dmn_for_an_unknown_payment_is_a_bad_request(emulator, nuvei, stack):
-    payment = new_session(emulator)
-    fields = nuvei.dmn(token(payment), status="APPROVED", deliver=False)["dmn"]
-    answer = post_dmn(stack, {**fields, "clientUniqueId": "00000000-0000-0000-0000-000000000000"})
+def test_a_dmn_for_an_unknown_payment_is_a_bad_request(nuvei, stack):
+    unknown = "00000000-0000-4000-8000-000000000000"
+    fields = nuvei.holds({"transactionId": "7300000000000001", "clientUniqueId": unknown})
+    answer = post_dmn(stack, fields)
     assert answer.status_code == 400
     assert "unknown payment" in answer.json()["message"]
 
 
-def test_unsigned_fields_rewritten_to_fit_another_payment_are_refused(emulator, nuvei, stack):
-    """Nuvei's checksum does not cover clientUniqueId, transactionType or TransactionID:
-    a captured DMN must not become money on another payment."""
-    cheap = new_session(emulator)
-    dear = emulator.create_payment(nuvei_payment(cent_amount=99900)).json()
-    fields = nuvei.dmn(token(cheap), status="APPROVED", deliver=False)["dmn"]
-    before = emulator.get_payment(dear["id"])
-    moved = post_dmn(stack, {**fields, "clientUniqueId": dear["id"]})
-    as_settle = post_dmn(stack, {**fields, "transactionType": "Settle", "TransactionID": "1"})
-    assert (moved.status_code, as_settle.status_code) == (400, 400)
-    assert "totalAmount" in moved.json()["message"]
-    assert "relatedTransactionId" in as_settle.json()["message"]
-    assert emulator.get_payment(dear["id"]) == before
-    assert emulator.get_payment(cheap["id"])["transactions"] == []
+def refused(stack, fields: dict) -> tuple[requests.Response, list[dict]]:
+    """Posts a DMN that must be refused; its answer and the warnings it logged."""
+    correlation_id = f"replay-{uuid.uuid4().hex[:12]}"
+    answer = requests.post(
+        f"{stack.notification_url}/notifications/nuvei",
+        data=fields,
+        headers={"X-Correlation-ID": correlation_id},
+        timeout=30,
+    )
+    warnings = [
+        entry
+        for entry in stack.log_entries("notification")
+        if entry.get("correlationId") == correlation_id and entry["level"] == "WARNING"
+    ]
+    return answer, warnings
+
+
+def test_a_dmn_replayed_onto_another_payment_of_the_same_amount_is_refused(emulator, nuvei, stack):
+    """Nuvei's checksum covers neither clientUniqueId nor transactionType: a captured
+    approval fits any payment of the same amount and currency. Nuvei's read-back of
+    the TransactionID names the payment it belongs to."""
+    paid, other = new_session(emulator), new_session(emulator)
+    fields = nuvei.dmn(token(paid), status="APPROVED")["dmn"]
+    before = emulator.get_payment(other["id"])
+    answer, warnings = refused(stack, {**fields, "clientUniqueId": other["id"]})
+    assert answer.status_code == 400
+    assert f"clientUniqueId '{other['id']}' (Nuvei: '{paid['id']}')" in answer.json()["message"]
+    assert [w["message"] for w in warnings] == [f"notification refused: {answer.json()['message']}"]
+    assert emulator.get_payment(other["id"]) == before
+
+
+def test_a_dmn_replayed_as_another_transaction_type_is_refused(emulator, nuvei, stack):
+    """An approved Auth replayed as a Sale would record a capture that never happened."""
+    payment = new_session(emulator)
+    fields = nuvei.dmn(token(payment), status="APPROVED")["dmn"]
+    before = emulator.get_payment(payment["id"])
+    answer, warnings = refused(stack, {**fields, "transactionType": "Sale"})
+    assert answer.status_code == 400
+    assert "transactionType 'Sale' (Nuvei: 'Auth')" in answer.json()["message"]
+    assert len(warnings) == 1
+    assert emulator.get_payment(payment["id"]) == before
+
+
+def test_a_dmn_nuvei_cannot_confirm_now_is_a_503_and_nuvei_s_retry_applies_it(emulator, nuvei, stack):
+    payment = new_session(emulator)
+    fields = nuvei.dmn(token(payment), status="APPROVED", deliver=False)["dmn"]
+    nuvei.outage(503)
+    assert post_dmn(stack, fields).status_code == 503
+    nuvei.outage(None)
+    nuvei.latency(PROVIDER_TIMEOUT_MS + 300)
+    assert post_dmn(stack, fields).status_code == 503
+    nuvei.latency(0)
+    assert emulator.get_payment(payment["id"])["transactions"] == []
+    assert post_dmn(stack, fields).json() == {"status": "applied"}
+    assert len(emulator.get_payment(payment["id"])["transactions"]) == 1
+
+
+def test_the_auth_code_nuvei_confirmed_is_recorded_with_the_dmn(emulator, nuvei):
+    """Where the capture, refund and cancel find it again (no process memory)."""
+    payment = new_session(emulator)
+    sent = nuvei.dmn(token(payment), status="APPROVED")["dmn"]
+    [interaction] = emulator.get_payment(payment["id"])["interfaceInteractions"][-1:]
+    said = json.loads(interaction["fields"]["response"])["transactions"]
+    assert [(t["transactionId"], t["authCode"]) for t in said] == [(sent["TransactionID"], sent["AuthCode"])]
 
 
 def test_a_settle_of_a_known_authorization_is_a_charge(emulator, nuvei):

@@ -74,14 +74,18 @@ def test_a_refusal_of_each_provider_is_an_answer_the_document_describes(client_f
 
 
 @pytest.mark.parametrize("method", ["GET", "POST"])
-def test_an_applied_dmn_and_one_to_retry_are_answers_the_document_describes(client_for, method, commercetools_api):
+def test_an_applied_dmn_and_one_to_retry_are_answers_the_document_describes(
+    nuvei_ledger, client_for, method, commercetools_api
+):
     client = client_for("nuvei")
     operation = schemathesis.openapi.from_dict(served_document(client))["/notifications/nuvei"][method]
     payment = payment_json()
     commercetools_api.get(f"{API}/payments/{payment['id']}", json=payment)
     commercetools_api.post(f"{API}/payments/{payment['id']}", json={**payment, "version": 2})
     commercetools_api.get(f"{API}/payments/{PAYMENT_ID}", status=503, body="down")
-    for fields, status in ((signed_dmn(payment["id"]), 200), (signed_dmn(PAYMENT_ID), 503)):
+    applied = nuvei_ledger.holds_dmn(signed_dmn(payment["id"], TransactionID="711"))
+    retried = nuvei_ledger.holds_dmn(signed_dmn(PAYMENT_ID, TransactionID="712"))
+    for fields, status in ((applied, 200), (retried, 503)):
         sent = {"query_string": fields} if method == "GET" else {"data": fields}
         answer = client.open("/notifications/nuvei", method=method, **sent)
         assert answer.status_code == status, answer.json

@@ -14,8 +14,14 @@ API = "https://api.example.test/shop"
 
 
 @pytest.fixture
-def client(settings):
+def client(nuvei_ledger, settings):
     return create_app(settings).test_client()
+
+
+@pytest.fixture
+def held_dmn(nuvei_ledger):
+    """A signed DMN for a transaction Nuvei holds (its read-back agrees)."""
+    return lambda payment_id=PAYMENT_ID, **fields: nuvei_ledger.holds_dmn(signed_dmn(payment_id, **fields))
 
 
 def updates(mocked):
@@ -24,11 +30,11 @@ def updates(mocked):
     ]
 
 
-def test_an_approved_dmn_adds_the_authorization(client, commercetools_api):
+def test_an_approved_dmn_adds_the_authorization(client, commercetools_api, held_dmn):
     payment = payment_json()
     commercetools_api.get(f"{API}/payments/{payment['id']}", json=payment)
     commercetools_api.post(f"{API}/payments/{payment['id']}", json={**payment, "version": 2})
-    answer = client.post("/notifications/nuvei", data=signed_dmn(payment["id"]))
+    answer = client.post("/notifications/nuvei", data=held_dmn(payment["id"]))
     assert (answer.status_code, answer.json) == (200, {"status": "applied"})
     [update] = updates(commercetools_api)
     added = next(a for a in update["actions"] if a["action"] == "addTransaction")["transaction"]
@@ -40,18 +46,18 @@ def test_an_approved_dmn_adds_the_authorization(client, commercetools_api):
     }
 
 
-def test_a_get_dmn_is_read_from_the_query(client, commercetools_api):
+def test_a_get_dmn_is_read_from_the_query(client, commercetools_api, held_dmn):
     payment = payment_json()
     commercetools_api.get(f"{API}/payments/{payment['id']}", json=payment)
     commercetools_api.post(f"{API}/payments/{payment['id']}", json={**payment, "version": 2})
-    answer = client.get("/notifications/nuvei", query_string=signed_dmn(payment["id"]))
+    answer = client.get("/notifications/nuvei", query_string=held_dmn(payment["id"]))
     assert answer.json == {"status": "applied"}
 
 
-def test_a_repeat_sends_no_update(client, commercetools_api):
+def test_a_repeat_sends_no_update(client, commercetools_api, held_dmn):
     payment = payment_json(transactions=[transaction_json(interaction_id="711")], status_code="APPROVED")
     commercetools_api.get(f"{API}/payments/{payment['id']}", json=payment)
-    answer = client.post("/notifications/nuvei", data=signed_dmn(payment["id"]))
+    answer = client.post("/notifications/nuvei", data=held_dmn(payment["id"]))
     assert (answer.status_code, answer.json) == (200, {"status": "unchanged"})
     assert updates(commercetools_api) == []
 
@@ -72,26 +78,26 @@ def test_a_malformed_dmn_is_a_bad_request(client, commercetools_api):
     assert "TransactionID" in answer.json["message"]
 
 
-def test_an_unknown_payment_is_a_bad_request(client, commercetools_api):
+def test_an_unknown_payment_is_a_bad_request(client, commercetools_api, held_dmn):
     commercetools_api.get(
         f"{API}/payments/{PAYMENT_ID}", status=404, json={"statusCode": 404, "message": "nf", "errors": []}
     )
-    answer = client.post("/notifications/nuvei", data=signed_dmn(PAYMENT_ID))
+    answer = client.post("/notifications/nuvei", data=held_dmn(PAYMENT_ID))
     assert answer.status_code == 400 and "unknown payment" in answer.json["message"]
 
 
-def test_a_payment_of_another_provider_is_a_bad_request(client, commercetools_api):
+def test_a_payment_of_another_provider_is_a_bad_request(client, commercetools_api, held_dmn):
     payment = payment_json(interface="optty")
     commercetools_api.get(f"{API}/payments/{payment['id']}", json=payment)
-    answer = client.post("/notifications/nuvei", data=signed_dmn(payment["id"]))
+    answer = client.post("/notifications/nuvei", data=held_dmn(payment["id"]))
     assert answer.status_code == 400
     assert updates(commercetools_api) == []
 
 
 @pytest.mark.parametrize("status", [500, 503, 504])
-def test_commercetools_failing_is_a_503_so_nuvei_retries(client, commercetools_api, status):
+def test_commercetools_failing_is_a_503_so_nuvei_retries(client, commercetools_api, status, held_dmn):
     commercetools_api.get(f"{API}/payments/{PAYMENT_ID}", status=status, body="down")
-    answer = client.post("/notifications/nuvei", data=signed_dmn(PAYMENT_ID))
+    answer = client.post("/notifications/nuvei", data=held_dmn(PAYMENT_ID))
     assert answer.status_code == 503
 
 
@@ -143,9 +149,25 @@ def test_the_notification_service_needs_no_extension_settings(env):
     assert create_app(read_settings(env)).test_client().get("/health").status_code == 200
 
 
-def test_a_dmn_in_another_currency_than_the_payment_is_refused(client, commercetools_api):
+def test_a_dmn_in_another_currency_than_the_payment_is_refused(client, commercetools_api, held_dmn):
     payment = payment_json(currency="USD")
     commercetools_api.get(f"{API}/payments/{payment['id']}", json=payment)
-    answer = client.post("/notifications/nuvei", data=signed_dmn(payment["id"]))
+    answer = client.post("/notifications/nuvei", data=held_dmn(payment["id"]))
     assert answer.status_code == 400 and "EUR" in answer.json["message"]
     assert updates(commercetools_api) == []
+
+
+def test_a_dmn_nuvei_disagrees_with_is_refused_before_commercetools_is_asked(client, commercetools_api, nuvei_ledger):
+    """Replayed onto another payment: the checksum holds, Nuvei's read-back does not."""
+    nuvei_ledger.holds_dmn(signed_dmn("5e3c7c1a-0000-4e6f-8a9b-0c1d2e3f4a5b"))
+    answer = client.post("/notifications/nuvei", data=signed_dmn(PAYMENT_ID))
+    assert answer.status_code == 400
+    assert "disagrees with getTransactionDetails.do: clientUniqueId" in answer.json["message"]
+    assert not any("api.example.test" in call.request.url for call in commercetools_api.calls)
+
+
+def test_nuvei_not_answering_the_read_back_is_a_503_so_nuvei_retries(env, commercetools_api):
+    env["NUVEI_API_URL"] = "http://127.0.0.1:9/ppp/api/v1"  # nothing listens there
+    answer = create_app(read_settings(env)).test_client().post("/notifications/nuvei", data=signed_dmn(PAYMENT_ID))
+    assert answer.status_code == 503
+    assert not any("api.example.test" in call.request.url for call in commercetools_api.calls)

@@ -2,6 +2,7 @@
 would prove nothing about the connector."""
 
 import hashlib
+import time
 
 import pytest
 
@@ -89,3 +90,231 @@ def test_a_dmn_carries_a_valid_checksum(sandbox):
     ).hexdigest()
     assert dmn["advanceResponseChecksum"] == expected
     assert (dmn["Status"], dmn["ppp_status"], dmn["clientUniqueId"]) == ("DECLINED", "FAIL", "payment-1")
+
+
+# -- settle, refund, void and getTransactionDetails.do
+
+MODIFICATION_FIELDS = (
+    "merchantId", "merchantSiteId", "clientRequestId", "clientUniqueId", "amount", "currency",
+    "relatedTransactionId", "authCode", "comment", "urlDetails", "timeStamp",
+)  # fmt: skip
+DETAILS_FIELDS = ("merchantId", "merchantSiteId", "clientRequestId", "transactionId", "clientUniqueId", "timeStamp")
+
+
+def sign(body: dict, fields: tuple[str, ...]) -> dict:
+    body = {"merchantId": "m1", "merchantSiteId": "s1", "timeStamp": "20261124133627", **body}
+    body["checksum"] = hashlib.sha256(("".join(body.get(f) or "" for f in fields) + SECRET).encode()).hexdigest()
+    return body
+
+
+def authorized(sandbox, notification_url: str | None = None) -> dict:
+    """An order in which the shopper's Auth of 19.99 EUR was approved; its DMN lost."""
+    body = signed(urlDetails={"notificationUrl": notification_url} if notification_url else {})
+    token = open_order(sandbox, body)["sessionToken"]
+    return sandbox.post(f"/_sandbox/sessions/{token}/dmn", json={"deliver": False}).json["dmn"]
+
+
+def modify(sandbox, method: str, auth: dict, amount: str, request_id: str, **fields) -> dict:
+    body = {
+        "clientRequestId": request_id,
+        "clientUniqueId": auth["clientUniqueId"],
+        "amount": amount,
+        "currency": "EUR",
+        "relatedTransactionId": auth["TransactionID"],
+        **fields,
+    }
+    answer = sandbox.post(f"/ppp/api/v1/{method}", json=sign(body, MODIFICATION_FIELDS))
+    assert answer.status_code == 200
+    return answer.json
+
+
+def details(sandbox, request_id: str, **lookup) -> dict:
+    answer = sandbox.post(
+        "/ppp/api/v1/getTransactionDetails.do", json=sign({"clientRequestId": request_id, **lookup}, DETAILS_FIELDS)
+    )
+    assert answer.status_code == 200
+    return answer.json
+
+
+def test_partial_settles_are_approved_until_the_auth_is_used_up(sandbox):
+    auth = authorized(sandbox)
+    first = modify(sandbox, "settleTransaction.do", auth, "10.00", "ct-1", authCode=auth["AuthCode"])
+    second = modify(sandbox, "settleTransaction.do", auth, "9.99", "ct-2")
+    beyond = modify(sandbox, "settleTransaction.do", auth, "0.01", "ct-3")
+    assert [a["transactionStatus"] for a in (first, second, beyond)] == ["APPROVED", "APPROVED", "ERROR"]
+    assert first["status"] == beyond["status"] == "SUCCESS"
+    assert (beyond["gwErrorCode"], beyond["gwErrorReason"]) == (
+        -1100,
+        "Settle amount exceeds the 0.00 left of the authorization",
+    )
+    assert first["transactionType"] == "Settle" and first["transactionId"] != second["transactionId"]
+
+
+def test_a_repeated_client_request_id_moves_no_money(sandbox):
+    auth = authorized(sandbox)
+    first = modify(sandbox, "settleTransaction.do", auth, "5.00", "ct-1")
+    repeat = modify(sandbox, "settleTransaction.do", auth, "5.00", "ct-1", timeStamp="20261124133700")
+    assert (repeat["status"], repeat["errCode"]) == ("ERROR", 1069)
+    settles = sandbox.get("/_sandbox/transactions", query_string={"transactionType": "Settle"}).json["transactions"]
+    assert [s["transactionId"] for s in settles] == [first["transactionId"]]
+
+
+def test_a_refund_is_held_to_what_its_settle_took(sandbox):
+    auth = authorized(sandbox)
+    settle = modify(sandbox, "settleTransaction.do", auth, "10.00", "ct-1")
+    settled = {"TransactionID": settle["transactionId"], "clientUniqueId": auth["clientUniqueId"]}
+    refunds = [
+        modify(sandbox, "refundTransaction.do", settled, amount, f"ct-r{n}")
+        for n, amount in enumerate(("6.00", "4.00", "0.01"))
+    ]
+    assert [r["transactionStatus"] for r in refunds] == ["APPROVED", "APPROVED", "ERROR"]
+    assert refunds[0]["transactionType"] == "Credit"
+    assert "Credit amount exceeds" in refunds[2]["gwErrorReason"]
+    of_the_auth = modify(sandbox, "refundTransaction.do", auth, "1.00", "ct-r9")
+    assert (of_the_auth["transactionStatus"], of_the_auth["gwErrorReason"]) == ("ERROR", "a Auth cannot be refunded")
+
+
+def test_a_void_releases_part_of_the_auth_and_never_a_settled_one(sandbox):
+    auth = authorized(sandbox)
+    void = modify(sandbox, "voidTransaction.do", auth, "9.99", "ct-v1")
+    assert (void["transactionStatus"], void["transactionType"]) == ("APPROVED", "Void")
+    assert modify(sandbox, "settleTransaction.do", auth, "10.01", "ct-1")["transactionStatus"] == "ERROR"
+    assert modify(sandbox, "settleTransaction.do", auth, "10.00", "ct-2")["transactionStatus"] == "APPROVED"
+    settled = modify(sandbox, "voidTransaction.do", auth, "0.01", "ct-v2")
+    assert (settled["transactionStatus"], settled["gwErrorReason"]) == (
+        "ERROR",
+        "Void is not possible: the authorization is settled",
+    )
+
+
+@pytest.mark.parametrize(
+    ("change", "code"),
+    [
+        ({"checksum": "0" * 64}, 1001),
+        ({"merchantSiteId": "s2"}, 1007),
+        ({"amount": "1.001"}, 1004),
+        ({"relatedTransactionId": "404"}, 1140),
+        ({"urlDetails": {"notificationUrl": "http://x"}}, 1004),
+    ],
+)
+def test_modification_refusals(sandbox, change, code):
+    auth = authorized(sandbox)
+    body = sign(
+        {
+            "clientRequestId": "ct-1",
+            "clientUniqueId": "payment-1",
+            "amount": "1.00",
+            "currency": "EUR",
+            "relatedTransactionId": auth["TransactionID"],
+        },
+        MODIFICATION_FIELDS,
+    )
+    body.update(change)
+    if "checksum" not in change and "urlDetails" not in change:
+        body = sign({k: v for k, v in body.items() if k != "checksum"}, MODIFICATION_FIELDS)
+    answer = sandbox.post("/ppp/api/v1/settleTransaction.do", json=body).json
+    assert (answer["status"], answer["errCode"]) == ("ERROR", code)
+
+
+def test_another_auth_code_is_refused(sandbox):
+    auth = authorized(sandbox)
+    answer = modify(sandbox, "settleTransaction.do", auth, "1.00", "ct-1", authCode="000000")
+    assert (answer["transactionStatus"], answer["gwErrorReason"]) == (
+        "ERROR",
+        "authCode does not match the related transaction",
+    )
+
+
+def test_declines_are_selectable(sandbox):
+    auth = authorized(sandbox)
+    sandbox.post("/_sandbox/declines", json={"status": "DECLINED", "operation": "settle"})
+    declined = modify(sandbox, "settleTransaction.do", auth, "1.00", "ct-1")
+    assert (declined["transactionStatus"], declined["gwErrorCode"], declined["gwErrorReason"]) == (
+        "DECLINED",
+        -1,
+        "Decline",
+    )
+    sandbox.post("/_sandbox/declines", json={"status": "PENDING"})
+    pending = modify(sandbox, "settleTransaction.do", auth, "1.00", "ct-2")
+    assert pending["transactionStatus"] == "PENDING"
+    assert modify(sandbox, "settleTransaction.do", auth, "1.00", "ct-3")["transactionStatus"] == "APPROVED"
+    settled = sandbox.post(f"/_sandbox/transactions/{pending['transactionId']}/status", json={"deliver": False})
+    assert settled.json["transaction"]["transactionStatus"] == "APPROVED"
+
+
+def test_transactions_are_read_back_by_id_and_the_latest_by_client_unique_id(sandbox):
+    auth = authorized(sandbox)
+    settle = modify(sandbox, "settleTransaction.do", auth, "1.00", "ct-1")
+    by_id = details(sandbox, "read-1", transactionId=auth["TransactionID"])
+    assert by_id["status"] == "SUCCESS"
+    assert by_id["transactionDetails"] == {
+        "transactionId": auth["TransactionID"],
+        "transactionType": "Auth",
+        "transactionStatus": "APPROVED",
+        "clientUniqueId": "payment-1",
+        "authCode": auth["AuthCode"],
+        "relatedTransactionId": "",
+    }
+    latest = details(sandbox, "read-2", clientUniqueId="payment-1")["transactionDetails"]
+    assert (latest["transactionId"], latest["relatedTransactionId"], latest["authCode"]) == (
+        settle["transactionId"],
+        auth["TransactionID"],
+        auth["AuthCode"],
+    )
+    unknown = details(sandbox, "read-3", transactionId="404")
+    assert (unknown["status"], unknown["errCode"]) == ("ERROR", 1140)
+    assert details(sandbox, "read-3", transactionId=auth["TransactionID"])["errCode"] == 1069  # a repeat
+    assert details(sandbox, "read-4")["errCode"] == 1004  # neither id nor reference
+
+
+def test_an_outage_answers_every_api_call_and_changes_nothing(sandbox):
+    auth = authorized(sandbox)
+    sandbox.post("/_sandbox/outage", json={"status": 503})
+    body = sign({"clientRequestId": "read-1", "transactionId": auth["TransactionID"]}, DETAILS_FIELDS)
+    assert sandbox.post("/ppp/api/v1/getTransactionDetails.do", json=body).status_code == 503
+    assert sandbox.post("/ppp/api/v1/openOrder.do", json=signed(clientRequestId="r9")).status_code == 503
+    sandbox.post("/_sandbox/outage", json={"status": None})
+    assert details(sandbox, "read-1", transactionId=auth["TransactionID"])["status"] == "SUCCESS"
+
+
+def test_a_modification_s_dmn_follows_with_a_valid_checksum_unless_lost(sandbox, httpserver):
+    httpserver.expect_request("/notifications/nuvei", method="POST").respond_with_json({"status": "applied"})
+    auth = authorized(sandbox, httpserver.url_for("/notifications/nuvei"))
+    settle = modify(sandbox, "settleTransaction.do", auth, "10.00", "ct-1")
+    sandbox.post("/_sandbox/lose-notifications", json={"count": 1})
+    refund = modify(sandbox, "refundTransaction.do", {**auth, "TransactionID": settle["transactionId"]}, "1.00", "ct-2")
+    deadline = time.monotonic() + 5
+    while not httpserver.log and time.monotonic() < deadline:
+        time.sleep(0.02)
+    [(sent, _)] = httpserver.log
+    dmn = sent.form.to_dict()
+    assert (dmn["transactionType"], dmn["TransactionID"], dmn["relatedTransactionId"]) == (
+        "Settle",
+        settle["transactionId"],
+        auth["TransactionID"],
+    )
+    assert (dmn["totalAmount"], dmn["Status"], dmn["AuthCode"]) == ("10.00", "APPROVED", auth["AuthCode"])
+    expected = hashlib.sha256(
+        "".join(
+            [
+                SECRET,
+                *(
+                    dmn[f]
+                    for f in (
+                        "totalAmount",
+                        "currency",
+                        "responseTimeStamp",
+                        "PPP_TransactionID",
+                        "Status",
+                        "productId",
+                    )
+                ),
+            ]
+        ).encode()
+    ).hexdigest()
+    assert dmn["advanceResponseChecksum"] == expected
+    sent_or_lost = sandbox.get("/_sandbox/notifications", query_string={"clientUniqueId": "payment-1"}).json
+    assert [(n["dmn"]["TransactionID"], n.get("lost", False)) for n in sent_or_lost["notifications"]] == [
+        (settle["transactionId"], False),
+        (refund["transactionId"], True),
+    ]

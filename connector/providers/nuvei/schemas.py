@@ -69,5 +69,6 @@ class DmnSchema(Schema):
     ErrCode = fields.String(load_default=None)
     responseTimeStamp = fields.String(load_default=None)
     relatedTransactionId = fields.String(load_default=None)
+    AuthCode = fields.String(load_default=None)
     merchant_id = fields.String(load_default=None)
     merchant_site_id = fields.String(load_default=None)

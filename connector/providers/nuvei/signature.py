@@ -10,23 +10,32 @@ from ...errors import NotAuthentic
 
 # Order of the fields in a DMN's advanceResponseChecksum, after the secret.
 DMN_CHECKSUM_FIELDS = ("totalAmount", "currency", "responseTimeStamp", "PPP_TransactionID", "Status", "productId")
+# Order of the fields in each request's `checksum`, before the secret; a field the
+# request does not carry counts as empty.
+OPEN_ORDER_FIELDS = ("merchantId", "merchantSiteId", "clientRequestId", "amount", "currency", "timeStamp")
+# settleTransaction.do, refundTransaction.do and voidTransaction.do. urlDetails is part of
+# the order but never sent on these calls, so it always counts as empty.
+MODIFICATION_FIELDS = (
+    "merchantId", "merchantSiteId", "clientRequestId", "clientUniqueId", "amount", "currency",
+    "relatedTransactionId", "authCode", "comment", "urlDetails", "timeStamp",
+)  # fmt: skip
+TRANSACTION_DETAILS_FIELDS = (
+    "merchantId", "merchantSiteId", "clientRequestId", "transactionId", "clientUniqueId", "timeStamp",
+)  # fmt: skip
 
 
 def _sha256(*parts: str) -> str:
     return hashlib.sha256("".join(parts).encode("utf-8")).hexdigest()
 
 
+def checksum(request: Mapping[str, str], fields: tuple[str, ...], secret: str) -> str:
+    """The `checksum` of a request whose checksum covers `fields`, in that order."""
+    return _sha256(*(str(request.get(name) or "") for name in fields), secret)
+
+
 def request_checksum(request: Mapping[str, str], secret: str) -> str:
     """The `checksum` of an openOrder.do request."""
-    return _sha256(
-        request["merchantId"],
-        request["merchantSiteId"],
-        request["clientRequestId"],
-        request["amount"],
-        request["currency"],
-        request["timeStamp"],
-        secret,
-    )
+    return checksum(request, OPEN_ORDER_FIELDS, secret)
 
 
 def dmn_checksum(fields: Mapping[str, str], secret: str) -> str:

@@ -106,6 +106,27 @@ def test_session_from_the_answer_masks_the_checksum():
     assert session.interactions[0].request == {"checksum": "***", "amount": "1.00"}
 
 
+def dmn(**overrides):
+    fields = {
+        "clientUniqueId": "payment-1",
+        "TransactionID": "711",
+        "transactionType": "Auth",
+        "Status": "APPROVED",
+        "totalAmount": "19.99",
+        "currency": "EUR",
+        "ppp_status": "OK",
+        "Reason": "",
+        **overrides,
+    }
+    return mapping.read_dmn(fields)
+
+
+def nuvei_says(**overrides) -> mapping.TransactionDetails:
+    """Nuvei's read-back of the DMN's transaction, agreeing with `dmn()` unless told otherwise."""
+    said = {"transaction_id": "711", "type": "Auth", "status": "APPROVED", "client_unique_id": "payment-1"}
+    return mapping.TransactionDetails(**{**said, **overrides})
+
+
 @pytest.mark.parametrize(
     ("transaction_type", "status", "expected"),
     [
@@ -125,57 +146,104 @@ def test_session_from_the_answer_masks_the_checksum():
     ],
 )
 def test_status_mapping(transaction_type, status, expected):
-    change = mapping.transaction_change(dmn(transactionType=transaction_type, Status=status))
+    event = mapping.verified_event(
+        dmn(transactionType=transaction_type, Status=status),
+        {},
+        nuvei_says(type=transaction_type, status=status, client_unique_id="payment-1"),
+    )
+    [change] = event.transactions
     assert (change.type, change.state) == expected
     assert change.interaction_id == "711"
     assert change.amount == Money(1999, "EUR", 2)
 
 
-def dmn(**overrides):
-    fields = {
-        "clientUniqueId": "payment-1",
-        "TransactionID": "711",
-        "transactionType": "Auth",
-        "Status": "APPROVED",
-        "totalAmount": "19.99",
-        "currency": "EUR",
-        "ppp_status": "OK",
-        "Reason": "",
-        **overrides,
-    }
-    return mapping.read_dmn(fields)
-
-
 def test_the_status_is_written_as_nuvei_spelled_it():
-    event = mapping.event(dmn(Status="approved", Reason="Approved by issuer"), {})
+    event = mapping.verified_event(
+        dmn(Status="approved", Reason="Approved by issuer"), {}, nuvei_says(status="approved")
+    )
     assert (event.status_code, event.status_text) == ("approved", "Approved by issuer")
 
 
 def test_a_status_the_connector_does_not_know_is_pending():
-    event = mapping.event(dmn(Status="UNDER_REVIEW", ppp_status="PENDING"), {"Status": "UNDER_REVIEW"})
+    event = mapping.verified_event(
+        dmn(Status="UNDER_REVIEW", ppp_status="PENDING"), {"Status": "UNDER_REVIEW"}, nuvei_says(status="UNDER_REVIEW")
+    )
     [change] = event.transactions
     assert (change.type, change.state, change.interaction_id) == ("Authorization", "Pending", "711")
     assert event.status_code == "UNDER_REVIEW" and "UNDER_REVIEW" in event.status_text
     assert event.interaction.request == {"Status": "UNDER_REVIEW"}
 
 
+def test_the_state_is_nuveis_now_not_the_dmns():
+    """A PENDING DMN delivered after Nuvei approved the transaction records what Nuvei
+    holds: its checksum covers the Status it was sent with, not what happened since."""
+    event = mapping.verified_event(dmn(Status="PENDING"), {}, nuvei_says(status="APPROVED"))
+    assert [change.state for change in event.transactions] == ["Success"]
+    assert event.status_code == "APPROVED"
+
+
+@pytest.mark.parametrize(
+    ("dmn_fields", "said", "named"),
+    [
+        ({"clientUniqueId": "payment-2"}, {}, "clientUniqueId 'payment-2' (Nuvei: 'payment-1')"),
+        ({"transactionType": "Sale"}, {}, "transactionType 'Sale' (Nuvei: 'Auth')"),
+        ({"transactionType": "Settle", "relatedTransactionId": "9"}, {"type": "Settle", "related_transaction_id": "8"},
+         "relatedTransactionId '9' (Nuvei: '8')"),
+        ({"AuthCode": "111111"}, {"auth_code": "222222"}, "AuthCode '111111' (Nuvei: '222222')"),
+        ({}, {"client_unique_id": None}, "clientUniqueId 'payment-1' (Nuvei: None)"),
+    ],
+)  # fmt: skip
+def test_a_dmn_nuvei_disagrees_with_is_refused(dmn_fields, said, named):
+    with pytest.raises(InvalidNotification, match=r"disagrees with getTransactionDetails\.do") as raised:
+        mapping.verified_event(dmn(**dmn_fields), {}, nuvei_says(**said))
+    assert named in str(raised.value)
+
+
+def test_a_dmn_for_a_transaction_nuvei_does_not_hold_is_refused():
+    with pytest.raises(InvalidNotification, match="Nuvei holds no transaction 711"):
+        mapping.verified_event(dmn(), {}, None)
+
+
+def test_what_only_nuvei_names_is_taken_from_nuvei():
+    """A DMN without relatedTransactionId or AuthCode agrees; Nuvei's values are recorded."""
+    said = nuvei_says(type="Settle", related_transaction_id="700", auth_code="123456", client_unique_id=None)
+    event = mapping.verified_event(dmn(transactionType="Settle"), {}, said)
+    assert mapping.nuvei_said(event.interaction) == {"711": said.logged()}
+
+
 def test_a_follow_up_in_any_spelling_must_name_a_transaction_of_the_payment():
     fields = {"transactionType": "SETTLE", "relatedTransactionId": "999"}
-    event = mapping.event(dmn(**fields), fields)
+    event = mapping.verified_event(dmn(**fields), fields, nuvei_says(type="Settle", related_transaction_id="999"))
     with pytest.raises(InvalidNotification, match="relatedTransactionId"):
         mapping.check_against(event, Payment.from_json(payment_json(transactions=[transaction_json()])))
+    known = Payment.from_json(payment_json(transactions=[transaction_json(interaction_id="999")]))
+    mapping.check_against(event, known)
+
+
+def test_the_first_transaction_must_be_for_the_planned_amount():
+    event = mapping.verified_event(dmn(totalAmount="1.00"), {}, nuvei_says())
+    with pytest.raises(InvalidNotification, match=r"totalAmount 1\.00 is not the payment.s 19\.99"):
+        mapping.check_against(event, Payment.from_json(payment_json()))
 
 
 def test_untracked_transaction_types_change_nothing():
-    event = mapping.event(dmn(transactionType="Auth3D"), {})
+    fields = dmn(transactionType="Auth3D")
+    assert not mapping.changes_money(fields)
+    event = mapping.event(fields, {})
     assert event.transactions == () and event.status_code is None
 
 
 def test_the_event_logs_only_the_fields_the_connector_uses():
-    fields = {"cardNumber": "4****1111", "nameOnCard": "A Shopper", "email": "a@example.test", "Status": "APPROVED"}
-    event = mapping.event(dmn(Reason="Approved by issuer"), fields)
+    fields = {
+        "cardNumber": "4****1111",
+        "nameOnCard": "A Shopper",
+        "email": "a@example.test",
+        "Status": "APPROVED",
+        "AuthCode": "123456",
+    }
+    event = mapping.verified_event(dmn(Reason="Approved by issuer"), fields, nuvei_says())
     assert (event.payment_id, event.status_code, event.status_text) == ("payment-1", "APPROVED", "Approved by issuer")
-    assert event.interaction.request == {"Status": "APPROVED"}
+    assert event.interaction.request == {"Status": "APPROVED", "AuthCode": "123456"}
 
 
 @pytest.mark.parametrize("missing", ["clientUniqueId", "TransactionID", "Status", "totalAmount", "currency"])
@@ -195,4 +263,4 @@ def test_a_dmn_without_a_required_field_is_invalid(missing):
 
 def test_an_amount_the_currency_cannot_hold_is_invalid():
     with pytest.raises(InvalidNotification, match="totalAmount"):
-        mapping.transaction_change(dmn(totalAmount="19.999"))
+        mapping.verified_event(dmn(totalAmount="19.999"), {}, nuvei_says())

@@ -1,0 +1,105 @@
+"""What the Nuvei capture, refund and cancel tests and the reconciliation tests share: an
+authorized payment, the merchant's Update adding Initial transactions, waiting for the
+sandbox's follow-up DMNs, and the reconciliation command run as a cron pod runs it."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from typing import Any
+
+from sandboxes.emulator import nuvei_payment
+from sandboxes.stack import ROOT
+
+RECONCILE = [sys.executable, "-m", "notification.reconcile", "--older-than", "0", "--provider", "nuvei"]
+# Faster than the default 10/s: the emulator holds every Nuvei payment of the session.
+RECONCILE_PACE = ["--rate", "1000", "--concurrency", "8"]
+
+
+def authorized(emulator, nuvei, **draft) -> tuple[dict, dict]:
+    """A Nuvei payment whose Auth the shopper made and whose DMN was applied; the
+    payment as stored, and the DMN."""
+    created = emulator.create_payment(nuvei_payment(**draft)).json()
+    dmn = nuvei.dmn(created["custom"]["fields"]["sessionToken"], status="APPROVED")["dmn"]
+    return emulator.get_payment(created["id"]), dmn
+
+
+def initial(type_: str, cents: int, currency: str = "EUR") -> dict:
+    return {
+        "action": "addTransaction",
+        "transaction": {"type": type_, "amount": {"currencyCode": currency, "centAmount": cents}, "state": "Initial"},
+    }
+
+
+def modify(emulator, payment: dict, *transactions: tuple) -> Any:
+    """The merchant's Update adding Initial transactions (type, cents[, currency]) to the
+    payment as last read; commercetools' answer."""
+    return emulator.update_payment(payment["id"], payment["version"], [initial(*t) for t in transactions])
+
+
+def of_type(payment: dict, type_: str) -> list[dict]:
+    return [t for t in payment["transactions"] if t["type"] == type_]
+
+
+def interactions(payment: dict, type_: str) -> list[dict]:
+    return [i["fields"] for i in payment["interfaceInteractions"] if i["fields"]["type"] == type_]
+
+
+def eventually(check: Callable[[], Any], seconds: float = 10, what: str = "the condition") -> Any:
+    """check()'s first truthy answer, polled until `seconds` pass."""
+    deadline = time.monotonic() + seconds
+    while True:
+        found = check()
+        if found or time.monotonic() > deadline:
+            assert found, f"{what} did not come about within {seconds}s"
+            return found
+        time.sleep(0.05)
+
+
+def dmns_done(nuvei, payment_id: str, count: int) -> list[dict]:
+    """The payment's first `count` modification DMNs once each was answered 200 or lost."""
+
+    def done() -> list[dict] | None:
+        sent = nuvei.notifications(payment_id)
+        finished = [n for n in sent if n.get("lost") or any(d["status"] == 200 for d in n["deliveries"])]
+        return sent if len(sent) >= count and len(finished) >= count else None
+
+    return eventually(done, what=f"{count} DMNs for payment {payment_id}")
+
+
+def reconcile(stack, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [*RECONCILE, *RECONCILE_PACE, *args],
+        check=False,
+        cwd=ROOT,
+        env={**os.environ, **stack.env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def start_reconcile(stack, *args: str) -> subprocess.Popen:
+    return subprocess.Popen(
+        [*RECONCILE, *RECONCILE_PACE, *args],
+        cwd=ROOT,
+        env={**os.environ, **stack.env},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def printed(stdout: str, event: str) -> list[dict]:
+    """The JSON lines of one kind the command printed."""
+    lines = [json.loads(line) for line in stdout.splitlines() if line.startswith("{")]
+    return [line for line in lines if line.get("event") == event]
+
+
+def summary(stdout: str) -> dict:
+    [line] = printed(stdout, "reconciliation.summary")
+    return line
