@@ -13,16 +13,17 @@ def test_samples_are_grouped_by_their_innermost_known_frame(tmp_path):
         "SocketMixin.recv_into (gevent/_socketcommon.py:687) 3\n"
         f"{SERVER};Response.send_headers (gunicorn/http/wsgi.py:471);SocketMixin.sendall (gevent/_socketcommon.py:693) 1\n"
         f"{ROUTE};read_well_formed (connector/payment.py:226) 1\n"
+        f"{ROUTE};HttpClient.request (connector/http.py:119);Origin.exchange (connector/wire.py:137) 1\n"
         f"{ROUTE};Logger.info (logging/__init__.py:1489);_utc_time (connector/logs.py:64) 1\n"
         "Hub.run (gevent/hub.py:647) 1\n"
         "<module> (somewhere/else.py:1) 1\n"
     )
     assert profile.split(raw) == {
-        "our code": 4 / 14,
-        "HTTP client (urllib3, http.client)": 3 / 14,
-        "JSON": 2 / 14,
-        "server (gunicorn, gevent)": 2 / 14,
-        "validation (marshmallow, fast paths)": 1 / 14,
-        "logging": 1 / 14,
-        "other": 1 / 14,
+        "our code": 4 / 15,
+        "HTTP client (connector/wire.py; urllib3 behind a proxy)": 4 / 15,
+        "JSON": 2 / 15,
+        "server (gunicorn, gevent)": 2 / 15,
+        "validation (marshmallow, fast paths)": 1 / 15,
+        "logging": 1 / 15,
+        "other": 1 / 15,
     }
