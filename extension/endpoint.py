@@ -92,7 +92,7 @@ class ExtensionEndpoint:
             actions = self.modifications.carry_out(payment, asked, correlation_id)
             note(outcome="modified" if actions else "unchanged", modifications=[m.type for m in asked])
         else:
-            actions = self.sessions.extension_actions(payment, correlation_id)
+            actions = self.sessions.extension_actions(payment, correlation_id, new_payment=action == "Create")
             note(outcome="session opened" if actions else "unchanged")
         return actions
 

@@ -32,15 +32,17 @@ class Sessions:
         """The payment's provider, or None when the payment is not ours."""
         return self.providers.for_payment(payment)
 
-    def open(self, provider: Provider, payment: Payment, correlation_id: str) -> Session:
+    def open(self, provider: Provider, payment: Payment, correlation_id: str, new_payment: bool = False) -> Session:
+        """The provider's session for a payment that has none (`new_payment`: it is being
+        created, so no earlier attempt exists)."""
         # One deadline for every call this answer needs (custom type, token, order,
         # session...), so that it comes well inside commercetools' own timeout.
         deadline = Deadline(self.timeout)
         _check_currency(payment)
         self._check_custom_type(payment, deadline)
-        return provider.open_session(payment, Call(deadline, correlation_id))
+        return provider.open_session(payment, Call(deadline, correlation_id, new_payment))
 
-    def extension_actions(self, payment: Payment, correlation_id: str) -> list[dict]:
+    def extension_actions(self, payment: Payment, correlation_id: str, new_payment: bool = False) -> list[dict]:
         """The update actions answering commercetools for a payment Create or Update.
 
         A payment that already has a session is left alone: the provider is never
@@ -50,7 +52,7 @@ class Sessions:
         provider = self.provider_for(payment)
         if provider is None:
             return []
-        session = self.open(provider, payment, correlation_id)
+        session = self.open(provider, payment, correlation_id, new_payment)
         return session_actions(payment, session, correlation_id)
 
     def _check_custom_type(self, payment: Payment, deadline: Deadline) -> None:

@@ -30,6 +30,9 @@ class Call:
 
     deadline: Deadline
     correlation_id: str
+    # The payment is being created: it did not exist before, so no earlier attempt can
+    # have left anything at a provider for it (a failed Create stores no payment).
+    new_payment: bool = False
 
 
 @dataclass(frozen=True)

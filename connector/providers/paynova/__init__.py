@@ -4,13 +4,17 @@ Charge, CancelAuthorization and Refund (modifications.py).
 
 What a retry after a timeout gets, call by call:
 
-- POST orders/{orderId}/initializePayment: the created order is recorded (a custom
-  object keyed by the payment id, on every replica) before the session is asked for.
-  When the session call timed out after Paynova opened the session, the retried
-  extension call finds the record, reuses the order and opens another session on it:
-  Paynova holds the one order, and the first session, whose id and URL reached nobody,
-  takes no money and expires; its SESSION_END changes nothing, as it is not the
-  payment's sessionToken (mapping.fit_to).
+- POST orders/{orderId}/initializePayment: when it fails or times out on an Update, the
+  created order is recorded (a custom object keyed by the payment id, on every
+  replica), and the retried Update finds the record, reuses the order and opens another
+  session on it: Paynova holds the one order, and a first session whose id and URL
+  reached nobody takes no money and expires; its SESSION_END changes nothing, as it is
+  not the payment's sessionToken (mapping.fit_to). Nothing is recorded on a Create (a
+  failed Create stores no payment, so nothing can retry it) or on success (the session
+  is on the payment): the checkout's success path asks commercetools nothing for a new
+  payment, and only for that record on an Update. An Update whose answer commercetools
+  lost after both calls went through is the one case left: its retry creates a second
+  order, which has no session that reached a shopper and so takes no money.
 - POST orders/create: when it times out after Paynova created the order, the connector
   never learned the orderId, and Paynova reads orders by orderId only (nothing finds an
   order by orderNumber), so the retry creates a second order with the same orderNumber.
@@ -49,14 +53,13 @@ from collections.abc import Mapping
 from typing import ClassVar
 
 from ...environment import Environment, Variable
-from ...errors import InvalidNotification
+from ...errors import CommercetoolsUnavailable, InvalidNotification, ProviderRefused, ProviderUnavailable
 from ...http import Deadline
 from ...modifications import CANCEL, CHARGE, PARTIAL, REFUND, WHOLE, Balance, Modification
 from ...payment import Payment
 from ..base import (
     Call,
     Event,
-    Interaction,
     ModificationCall,
     ModificationResult,
     Notification,
@@ -70,6 +73,9 @@ from .schemas import EventHookSchema
 from .signature import verify_event
 
 log = logging.getLogger(__name__)
+
+# commercetools time for recording an order whose session failed.
+RECORD_SECONDS = 2.0
 
 
 class Paynova(Provider):
@@ -109,26 +115,35 @@ class Paynova(Provider):
 
     def open_session(self, payment: Payment, call: Call) -> Session:
         order, session = mapping.request_bodies(payment, self.context.notification_url)
-        order_id, created = self._order(payment, order, call.deadline)
-        answer = self.client.initialize_payment(order_id, session, call.deadline)
-        return mapping.session(order_id, session, answer, created)
+        earlier = None if call.new_payment else self.context.state.get(payment.id, call.deadline)
+        if earlier is not None:
+            mapping.check_reusable(earlier, order)
+            order_id, created = earlier["orderId"], None
+        else:
+            answer = self.client.create_order(order, call.deadline)
+            order_id, created = answer["orderId"], mapping.order_interaction(order, answer)
+        try:
+            opened = self.client.initialize_payment(order_id, session, call.deadline)
+        except (ProviderRefused, ProviderUnavailable):
+            if created is not None and not call.new_payment:
+                self._remember(payment.id, mapping.order_record(order, order_id))
+            raise
+        return mapping.session(order_id, session, opened, created)
 
-    def _order(self, payment: Payment, order: dict, deadline: Deadline) -> tuple[str, Interaction | None]:
-        """The payment's Paynova order: the one an earlier attempt created (its session
-        failed), or a new one, recorded where every replica finds it."""
-        record = self.context.state.get(payment.id, deadline)
-        if record is not None:
-            mapping.check_reusable(record, order)
-            return record["orderId"], None
-        answer = self.client.create_order(order, deadline)
-        created = mapping.order_interaction(order, answer)
-        stored = self.context.state.create(payment.id, mapping.order_record(order, answer["orderId"]), deadline)
-        if stored["orderId"] != answer["orderId"]:
-            # A concurrent attempt recorded its order first; both continue with that one.
+    def _remember(self, payment_id: str, record: dict) -> None:
+        """Keeps an order whose session failed where the retried Update, on any replica,
+        finds it. Only then: a failed Create stores no payment to retry, and a session
+        that opened is on the payment (interfaceId). Its own budget, as the failure may
+        have used up the answer's deadline."""
+        try:
+            self.context.state.create(payment_id, record, Deadline(RECORD_SECONDS))
+        except CommercetoolsUnavailable as error:
             log.warning(
-                "payment %s: Paynova order %s is left unused for %s", payment.id, answer["orderId"], stored["orderId"]
+                "payment %s: Paynova order %s not recorded (%s); a retry creates another",
+                payment_id,
+                record["orderId"],
+                error,
             )
-        return stored["orderId"], created
 
     def prepare_modification(self, payment: Payment, modification: Modification, balance: Balance) -> ModificationCall:
         return modifications.call(payment, modification, balance)

@@ -34,12 +34,15 @@ SESSION = {"status": SUCCESS, "sessionId": "s-1", "url": "https://paynova.exampl
 
 
 class MemoryState:
-    """ProviderState in a dict, as commercetools custom objects behave for one replica."""
+    """ProviderState in a dict, as commercetools custom objects behave for one replica;
+    it counts the reads, each a commercetools request."""
 
     def __init__(self, records=None):
         self.records = dict(records or {})
+        self.reads = 0
 
     def get(self, key, deadline):
+        self.reads += 1
         return self.records.get(key)
 
     def create(self, key, value, deadline):
@@ -75,12 +78,13 @@ def paynova(paynova_api, settings, state):
     )
 
 
-def new_payment(**fields) -> Payment:
+def paynova_payment(**fields) -> Payment:
     return Payment.from_json(payment_json(interface="paynova", session_request=paynova_session_request(), **fields))
 
 
-def call() -> Call:
-    return Call(Deadline(5), "corr")
+def call(new_payment: bool = False) -> Call:
+    """An Update's call unless `new_payment` (a Create's)."""
+    return Call(Deadline(5), "corr", new_payment)
 
 
 def posted(httpserver, path):
@@ -104,20 +108,34 @@ def test_without_credentials_paynova_is_disabled(env):
         Providers.from_settings(settings, Commercetools(settings.commercetools)).get("paynova")
 
 
-def test_a_session_creates_the_order_records_it_and_initializes_the_payment(paynova, paynova_api, state):
+@pytest.mark.parametrize(("new_payment", "reads"), [(True, 0), (False, 1)])
+def test_a_session_creates_the_order_and_initializes_the_payment_recording_nothing(
+    paynova, paynova_api, state, new_payment, reads
+):
+    """On the checkout's success path commercetools is asked nothing for a new payment,
+    and only whether an earlier attempt left an order for an existing one."""
     paynova_api.expect_request(CREATE, method="POST").respond_with_json(
         {"status": SUCCESS, "orderId": ORDER_ID}, status=201
     )
     paynova_api.expect_request(INITIALIZE, method="POST").respond_with_json(SESSION)
-    payment = new_payment()
-    session = paynova.open_session(payment, call())
+    payment = paynova_payment()
+    session = paynova.open_session(payment, call(new_payment))
     assert (session.interface_id, session.session_token, session.redirect_url) == (ORDER_ID, "s-1", SESSION["url"])
     assert [i.type for i in session.interactions] == ["paynova.createOrder", "paynova.initializePayment"]
     [order] = posted(paynova_api, CREATE)
     assert (order["orderNumber"], order["totalAmount"], order["currencyCode"]) == (payment.id, "19.99", "EUR")
     [initialize] = posted(paynova_api, INITIALIZE)
     assert initialize["interfaceOptions"]["urlCallback"] == "https://notifications.example.test/notifications/paynova"
-    assert state.records[payment.id] == {"orderId": ORDER_ID, "totalAmount": "19.99", "currencyCode": "EUR"}
+    assert (state.records, state.reads) == ({}, reads)
+
+
+def test_a_new_payments_failed_session_records_nothing(paynova, paynova_api, state):
+    """A failed Create stores no payment, so no retry can reuse its order."""
+    paynova_api.expect_request(CREATE).respond_with_json({"status": SUCCESS, "orderId": ORDER_ID})
+    paynova_api.expect_request(INITIALIZE).respond_with_json({"status": {"isSuccess": False, "errorNumber": -1}})
+    with pytest.raises(ProviderUnavailable):
+        paynova.open_session(paynova_payment(), call(new_payment=True))
+    assert (state.records, state.reads) == ({}, 0)
 
 
 def test_after_a_failed_session_the_next_attempt_reuses_the_order(paynova, paynova_api):
@@ -125,7 +143,7 @@ def test_after_a_failed_session_the_next_attempt_reuses_the_order(paynova, payno
     failure = {"status": {"isSuccess": False, "errorNumber": -1, "statusKey": "INTERNAL_ERROR"}}
     paynova_api.expect_oneshot_request(INITIALIZE).respond_with_json(failure)
     paynova_api.expect_request(INITIALIZE).respond_with_json(SESSION)
-    payment = new_payment()
+    payment = paynova_payment()
     with pytest.raises(ProviderUnavailable):
         paynova.open_session(payment, call())
     session = paynova.open_session(payment, call())
@@ -135,25 +153,11 @@ def test_after_a_failed_session_the_next_attempt_reuses_the_order(paynova, payno
 
 
 def test_an_order_recorded_for_another_amount_is_not_reused(paynova, paynova_api):
-    payment = new_payment()
+    payment = paynova_payment()
     paynova.context.state.put(payment.id, {"orderId": ORDER_ID, "totalAmount": "29.99", "currencyCode": "EUR"}, None)
     with pytest.raises(InvalidInput, match=r"29\.99"):
         paynova.open_session(payment, call())
     assert paynova_api.log == []
-
-
-def test_of_concurrent_attempts_everyone_continues_with_the_first_recorded_order(paynova, paynova_api):
-    payment = new_payment()
-    first = {"orderId": ORDER_ID, "totalAmount": "19.99", "currencyCode": "EUR"}
-
-    class LateState(MemoryState):
-        def get(self, key, deadline):
-            return None  # read before the other attempt recorded its order
-
-    paynova.context = ProviderContext(paynova.context.notification_url, LateState({payment.id: first}))
-    paynova_api.expect_request(CREATE).respond_with_json({"status": SUCCESS, "orderId": "another-order"})
-    paynova_api.expect_request(INITIALIZE).respond_with_json(SESSION)
-    assert paynova.open_session(payment, call()).interface_id == ORDER_ID
 
 
 def test_both_calls_share_one_deadline(paynova, paynova_api):
@@ -166,7 +170,7 @@ def test_both_calls_share_one_deadline(paynova, paynova_api):
 
     paynova_api.expect_request(CREATE).respond_with_handler(slow_create)
     with pytest.raises(ProviderUnavailable, match="deadline"):
-        paynova.open_session(new_payment(), Call(deadline, "corr"))
+        paynova.open_session(paynova_payment(), Call(deadline, "corr"))
     assert posted(paynova_api, INITIALIZE) == []
 
 
