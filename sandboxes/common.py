@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from urllib.parse import urlsplit
 
 import requests
 from flask import Blueprint, request
@@ -79,6 +80,16 @@ def control_blueprint(latency: Latency, reset, issued: Callable[[], list[str]]) 
     def issued_secrets():
         return {"issued": issued()}
 
+    @blueprint.post("/redeliver")
+    def redeliver():
+        """Sends the sandbox's last notification again, as the provider's retry would."""
+        with _deliveries_lock:
+            last = _last_deliveries.get(request.script_root.strip("/"))
+        if last is None:
+            return {"message": "this sandbox has sent no notification yet"}, 404
+        method, url, arguments = last
+        return {"notification": deliver(method, url, **arguments)}
+
     return blueprint
 
 
@@ -117,8 +128,16 @@ class Store:
             self._items.clear()
 
 
+# The last notification each provider's sandbox sent, by the provider's name in the
+# URL it went to (/notifications/<provider>), for /_sandbox/redeliver.
+_last_deliveries: dict[str, tuple[str, str, dict]] = {}
+_deliveries_lock = threading.Lock()
+
+
 def deliver(method: str, url: str, **kwargs) -> dict:
     """Sends a notification the way the provider would and reports the answer."""
+    with _deliveries_lock:
+        _last_deliveries[urlsplit(url).path.rstrip("/").rsplit("/", 1)[-1]] = (method, url, kwargs)
     try:
         response = requests.request(method, url, timeout=30, **kwargs)
     except requests.RequestException as error:

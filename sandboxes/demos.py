@@ -116,7 +116,7 @@ def _walk_through(number: int, provider: str, emulator: EmulatorClient, sandbox:
     payment = created.json()
     print(f"{heading}payment {payment['id']} created, interfaceId {payment.get('interfaceId')}")
     print(f"{indent}holds {_state(payment)}")
-    control = demo.control.format_map(_references(payment))
+    control = demo.control.format_map(references(payment))
     delivered = demo.delivery(_post(f"{sandbox}/_sandbox/{control}", demo.body))
     answered = f"{delivered['status']} {delivered.get('body', '')}"
     print(f"{indent}the sandbox sends {demo.notification} → notification service {answered}")
@@ -135,7 +135,7 @@ def control_command(sandboxes_url: str, provider: str) -> str:
     return f"curl -s -X POST -H 'Content-Type: application/json' {url} -d '{json.dumps(demo.body)}'"
 
 
-def _references(payment: dict) -> dict[str, str]:
+def references(payment: dict) -> dict[str, str]:
     return {
         "id": payment["id"],
         "interfaceId": payment.get("interfaceId"),
