@@ -84,3 +84,14 @@ def _group(frames: list[str]) -> str:
             if any(marker in frame for marker in markers):
                 return group
     return "other"
+
+
+def top(raw: Path, count: int) -> list[str]:
+    """The `count` functions with the most samples of their own, as "share function (file)"."""
+    counts: Counter[str] = Counter()
+    for line in raw.read_text().splitlines():
+        stack, _, samples = line.rpartition(" ")
+        innermost = stack.rsplit(";", 1)[-1]
+        counts[innermost.rsplit(":", 1)[0] + ")" if ":" in innermost else innermost] += int(samples)
+    total = sum(counts.values()) or 1
+    return [f"{samples / total:5.1%}  {function}" for function, samples in counts.most_common(count)]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import functools
 import json
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
@@ -20,6 +22,8 @@ def load(schema: Schema, session_request: Mapping[str, Any], owned: Mapping[str,
 
     `owned` maps a dotted path inside sessionRequest to the connector's value: such a
     field may repeat that value, never change it."""
+    if not session_request and (empty := _loaded_when_empty(schema)) is not None:
+        return copy.deepcopy(empty)  # a payment without sessionRequest: checked once per schema
     errors = [
         FieldError(f"sessionRequest.{path}", f"is set by the connector to {_shown(expected)}")
         for path, expected in owned.items()
@@ -32,6 +36,16 @@ def load(schema: Schema, session_request: Mapping[str, Any], owned: Mapping[str,
     if errors:
         raise InvalidInput(sorted(errors, key=lambda e: e.field))
     return loaded
+
+
+@functools.cache
+def _loaded_when_empty(schema: Schema) -> dict[str, Any] | None:
+    """What the schema makes of an empty sessionRequest (its defaults); None when it
+    refuses one (required keys)."""
+    try:
+        return schema.load({})
+    except ValidationError:
+        return None
 
 
 def _shown(value: Any) -> str:

@@ -28,16 +28,21 @@ def test_the_quick_benchmark_produces_every_figure(tmp_path):
     assert "cores" in table
     for figure in (
         "wrk's ceiling",
-        "1. POST /extension",
-        "2. provider answering",
-        "3. Nuvei DMNs",
-        "5. RSS per extension worker",
+        "1. POST /extension, Nuvei Create",
+        "CPU per Nuvei Create vs the passthrough",
+        "3. POST /extension, Nuvei capture",
+        "4. provider answering in 300 ms",
+        "5. Nuvei DMNs",
+        "6. RSS per extension worker",
         "start-up",
-        "6. CPU share",
+        "7. CPU share",
+        "busiest functions",
     ):
         assert figure in table
-    for provider in REGISTRY:  # figure 4 runs every provider, so a slow adapter shows
-        assert f"4. POST /extension, {provider} Create" in table
+    for provider in REGISTRY:  # every provider's checkout and notifications, so a slow adapter shows
+        assert f"2. POST /extension, {provider} Create" in table
+        assert f"5. {provider} notification" in table
+    assert table.startswith("# Benchmark results") and "generated from here" in table
     assert "CPU split (py-spy" in table
     failures = re.findall(r"failures (\d+)", table)
     assert failures and set(failures) == {"0"}

@@ -2,9 +2,11 @@
 
 import json
 import logging
+import os
 
 import pytest
 
+from connector import correlation
 from connector.providers import read_settings
 from extension.app import create_app as extension_app
 from notification.app import create_app as notification_app
@@ -89,3 +91,16 @@ def test_log_level_decides_whether_the_request_line_is_written(env, capsys, log_
     env["LOG_LEVEL"] = log_level
     extension_app(read_settings(env)).test_client().get("/health", headers={"X-Correlation-ID": "level-probe"})
     assert ('"correlationId":"level-probe"' in capsys.readouterr().err) is written
+
+
+def test_new_correlation_ids_are_unique_in_every_forked_worker():
+    read, write = os.pipe()
+    child = os.fork()
+    if child == 0:  # a worker forked from a master that made ids before
+        os.write(write, correlation.new_id().encode())
+        os._exit(0)
+    os.waitpid(child, 0)
+    in_worker = os.read(read, 64).decode()
+    here = {correlation.new_id() for _ in range(1000)}
+    assert len(here) == 1000 and in_worker not in here
+    assert in_worker[:16] != next(iter(here))[:16]

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from ... import correlation
 from ...errors import ProviderRefused, ProviderUnavailable
 from ...http import Deadline, HttpClient, HttpResponse
 from ...status_words import same_status
@@ -33,7 +33,7 @@ class NuveiClient:
     def open_order(self, order: dict[str, Any], deadline: Deadline) -> tuple[dict, dict]:
         """Calls openOrder.do; returns the request as sent and Nuvei's SUCCESS answer."""
         # Unique per call, as Nuvei asks: a repeat would be refused (see __init__.py).
-        request = self._signed(order, OPEN_ORDER_FIELDS, uuid.uuid4().hex)
+        request = self._signed(order, OPEN_ORDER_FIELDS, correlation.new_id())
         answer = self._post("openOrder.do", request, deadline)
         # Nuvei answers refusals with HTTP 200 and status ERROR.
         if not same_status(answer.get("status"), SUCCESS):
@@ -57,7 +57,7 @@ class NuveiClient:
         no such transaction)."""
         lookup = {"transactionId": transaction_id} if transaction_id else {"clientUniqueId": client_unique_id}
         # A read is a call of its own: a repeated clientRequestId would be refused.
-        request = self._signed(lookup, TRANSACTION_DETAILS_FIELDS, uuid.uuid4().hex)
+        request = self._signed(lookup, TRANSACTION_DETAILS_FIELDS, correlation.new_id())
         return self._post("getTransactionDetails.do", request, deadline)
 
     def _signed(self, fields: dict[str, Any], checksum_fields: tuple[str, ...], client_request_id: str) -> dict:
