@@ -13,10 +13,10 @@ What Nuvei's public pages do not give, the sandbox chooses (inferred), all here:
 | case | the sandbox's answer |
 | --- | --- |
 | errCodes of request-level refusals | `ERRORS` below (1000, 1001, 1004, 1007, 1069 repeat, 1140 not found) |
-| settle beyond what the Auth still holds, void of an Auth with a settle, refund beyond what the Sale/Settle still holds, a modification of another transaction type or of one not approved, another currency, an authCode other than the Auth's | `status SUCCESS`, `transactionStatus ERROR`, `gwErrorCode -1100`, `gwErrorReason` saying why; the transaction is recorded (its clientRequestId is spent) |
+| settle or void beyond what the Auth still holds (authorized, not settled or voided), refund beyond what the Sale/Settle still holds, a modification of another transaction type or of one not approved, another currency, an authCode other than the Auth's | `status SUCCESS`, `transactionStatus ERROR`, `gwErrorCode -1100`, `gwErrorReason` saying why; the transaction is recorded (its clientRequestId is spent) |
 | a decline (control) | `transactionStatus DECLINED`, `gwErrorCode -1`, `gwErrorReason Decline` |
 | which transactions count against what is left | APPROVED and PENDING ones |
-| several partial settles of one Auth, a partial void | allowed |
+| several partial settles of one Auth, a partial void, a void of what is left after a partial settle (the contract: a cancellation releases what is authorized and not captured) | allowed |
 | `urlDetails` on a modification | refused (1004): the checksum has its place, but this sandbox, like the connector, never sends it |
 | the DMN of a modification | sent to the Auth's order's notificationUrl 50 ms after the answer, retried (0.2, 0.5, 1, 2 s) until a 200 |
 | getTransactionDetails.do by clientUniqueId | the latest transaction (any type) whose request carried that clientUniqueId |
@@ -182,12 +182,9 @@ class Ledger:
             return "" if amount <= left else f"Credit amount exceeds the {left} left to refund"
         if kind != "Auth":
             return f"a {kind} cannot be settled or voided"
-        settled, voided = self.taken(related, "Settle"), self.taken(related, "Void")
+        left = held - self.taken(related, "Settle") - self.taken(related, "Void")
         if transaction_type == "Void":
-            if settled:
-                return "Void is not possible: the authorization is settled"
-            return "" if amount <= held - voided else f"Void amount exceeds the {held - voided} authorized"
-        left = held - settled - voided
+            return "" if amount <= left else f"Void amount exceeds the {left} authorized and not settled"
         return "" if amount <= left else f"Settle amount exceeds the {left} left of the authorization"
 
 

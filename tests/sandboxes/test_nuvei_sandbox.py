@@ -174,17 +174,19 @@ def test_a_refund_is_held_to_what_its_settle_took(sandbox):
     assert (of_the_auth["transactionStatus"], of_the_auth["gwErrorReason"]) == ("ERROR", "a Auth cannot be refunded")
 
 
-def test_a_void_releases_part_of_the_auth_and_never_a_settled_one(sandbox):
+def test_a_void_releases_part_of_the_auth_never_more_than_is_left(sandbox):
     auth = authorized(sandbox)
     void = modify(sandbox, "voidTransaction.do", auth, "9.99", "ct-v1")
     assert (void["transactionStatus"], void["transactionType"]) == ("APPROVED", "Void")
     assert modify(sandbox, "settleTransaction.do", auth, "10.01", "ct-1")["transactionStatus"] == "ERROR"
-    assert modify(sandbox, "settleTransaction.do", auth, "10.00", "ct-2")["transactionStatus"] == "APPROVED"
-    settled = modify(sandbox, "voidTransaction.do", auth, "0.01", "ct-v2")
-    assert (settled["transactionStatus"], settled["gwErrorReason"]) == (
+    assert modify(sandbox, "settleTransaction.do", auth, "5.00", "ct-2")["transactionStatus"] == "APPROVED"
+    too_much = modify(sandbox, "voidTransaction.do", auth, "5.01", "ct-v2")
+    assert (too_much["transactionStatus"], too_much["gwErrorReason"]) == (
         "ERROR",
-        "Void is not possible: the authorization is settled",
+        "Void amount exceeds the 5.00 authorized and not settled",
     )
+    rest = modify(sandbox, "voidTransaction.do", auth, "5.00", "ct-v3")  # after a settle, what is left
+    assert rest["transactionStatus"] == "APPROVED"
 
 
 @pytest.mark.parametrize(
