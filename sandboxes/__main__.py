@@ -24,6 +24,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(prog="./dev.sh run", description=__doc__)
     parser.add_argument("--free-ports", action="store_true", help="use any free ports instead of 8080/8081/8989/8990")
     parser.add_argument("--no-demo", action="store_true", help="start everything, skip the example payment")
+    parser.add_argument(
+        "--env",
+        action="store_true",
+        help="print the connector's settings for the local stack (NAME=value lines) and start nothing",
+    )
     args = parser.parse_args()
 
     stack = Stack(
@@ -32,6 +37,9 @@ def main() -> int:
         client_secret="local-client-secret",
         extension_password="local-extension-password",
     )
+    if args.env:  # for commands beside the running stack: env $(./dev.sh run --env) python -m ...
+        print("\n".join(f"{name}={value}" for name, value in sorted(stack.env.items())))
+        return 0
     print(f"starting the local stack (logs in {stack.log_dir.relative_to(ROOT)}/) ...", flush=True)
     stack.start()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))

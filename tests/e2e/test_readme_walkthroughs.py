@@ -2,8 +2,10 @@
 client secret in place of the run command's): a README whose commands stopped working
 fails here."""
 
+import json
 import os
 import re
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -23,12 +25,16 @@ def walkthrough(name: str) -> str:
 
 
 def run(stack, script: str) -> str:
+    """The commands in bash, as a user's shell runs them (a pipe's status is its last
+    command's), with the session's stack in place of the run command's."""
     for url, attribute in RUN_COMMAND.items():
         script = script.replace(url, getattr(stack, attribute))
     script = script.replace("local-client-secret", stack.client_secret)
+    settings = " ".join(shlex.quote(f"{name}={value}") for name, value in stack.env.items())
+    script = script.replace("$(./dev.sh run --env)", settings)
     environment = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
     finished = subprocess.run(
-        ["bash", "-euo", "pipefail", "-c", script],
+        ["bash", "-eu", "-c", script],
         cwd=ROOT,
         env=environment,
         capture_output=True,
@@ -54,3 +60,13 @@ def test_capture_refund_and_cancel_as_the_readme_shows(stack):
     assert "  nuvei holds Credit APPROVED 5.00" in nuvei
     assert "  nuvei holds Void APPROVED 30.00" in nuvei
     assert any(line.startswith("  kustom holds") and "captured 1000 refunded 300" in line for line in kustom)
+
+
+def test_a_lost_notification_is_settled_by_the_reconcile_command_as_the_readme_shows(stack):
+    """The session's emulator holds other tests' payments too; the walk-through's own is
+    the one whose transactions it prints."""
+    shown = run(stack, walkthrough("reconciliation")).splitlines()
+    before, first_run, after, second_run = shown
+    assert (before, after) == ("  []", "  [('Authorization', 'Success')]")
+    assert json.loads(first_run)["event"] == json.loads(second_run)["event"] == "reconciliation.summary"
+    assert json.loads(first_run)["byProvider"]["nuvei"]["changed"] >= 1
