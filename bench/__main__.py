@@ -28,11 +28,11 @@ from urllib.parse import urlencode
 
 import requests
 
+from connector.providers.nuvei.sandbox.app import CREDENTIALS as NUVEI_CREDENTIALS
+from connector.providers.nuvei.sandbox.app import dmn_fields
 from extension import examples
 from sandboxes.demos import DEMOS, references
 from sandboxes.emulator import EmulatorClient, nuvei_payment, payment_draft
-from sandboxes.nuvei import CREDENTIALS as NUVEI_CREDENTIALS
-from sandboxes.nuvei import dmn_fields
 from sandboxes.stack import CLIENT_ID, PROJECT_KEY, ROOT, Ports, Stack, free_port
 
 from . import load, procstat, profile, samples
@@ -288,7 +288,7 @@ class Bench:
         """Every provider's Create against the passthrough, and its commercetools requests."""
         emulator = self._emulator()
         type_id = emulator.request("GET", "types/key=connector-payment").json()["id"]
-        payments = {name: sample(self.stack, type_id) for name, sample in samples.SAMPLES.items()}
+        payments = samples.every_provider(self.stack.sandboxes_url, type_id)
         sides = [*(self._connector_side(name, payment) for name, payment in payments.items()), self._baseline_side()]
         measured = interleaved(sides, max(1, self.profile.rounds // 2), self.profile.segment_seconds, 16, self.work_dir)
         baseline = measured.pop("baseline")

@@ -2,24 +2,19 @@
 
 A demo is a storefront creating the payment in commercetools (its extension call opens
 the provider's order or session), then the provider's sandbox sending its notification,
-after which the payment holds the transaction. A provider's demo is one entry in DEMOS.
+after which the payment holds the transaction. A provider's demo is in its kit
+(connector/providers/<name>/sandbox/).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from dataclasses import dataclass
 from decimal import Decimal
 
 import requests
 
-from connector.providers.kustom import examples as kustom
-from connector.providers.nexway import examples as nexway
-from connector.providers.optty import examples as optty
-from connector.providers.paynova import examples as paynova
-
 from .emulator import EmulatorClient, payment_draft
+from .kits import Demo, kits
 
 INTRO = """Each provider in turn: the storefront creates a payment in commercetools, which calls the
 extension (the provider's order or session opens); then the provider's sandbox sends its
@@ -30,72 +25,7 @@ notification, which the notification service records on the payment.
 SHELL_VARIABLES = {"id": "$PAYMENT_ID", "interfaceId": "$INTERFACE_ID", "sessionToken": "$SESSION_TOKEN"}
 
 
-def _notification_answer(control_answer: dict) -> dict:
-    return control_answer["notification"]
-
-
-@dataclass(frozen=True)
-class Demo:
-    """How a provider's payment is walked through: what the storefront sends, what the sandbox then sends."""
-
-    session_request: Callable[[str], dict | None]
-    """The storefront's sessionRequest; given the provider's sandbox URL."""
-    notification: str
-    """What the sandbox sends, in a few words."""
-    control: str
-    """The sandbox's /_sandbox/ path that sends it, naming the payment's {id},
-    {interfaceId} or {sessionToken}."""
-    body: dict[str, str]
-    delivery: Callable[[dict], dict] = _notification_answer
-    """Where the control's answer holds the notification service's answer."""
-
-
-def _pending_kustom_request(sandbox: str) -> dict:
-    """Charges a new customer token whose order waits for Kustom's fraud decision, so that
-    the decision is what authorizes the payment."""
-    token = _post(f"{sandbox}/_sandbox/tokens", {"fraud_status": "PENDING"})["customer_token"]
-    return kustom.session_request(token)
-
-
-def _last_paynova_attempt(control_answer: dict) -> dict:
-    """Paynova's control reports every delivery attempt; the last one is the answer that counts."""
-    return control_answer["deliveries"][0][-1]
-
-
-DEMOS: dict[str, Demo] = {
-    "nuvei": Demo(
-        session_request=lambda sandbox: None,
-        notification="an approved DMN",
-        control="sessions/{sessionToken}/dmn",
-        body={"status": "APPROVED"},
-    ),
-    "optty": Demo(
-        session_request=lambda sandbox: optty.session_request(autoCapture=False),
-        notification="the webhook of the completed checkout",
-        control="orders/{id}/complete",
-        body={"status": "SUCCESSFUL"},
-    ),
-    "kustom": Demo(
-        session_request=_pending_kustom_request,
-        notification="the accepted fraud decision",
-        control="orders/{interfaceId}/fraud-decision",
-        body={"event_type": "FRAUD_RISK_ACCEPTED"},
-    ),
-    "paynova": Demo(
-        session_request=lambda sandbox: paynova.session_request(),
-        notification="an AUTHORIZED PAYMENT event",
-        control="sessions/{sessionToken}/payment",
-        body={"status": "AUTHORIZED"},
-        delivery=_last_paynova_attempt,
-    ),
-    "nexway": Demo(
-        # Product 9061 waits for Nexway's fraud check, so that the order's completion is news.
-        session_request=lambda sandbox: nexway.session_request("9061"),
-        notification="the order event completed",
-        control="orders/{interfaceId}/events",
-        body={"type": "completed"},
-    ),
-}
+DEMOS: dict[str, Demo] = {name: kit.demo for name, kit in kits().items()}
 _WIDTH = max(map(len, DEMOS))  # of a provider's name, to align the lines after it
 
 

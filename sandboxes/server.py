@@ -10,31 +10,23 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from types import ModuleType
 
 from flask import Flask
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
-from . import kustom, nexway, nuvei, optty, paynova
-
-# Each module has CREDENTIALS, connector_env(base_url) and from_env(env) → Flask app.
-SANDBOXES: dict[str, ModuleType] = {
-    "nuvei": nuvei,
-    "nexway": nexway,
-    "kustom": kustom,
-    "paynova": paynova,
-    "optty": optty,
-}
+from .kits import kits
 
 
 def create_app(env: Mapping[str, str]) -> DispatcherMiddleware:
+    """Every registered provider's sandbox (its kit's), each under /<provider>."""
+    sandboxes = {name: kit.create_app(env) for name, kit in kits().items()}
     root = Flask("sandboxes", static_folder=None)
 
     @root.get("/health")
     def health():
-        return {"status": "ok", "sandboxes": sorted(SANDBOXES)}
+        return {"status": "ok", "sandboxes": sorted(sandboxes)}
 
-    return DispatcherMiddleware(root, {f"/{name}": sandbox.from_env(env) for name, sandbox in SANDBOXES.items()})
+    return DispatcherMiddleware(root, {f"/{name}": sandbox for name, sandbox in sandboxes.items()})
 
 
 def from_environment() -> DispatcherMiddleware:

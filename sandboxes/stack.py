@@ -16,7 +16,9 @@ from pathlib import Path
 
 import requests
 
-from .server import SANDBOXES
+from connector.providers import REGISTRY
+
+from .kits import kits
 
 ROOT = Path(__file__).resolve().parent.parent
 PROJECT_KEY = "connector-local"
@@ -47,7 +49,7 @@ class Stack:
     log_dir: Path
     overrides: dict[str, str] = field(default_factory=dict)
     # The providers the services are configured for; the sandboxes serve them all.
-    providers: tuple[str, ...] = tuple(SANDBOXES)
+    providers: tuple[str, ...] = tuple(REGISTRY)
     client_secret: str = field(default_factory=lambda: secrets.token_urlsafe(16))
     extension_password: str = field(default_factory=lambda: secrets.token_urlsafe(16))
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
@@ -88,9 +90,10 @@ class Stack:
     def _sandbox_env(self, providers: Iterable[str]) -> dict[str, str]:
         """The providers configured against their sandboxes, with the sandboxes' test accounts."""
         env: dict[str, str] = {}
+        every_kit = kits()
         for name in providers:
-            env.update(SANDBOXES[name].CREDENTIALS)
-            env.update(SANDBOXES[name].connector_env(f"{self.sandboxes_url}/{name}"))
+            env.update(every_kit[name].credentials)
+            env.update(every_kit[name].connector_env(f"{self.sandboxes_url}/{name}"))
         return env
 
     def start(self) -> Stack:
@@ -105,7 +108,7 @@ class Stack:
                     "EMULATOR_CLIENT_SECRET": self.client_secret,
                 },
             )
-            self.spawn("sandboxes", self.sandboxes_command(), self._sandbox_env(SANDBOXES))
+            self.spawn("sandboxes", self.sandboxes_command(), self._sandbox_env(REGISTRY))
             self.spawn("extension", self.gunicorn_command("extension.wsgi:app", self.ports.extension))
             self.spawn("notification", self.gunicorn_command("notification.wsgi:app", self.ports.notification))
             self.wait_healthy("emulator", f"{self.emulator_url}/_emulator/health")

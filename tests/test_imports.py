@@ -9,7 +9,7 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("connector", "extension", "notification", "deploy", "sandboxes", "bench")
+PACKAGES = ("connector", "extension", "notification", "deploy", "sandboxes", "bench", "docs")
 
 
 def _module_name(path: Path) -> str:

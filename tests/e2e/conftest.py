@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 import requests
 
-from sandboxes import nuvei as nuvei_sandbox
+from connector.providers.nuvei.sandbox import app as nuvei_sandbox
 from sandboxes.common import answer_late
 from sandboxes.emulator import EmulatorClient
 from sandboxes.stack import CLIENT_ID, PROJECT_KEY, Ports, Stack

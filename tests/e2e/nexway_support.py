@@ -8,9 +8,9 @@ import uuid
 import pytest
 import requests
 
+from connector.providers.nexway.sandbox.app import CREDENTIALS
 from sandboxes.common import answer_late
 from sandboxes.emulator import payment_draft
-from sandboxes.nexway import CREDENTIALS
 from tests.factories import nexway_session_request
 
 from .modification_support import FollowUps

@@ -9,8 +9,8 @@ import pytest
 import requests
 
 from connector.providers.optty.examples import session_request
+from connector.providers.optty.sandbox.app import SandboxControl
 from sandboxes.emulator import payment_draft
-from sandboxes.optty import SandboxControl
 
 
 @pytest.fixture(scope="session")

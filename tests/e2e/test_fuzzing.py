@@ -31,16 +31,11 @@ from schemathesis.checks import (
 
 from connector.providers import REGISTRY
 from connector.providers.kustom.examples import CUSTOMER_TOKEN
-from connector.providers.nuvei.signature import dmn_checksum
-from connector.providers.paynova.signature import (
-    BODY_DIGEST_HEADER,
-    body_digest,
-    event_digest,
-)
 from extension import examples
 from extension import openapi as extension_openapi
 from notification import openapi as notification_openapi
 from sandboxes.emulator import payment_draft
+from sandboxes.kits import kits
 from sandboxes.stack import Stack, free_port
 
 # Bounded and derandomized: the same examples on every run, so a failure reproduces.
@@ -85,12 +80,10 @@ JSON_VALUES = st.recursive(
 )
 REMOVED = object()
 
-# Where a signed notification names its payment and that payment's currency.
-PAYMENT_FIELDS = {
-    "nuvei": (("clientUniqueId",), ("currency",)),
-    "paynova": (("ORDER_NUMBER",), ("CURRENCY_CODE",)),
-    "nexway": (("order", "partnerOrderNumber"), ("order", "currency")),
-}
+# How each provider sends its notifications (its kit's), and where a notification it
+# signs names its payment and that payment's currency.
+SENDERS = {name: kit.fuzzing for name, kit in kits().items()}
+PAYMENT_FIELDS = {name: sender.payment_paths for name, sender in SENDERS.items() if sender.payment_paths}
 # Stands for the id of the known payment of the notification's provider.
 KNOWN_PAYMENT = "{known payment}"
 
@@ -211,13 +204,15 @@ def send_as_its_sender(case, stack, credentials, known_payments) -> None:
     """The case sent to the stack's notification service as its provider would send it
     (the operations endpoints with the extension's credentials), and its answer checked."""
     sender = case.path.removeprefix("/notifications/")
-    if sender in PAYMENT_FIELDS:
-        name_the_known_payment(case, known_payments[sender])
-    if sender in SIGNERS:
-        SIGNERS[sender](case, stack.env)
+    fuzzing = SENDERS.get(sender)
     auth = credentials
-    if sender == "nexway":  # with the Basic credentials the merchant set in Nexway's back office
-        auth = (stack.env["NEXWAY_NOTIFICATION_USERNAME"], stack.env["NEXWAY_NOTIFICATION_PASSWORD"])
+    if fuzzing is not None:
+        if fuzzing.payment_paths:
+            name_the_known_payment(case, known_payments[sender])
+        if fuzzing.sign:
+            fuzzing.sign(SentCase(case), stack.env)
+        if fuzzing.basic_credentials:
+            auth = fuzzing.basic_credentials(stack.env)
     case.call_and_validate(base_url=stack.notification_url, auth=auth, checks=CHECKS)
 
 
@@ -342,27 +337,25 @@ def _fields(case):
 # -- notifications signed as their providers sign them
 
 
-def sign_dmn(case, env) -> None:
-    """As Nuvei does: its merchant's ids, and advanceResponseChecksum over the fields sent."""
-    fields = _fields(case)
-    if not isinstance(fields, dict):
-        return
-    fields.update(merchant_id=env["NUVEI_MERCHANT_ID"], merchant_site_id=env["NUVEI_MERCHANT_SITE_ID"])
-    fields["advanceResponseChecksum"] = dmn_checksum(sent_fields(case), env["NUVEI_SECRET_KEY"])
+class SentCase:
+    """A generated notification, as a provider's kit signs it (sandboxes/kits.py Signable)."""
 
+    def __init__(self, case):
+        self.case = case
 
-def sign_event_hook(case, env) -> None:
-    """As Paynova does: its merchant id, DIGEST over the fields sent, and Pn-Digest over
-    the body."""
-    if not isinstance(case.body, dict):
-        return
-    secret = env["PAYNOVA_SECRET_KEY"]
-    case.body["MERCHANT_ID"] = env["PAYNOVA_MERCHANT_ID"]
-    case.body["DIGEST"] = event_digest(sent_fields(case), secret)
-    case.headers[BODY_DIGEST_HEADER] = body_digest(sent_request(case).body.encode(), secret)
+    @property
+    def fields(self):
+        return _fields(self.case)
 
+    @property
+    def headers(self) -> dict[str, str]:
+        return self.case.headers
 
-SIGNERS = {"nuvei": sign_dmn, "paynova": sign_event_hook}
+    def sent_fields(self) -> dict[str, str]:
+        return sent_fields(self.case)
+
+    def sent_body(self) -> bytes:
+        return sent_request(self.case).body.encode()
 
 
 def sent_request(case) -> requests.PreparedRequest:

@@ -6,8 +6,8 @@ import uuid
 
 import requests
 
+from connector.providers.kustom.sandbox.app import CREDENTIALS
 from sandboxes.emulator import nuvei_payment
-from sandboxes.kustom import CREDENTIALS
 from tests.connector.providers.kustom.factories import BASKET_TAX, BASKET_TOTAL, CONFIRMATION_URL, basket_lines
 
 from .conftest import PROVIDER_TIMEOUT_MS

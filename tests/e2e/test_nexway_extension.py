@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from sandboxes.nexway import CREDENTIALS, spelled
+from connector.providers.nexway.sandbox.app import CREDENTIALS, spelled
 from tests.factories import nexway_session_request
 
 from .nexway_support import nexway_draft, stored

@@ -5,7 +5,7 @@ import json
 
 import requests
 
-from sandboxes.nexway import CREDENTIALS
+from connector.providers.nexway.sandbox.app import CREDENTIALS
 from tests.factories import nexway_session_request
 
 from .nexway_support import nexway_draft

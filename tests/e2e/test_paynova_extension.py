@@ -7,8 +7,8 @@ import time
 
 import pytest
 
+from connector.providers.paynova.sandbox.app import CUSTOMER
 from sandboxes.emulator import payment_draft
-from sandboxes.paynova import CUSTOMER
 from tests.factories import paynova_session_request
 
 from .conftest import PROVIDER_TIMEOUT_MS

@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 import pytest
 import requests
 
-from sandboxes.paynova import CREDENTIALS, sha1
+from connector.providers.paynova.sandbox.app import CREDENTIALS, sha1
 
 from .paynova_support import paynova_payment
 

@@ -9,14 +9,14 @@ import math
 import pytest
 import requests
 
-from connector.providers import all_variables
+from connector.providers import REGISTRY, all_variables
+from connector.providers.kustom.sandbox import app as kustom
 from connector.providers.nexway.examples import session_request as nexway_request
+from connector.providers.nuvei.sandbox.app import CARD
 from connector.providers.optty.examples import session_request as optty_request
 from connector.providers.paynova.examples import session_request as paynova_request
-from sandboxes import kustom, paynova
+from connector.providers.paynova.sandbox import app as paynova
 from sandboxes.emulator import nuvei_payment
-from sandboxes.nuvei import CARD
-from sandboxes.server import SANDBOXES
 
 # The connector's own services, which write JSON lines only.
 SERVICES = ("extension", "notification")
@@ -82,7 +82,7 @@ def base64_forms(secret: str) -> list[str]:
 def issued_tokens(stack, emulator) -> set[str]:
     """The commercetools tokens and every token and session id a sandbox handed out."""
     tokens = set(emulator.tokens())
-    for name in SANDBOXES:
+    for name in REGISTRY:
         answer = requests.get(f"{stack.sandboxes_url}/{name}/_sandbox/issued", timeout=5)
         answer.raise_for_status()
         tokens.update(answer.json()["issued"])

@@ -6,9 +6,10 @@ import time
 import pytest
 from flask import Flask
 
-from sandboxes import common, optty
+from connector.providers.optty.sandbox import app as optty
+from sandboxes import common
 from sandboxes.common import Latency, control_blueprint
-from tests.sandboxes.test_optty_sandbox import CLIENT, order_body
+from tests.connector.providers.optty.test_sandbox import CLIENT, order_body
 
 
 @pytest.fixture

@@ -64,8 +64,13 @@ class Kustom(Provider):
     modification_reach: ClassVar[Mapping[str, str]] = {CHARGE: PARTIAL, REFUND: PARTIAL, CANCEL: WHOLE}
     reads_back = True
     variables = (
-        Variable("KUSTOM_API_KEY", "Kustom API key (Authorization: Basic <key>)", secret=True, credential=True),
-        Variable("KUSTOM_API_URL", f"default {PLAYGROUND_API_URL}"),
+        Variable(
+            "KUSTOM_API_KEY",
+            "Kustom API key, sent as `Authorization: Basic <key>`; without it Kustom is disabled and its payments get a 400",
+            secret=True,
+            credential=True,
+        ),
+        Variable("KUSTOM_API_URL", f"default the playground {PLAYGROUND_API_URL} (live https://api.kustom.co)"),
     )
 
     def __init__(self, config: KustomConfig, context: ProviderContext):

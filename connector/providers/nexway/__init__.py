@@ -59,16 +59,21 @@ class Nexway(Provider):
     cannot: ClassVar[Mapping[str, str]] = {CHARGE: "Nexway charges when the order is placed"}
     reads_back = True
     variables = (
-        Variable("NEXWAY_SECRET", "Nexway Connect catalog secret (the secret header)", secret=True, credential=True),
+        Variable(
+            "NEXWAY_SECRET",
+            "Nexway Connect catalog secret (the `secret` header); all five `NEXWAY_*` credentials or none (then Nexway is disabled and its payments get a 400)",
+            secret=True,
+            credential=True,
+        ),
         Variable("NEXWAY_CLIENT_SECRET", "Nexway IAM client secret (the Bearer token)", secret=True, credential=True),
         Variable("NEXWAY_REALM", "Nexway IAM realm", credential=True),
         Variable(
             "NEXWAY_NOTIFICATION_USERNAME",
-            "Basic user the merchant set for notifications in Nexway's back office",
+            "the HTTP Basic user the merchant set for notifications in Nexway's back office",
             credential=True,
         ),
         Variable("NEXWAY_NOTIFICATION_PASSWORD", "its password", secret=True, credential=True),
-        Variable("NEXWAY_API_URL", f"default {UAT_API_URL}"),
+        Variable("NEXWAY_API_URL", f"default {UAT_API_URL} (UAT; live https://api.nexway.store)"),
     )
 
     def __init__(self, config: NexwayConfig, context: ProviderContext):

@@ -81,10 +81,19 @@ class Nuvei(Provider):
     notification_media_type = "application/x-www-form-urlencoded"
     example_session_request = examples.session_request()
     variables = (
-        Variable("NUVEI_MERCHANT_ID", "Nuvei merchant id; without the credentials Nuvei is disabled", credential=True),
+        Variable(
+            "NUVEI_MERCHANT_ID",
+            "Nuvei merchant id; without the credentials Nuvei is disabled and its payments get a 400",
+            credential=True,
+        ),
         Variable("NUVEI_MERCHANT_SITE_ID", "Nuvei merchant site id", credential=True),
-        Variable("NUVEI_SECRET_KEY", "Nuvei merchant secret key (checksums)", secret=True, credential=True),
-        Variable("NUVEI_API_URL", f"default {TEST_API_URL}"),
+        Variable(
+            "NUVEI_SECRET_KEY",
+            "Nuvei merchant secret key (request checksums, DMN checksums)",
+            secret=True,
+            credential=True,
+        ),
+        Variable("NUVEI_API_URL", f"default {TEST_API_URL} (live https://secure.safecharge.com/ppp/api/v1)"),
     )
     modification_reach: ClassVar[Mapping[str, str]] = {CHARGE: PARTIAL, REFUND: PARTIAL, CANCEL: PARTIAL}
     reads_back = True

@@ -64,10 +64,16 @@ class Optty(Provider):
     modification_reach: ClassVar[Mapping[str, str]] = {CHARGE: PARTIAL, REFUND: PARTIAL, CANCEL: PARTIAL}
     reads_back = True
     variables = (
-        Variable("OPTTY_CLIENT_ID", "Optty API client id; without the credentials Optty is disabled", credential=True),
-        Variable("OPTTY_CLIENT_SECRET", "Optty API client secret (client credentials)", secret=True, credential=True),
-        Variable("OPTTY_AUTH_URL", f"default {TEST_AUTH_URL}; the token comes from /token"),
-        Variable("OPTTY_API_URL", f"default {TEST_API_URL}; /orders is appended"),
+        Variable(
+            "OPTTY_CLIENT_ID",
+            "Optty API client id (client credentials, scope `api-user`); without the credentials Optty is disabled and its payments get a 400",
+            credential=True,
+        ),
+        Variable("OPTTY_CLIENT_SECRET", "Optty API client secret", secret=True, credential=True),
+        Variable(
+            "OPTTY_AUTH_URL", f"default {TEST_AUTH_URL} (live https://auth.optty.com); the token comes from `/token`"
+        ),
+        Variable("OPTTY_API_URL", f"default {TEST_API_URL} (live https://api.optty.com); `/orders` is appended"),
     )
 
     def __init__(self, config: OpttyConfig, context: ProviderContext):

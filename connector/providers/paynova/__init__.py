@@ -89,12 +89,12 @@ class Paynova(Provider):
     variables = (
         Variable(
             "PAYNOVA_MERCHANT_ID",
-            "Paynova merchant id (API user); without the credentials Paynova is disabled",
+            "Paynova merchant id (the API user); without the credentials Paynova is disabled and its payments get a 400",
             credential=True,
         ),
-        Variable("PAYNOVA_API_PASSWORD", "Paynova API password", secret=True, credential=True),
+        Variable("PAYNOVA_API_PASSWORD", "Paynova API password (HTTP Basic)", secret=True, credential=True),
         Variable("PAYNOVA_SECRET_KEY", "Paynova secret key (notification digests)", secret=True, credential=True),
-        Variable("PAYNOVA_API_URL", f"default {TEST_API_URL}"),
+        Variable("PAYNOVA_API_URL", f"default {TEST_API_URL} (live: https://paygate.paynova.com/api)"),
     )
 
     def __init__(self, config: PaynovaConfig, context: ProviderContext):

@@ -84,7 +84,7 @@ from urllib.parse import urlsplit
 import requests
 from flask import Flask, request
 
-from .common import Latency, ScriptedErrors, Store, answer_late, control_blueprint, deliver
+from sandboxes.common import Latency, ScriptedErrors, Store, answer_late, control_blueprint, deliver
 
 # Test credentials of the sandbox account, shared with the connector in the local stack.
 CREDENTIALS = {

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from sandboxes import nuvei
+from connector.providers.nuvei.sandbox import app as nuvei
 
 SECRET = "sandbox-secret"
 

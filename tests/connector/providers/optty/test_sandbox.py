@@ -4,7 +4,7 @@ would prove nothing about the connector."""
 import pytest
 
 from connector.providers.optty.examples import session_request
-from sandboxes import optty
+from connector.providers.optty.sandbox import app as optty
 
 CLIENT = {"client_id": "c1", "client_secret": "s1", "grant_type": "client_credentials", "scope": "api-user"}
 

@@ -7,7 +7,7 @@ from urllib.parse import parse_qsl
 
 import pytest
 
-from sandboxes import paynova
+from connector.providers.paynova.sandbox import app as paynova
 from tests.factories import paynova_session_request
 
 SECRET = "sandbox-secret"

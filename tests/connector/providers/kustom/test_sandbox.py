@@ -3,7 +3,7 @@ a sandbox that accepts anything would prove nothing about the connector."""
 
 import pytest
 
-from sandboxes import kustom
+from connector.providers.kustom.sandbox import app as kustom
 from tests.connector.providers.kustom.factories import BASKET_TAX, BASKET_TOTAL, CONFIRMATION_URL, basket_lines
 
 API_KEY = "kco_test_api_sandbox-unit"

@@ -63,8 +63,8 @@ from typing import Any
 
 from flask import Flask, request
 
-from .common import Latency, Store, control_blueprint, deliver
-from .followups import FollowUps, follow_ups_blueprint
+from sandboxes.common import Latency, Store, control_blueprint, deliver
+from sandboxes.followups import FollowUps, follow_ups_blueprint
 
 # The sandbox account, shared with the connector in the local stack.
 CREDENTIALS = {

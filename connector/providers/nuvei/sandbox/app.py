@@ -61,7 +61,7 @@ from urllib.parse import urlsplit
 
 from flask import Flask, request
 
-from .common import Latency, Store, control_blueprint, deliver
+from sandboxes.common import Latency, Store, control_blueprint, deliver
 
 ERRORS = {
     "general": (1000, "General Error"),

@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from sandboxes import nexway
+from connector.providers.nexway.sandbox import app as nexway
 from tests.factories import nexway_session_request
 
 NOTIFY_URL = "http://127.0.0.1:1/notifications/nexway"

@@ -70,8 +70,8 @@ from urllib.parse import urlencode, urlsplit
 
 from flask import Flask, request
 
-from .common import Latency, Store, control_blueprint, deliver
-from .followups import FollowUps, follow_ups_blueprint
+from sandboxes.common import Latency, Store, control_blueprint, deliver
+from sandboxes.followups import FollowUps, follow_ups_blueprint
 
 # Test credentials of the sandbox account, shared with the connector in the local stack.
 CREDENTIALS = {

@@ -73,7 +73,7 @@ from typing import Any
 
 from flask import Flask, redirect, request
 
-from .common import Latency, ScriptedErrors, Store, control_blueprint, deliver
+from sandboxes.common import Latency, ScriptedErrors, Store, control_blueprint, deliver
 
 CREDENTIALS = {"KUSTOM_API_KEY": "kco_test_api_sandbox-0f3c9a"}
 

@@ -1,0 +1,1 @@
+"""The project's documents that follow from its code (python -m docs)."""
