@@ -1,0 +1,76 @@
+"""The deployment's configuration: its tenants, each a commercetools project with its own
+settings and provider accounts, read once at start-up.
+
+Without a configuration document the environment variables describe one tenant,
+`default`, exactly as they always did. With one (CONNECTOR_CONFIG_FILE or
+CONNECTOR_CONFIG, connector/tenants.py), each of its tenants stands for the variables
+it would have, and is read by the same settings code, with the same defaults and rules.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from .environment import Environment
+from .providers import REGISTRY, read_settings
+from .settings import Settings
+from .tenants import DEFAULT_TENANT, ProviderKeys, read_document, tenants_from_document
+
+
+@dataclass(frozen=True)
+class Tenant:
+    name: str
+    settings: Settings
+    # provider → the account that serves it: tenants that share an account share its
+    # client (its connections and its access token).
+    accounts: Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class Configuration:
+    tenants: Mapping[str, Tenant]
+    # The Basic credentials that guard /metrics and /openapi.json; None leaves them open.
+    operations: tuple[str, str] | None
+    # Whether a document named the tenants: then every callback URL carries its tenant.
+    from_document: bool
+
+    @property
+    def deployment(self) -> Settings:
+        """The settings every tenant shares (public URLs, timeout, log level): any tenant's."""
+        return next(iter(self.tenants.values())).settings
+
+    def require(self, *variables: str) -> Configuration:
+        """Fails with a ConfigError naming a setting a service needs that a tenant lacks."""
+        for tenant in self.tenants.values():
+            tenant.settings.require(*variables)
+        return self
+
+
+def read_configuration(environ: Mapping[str, str] | None = None) -> Configuration:
+    environ = os.environ if environ is None else environ
+    document = read_document(environ)
+    if document is None:
+        settings = read_settings(environ)
+        # As ever without a document: the extension's credentials guard the operations
+        # endpoints where they are configured.
+        username, password = settings.extension_username, settings.extension_password
+        operations = (username, password) if username and password else None
+        tenant = Tenant(DEFAULT_TENANT, settings, {name: name for name in settings.providers})
+        return Configuration({DEFAULT_TENANT: tenant}, operations, from_document=False)
+    keys = {name: ProviderKeys(name, provider.variables) for name, provider in REGISTRY.items()}
+    described = tenants_from_document(document, environ, keys, _check_account, _check_tenant)
+    tenants = {
+        name: Tenant(name, Settings.from_env(tenant.environ, REGISTRY), tenant.accounts)
+        for name, tenant in described.tenants.items()
+    }
+    return Configuration(tenants, described.operations, from_document=True)
+
+
+def _check_account(provider: str, variables: Mapping[str, str]) -> None:
+    REGISTRY[provider].config_from_env(Environment(variables))
+
+
+def _check_tenant(variables: Mapping[str, str]) -> None:
+    Settings.from_env(variables, REGISTRY).require("EXTENSION_USERNAME", "EXTENSION_PASSWORD")
