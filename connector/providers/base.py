@@ -11,7 +11,7 @@ import json
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from marshmallow import Schema
 
@@ -72,15 +72,27 @@ class Session:
     interactions: tuple[Interaction, ...] = ()
 
 
+Facts = TypeVar("Facts")
+
+
 @dataclass(frozen=True)
 class Event:
     """An authentic provider notification, mapped onto commercetools terms."""
 
     payment_id: str
-    interaction: Interaction
+    interaction: Interaction  # what the payment's log records, masked; no check reads it
     transactions: tuple[TransactionChange, ...] = ()
     status_code: str | None = None
     status_text: str | None = None
+    # What the provider parsed from the notification (or its read-back) and checks the
+    # payment against in check_event and adjust_event: a frozen dataclass of its own package.
+    facts: object = None
+
+    def facts_as(self, kind: type[Facts]) -> Facts:
+        """The provider's facts; TypeError for an event another provider made."""
+        if not isinstance(self.facts, kind):
+            raise TypeError(f"the event carries {type(self.facts).__name__}, not {kind.__name__}")
+        return self.facts
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
 import json
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
@@ -365,6 +366,19 @@ def test_an_event_for_another_order_or_currency_does_not_fit():
     with pytest.raises(InvalidNotification, match="USD"):
         mapping.check_against(other_currency, charged_payment())
     mapping.check_against(mapping.event(mapping.read_notification(notification())), charged_payment())
+
+
+def test_the_checks_read_what_the_notification_said_not_the_log():
+    def relogged(event):
+        logged = {**event.interaction.request, "type": "completed", "order": {"id": "7001", "currency": "EUR"}}
+        return replace(event, interaction=replace(event.interaction, request=logged))
+
+    other_order = relogged(mapping.event(mapping.read_notification(notification(id="9999", currency="USD"))))
+    with pytest.raises(InvalidNotification, match="9999"):
+        mapping.check_against(other_order, charged_payment())
+    cancellation = relogged(mapping.event(mapping.read_notification(notification("canceled", status="CANCELED"))))
+    [change] = mapping.adjust_event(cancellation, charged_payment("Success")).transactions
+    assert change.type == "Refund"
 
 
 # A cancellation the extension made, confirmed by Nexway's `canceled` notification.
