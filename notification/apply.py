@@ -45,7 +45,6 @@ def event_plan(provider: Provider, event: Event, correlation_id: str) -> Callabl
                 raise InvalidNotification(
                     f"the notification is in {change.amount.currency}, the payment in {payment.amount_planned.currency}"
                 )
-        provider.check_event(event, payment)
-        return event_actions(payment, provider.adjust_event(event, payment), correlation_id)
+        return event_actions(payment, provider.fit_event(event, payment), correlation_id)
 
     return plan

@@ -23,7 +23,7 @@ class RefundingProvider(Provider):
     def read_notification(self, notification, call):
         raise NotImplementedError
 
-    def adjust_event(self, event, payment):
+    def fit_event(self, event, payment):
         charge = payment.transaction("O-1", "Charge")
         if charge is None or charge.state != "Success":
             return event
@@ -60,7 +60,7 @@ def added_transactions(commercetools: OnePayment) -> list[tuple[str, str]]:
     ]
 
 
-def test_the_adjusted_event_is_what_is_applied():
+def test_the_fitted_event_is_what_is_applied():
     charged = OnePayment(payment_json(transactions=[transaction_json("Charge", "Success", "O-1")]))
     assert apply_event(charged, RefundingProvider(None, None), CANCELED, "corr")
     assert added_transactions(charged) == [("Refund", "Success")]

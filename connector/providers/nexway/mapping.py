@@ -48,7 +48,7 @@ CHARGE_STATES = StatusTable(
     }
 )
 # Notification type → the state it gives the Charge; None: the status only.
-# A cancellation of a charge that succeeded becomes a Refund (see adjust_event).
+# A cancellation of a charge that succeeded becomes a Refund (see fit_cancellation).
 EVENT_CHARGE_STATES = StatusTable(
     {
         "created": "Pending",
@@ -297,7 +297,7 @@ def check_against(event: Event, payment: Payment) -> None:
         raise InvalidNotification(f"the order is in {facts.currency}, the payment in {payment.amount_planned.currency}")
 
 
-def adjust_event(event: Event, payment: Payment) -> Event:
+def fit_cancellation(event: Event, payment: Payment) -> Event:
     """A cancellation refunds a charge that succeeded: the Refund the extension recorded
     (its interactionId is the order's, or it is Pending without one after a timeout; the
     amount finds it), or a new one for a cancellation in Nexway's back office. It fails a
