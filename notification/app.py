@@ -10,6 +10,7 @@ from connector.settings import Settings
 from connector.web import create_service_app, operations_auth
 
 from . import openapi
+from .notifications import Notifications
 from .routes import notifications_blueprint
 
 # Checked at start-up besides commercetools' settings: none (the Kubernetes test reads this).
@@ -27,5 +28,6 @@ def create_app(
     providers = providers or Providers.from_settings(settings, commercetools)
     document = openapi.document(providers.names, metrics_protected=operations_auth(settings) is not None)
     app = create_service_app("notification", settings, document)
-    app.register_blueprint(notifications_blueprint(providers, commercetools, settings.provider_timeout))
+    notifications = Notifications(providers, commercetools, settings.provider_timeout)
+    app.register_blueprint(notifications_blueprint(notifications))
     return app

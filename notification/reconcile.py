@@ -39,7 +39,7 @@ from connector.providers import REGISTRY, Providers, read_settings
 from connector.providers.base import Call, Provider
 from connector.settings import Settings
 
-from .apply import apply_event, event_plan
+from .notifications import Notifications
 
 log = logging.getLogger("notification.reconcile")
 
@@ -47,7 +47,7 @@ PAGE_SIZE = 100
 # A provider that fails this many payments in a row is down: its other payments wait
 # for the next run.
 FAILURES_BEFORE_DOWN = 3
-# commercetools round trips of one payment, 409 retries included.
+# commercetools' answer to a page of payments.
 COMMERCETOOLS_SECONDS = 20.0
 
 OUTCOMES = ("changed", "unchanged", "failed", "skipped")
@@ -155,6 +155,7 @@ class Reconciliation:
         self.providers = providers
         self.timeout = timeout
         self.out = out
+        self.notifications = Notifications(providers, commercetools, timeout)
 
     def run(self, options: Options, now: datetime | None = None) -> Summary:
         summary = Summary()
@@ -212,10 +213,10 @@ class Reconciliation:
             if event is None:
                 summary.count(name, "unchanged")
             elif options.dry_run:
-                self._show(payment, event_plan(lane.provider, event, correlation_id)(payment), summary, name)
+                actions = self.notifications.actions(lane.provider, event, payment, correlation_id)
+                self._show(payment, actions, summary, name)
             else:
-                deadline = Deadline(COMMERCETOOLS_SECONDS)
-                changed = apply_event(self.commercetools, lane.provider, event, correlation_id, deadline, payment)
+                changed = self.notifications.apply(lane.provider, event, correlation_id, just_read=payment)
                 summary.count(name, "changed" if changed else "unchanged")
         except ProviderUnavailable as error:
             lane.failed()

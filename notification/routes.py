@@ -9,7 +9,6 @@ from requests.structures import CaseInsensitiveDict
 from werkzeug.exceptions import HTTPException
 
 from connector import metrics
-from connector.ctp import Commercetools
 from connector.errors import (
     CommercetoolsUnavailable,
     InvalidNotification,
@@ -17,22 +16,16 @@ from connector.errors import (
     ProviderDisabled,
     ProviderUnavailable,
 )
-from connector.http import Deadline
-from connector.providers import REGISTRY, Providers
-from connector.providers.base import Call, Notification
+from connector.providers import REGISTRY
+from connector.providers.base import Notification
 from connector.web import note
 
-from .apply import apply_event
+from .notifications import Notifications
 
 log = logging.getLogger(__name__)
 
-# Providers stop waiting for our answer after about 30 s (Paynova's limit, the shortest
-# documented) and count it as failed; the commercetools round trips of one notification,
-# 409 retries included, give up before that so the answer is a 503 the provider retries.
-COMMERCETOOLS_SECONDS = 20.0
 
-
-def notifications_blueprint(providers: Providers, commercetools: Commercetools, timeout: float) -> Blueprint:
+def notifications_blueprint(notifications: Notifications) -> Blueprint:
     blueprint = Blueprint("notifications", __name__)
 
     @blueprint.route("/notifications/<name>", methods=["GET", "POST"])
@@ -44,18 +37,12 @@ def notifications_blueprint(providers: Providers, commercetools: Commercetools, 
                 "message": f"{name} notifications are sent with {' or '.join(REGISTRY[name].notification_methods)}"
             }, 405
         note(provider=name)
-        provider = providers.get(name)
-        call = Call(Deadline(timeout), g.correlation_id)
-        event = provider.read_notification(_notification(), call)
-        note(paymentId=event.payment_id)
-        changed = apply_event(commercetools, provider, event, g.correlation_id, Deadline(COMMERCETOOLS_SECONDS))
-        # On repeats too, as an earlier attempt may have failed here; with a deadline of
-        # its own, as the commercetools round trips may have used up the first one.
-        provider.after_applied(event, Call(Deadline(timeout), g.correlation_id))
-        outcome = "applied" if changed else "unchanged"
-        note(outcome=outcome)
-        metrics.notification_counter(name, "applied" if changed else "repeat").inc()
-        return {"status": outcome}
+        outcome = notifications.receive(
+            name, _notification(), g.correlation_id, on_read=lambda event: note(paymentId=event.payment_id)
+        )
+        note(outcome=outcome.status)
+        metrics.notification_counter(name, "applied" if outcome.changed else "repeat").inc()
+        return {"status": outcome.status}
 
     blueprint.register_error_handler(Exception, _error)
     return blueprint

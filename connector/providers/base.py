@@ -11,7 +11,7 @@ import json
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from marshmallow import Schema
 
@@ -72,15 +72,27 @@ class Session:
     interactions: tuple[Interaction, ...] = ()
 
 
+Facts = TypeVar("Facts")
+
+
 @dataclass(frozen=True)
 class Event:
     """An authentic provider notification, mapped onto commercetools terms."""
 
     payment_id: str
-    interaction: Interaction
+    interaction: Interaction  # what the payment's log records, masked; no check reads it
     transactions: tuple[TransactionChange, ...] = ()
     status_code: str | None = None
     status_text: str | None = None
+    # What the provider parsed from the notification (or its read-back) and checks the
+    # payment against in fit_event: a frozen dataclass of its own package.
+    facts: object = None
+
+    def facts_as(self, kind: type[Facts]) -> Facts:
+        """The provider's facts; TypeError for an event another provider made."""
+        if not isinstance(self.facts, kind):
+            raise TypeError(f"the event carries {type(self.facts).__name__}, not {kind.__name__}")
+        return self.facts
 
 
 @dataclass(frozen=True)
@@ -209,15 +221,13 @@ class Provider(ABC):
         None when it holds nothing about the payment. Raises ProviderUnavailable."""
         raise NotImplementedError(f"{self.name} reads nothing back")
 
-    def check_event(self, event: Event, payment: Payment) -> None:
-        """Raises InvalidNotification when an authentic event does not fit the payment
-        (for the parts of a notification its signature does not cover)."""
-
-    def adjust_event(self, event: Event, payment: Payment) -> Event:
-        """The event as it applies to this payment, for providers whose notifications
-        change money depending on what the payment already records (a cancellation
-        refunds a completed charge but fails a pending one). Called with the payment
-        as freshly read for each update attempt."""
+    def fit_event(self, event: Event, payment: Payment) -> Event:
+        """The event as it applies to this payment, called with the payment as freshly
+        read for each update attempt. Raises InvalidNotification when an authentic event
+        does not fit the payment (for the parts of a notification its signature does not
+        cover); returns it changed where the provider's notifications change money
+        depending on what the payment already records (a cancellation refunds a
+        completed charge but fails a pending one)."""
         return event
 
     def after_applied(self, event: Event, call: Call) -> None:

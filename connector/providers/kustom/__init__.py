@@ -36,7 +36,7 @@ cancellation or release has no id of its own: it is recorded under the order id,
 read back from an accepted order that is CANCELLED or has nothing left authorized
 (remaining_authorized_amount 0) as the uncaptured rest. The capture Kustom makes at
 checkout (auto_capture) is recorded under the order id too, as the charge answer names no
-capture: a read-back takes the order's first capture for it (adjust_event).
+capture: a read-back takes the order's first capture for it (fit_event).
 """
 
 from __future__ import annotations
@@ -120,10 +120,8 @@ class Kustom(Provider):
         order = mapping.read_order(answer, payment.interface_id)
         return mapping.event({"order_id": payment.interface_id}, order, kind="kustom.readBack")
 
-    def check_event(self, event: Event, payment: Payment) -> None:
+    def fit_event(self, event: Event, payment: Payment) -> Event:
         mapping.check_against(event, payment)
-
-    def adjust_event(self, event: Event, payment: Payment) -> Event:
         return mapping.with_checkout_capture(event, payment)
 
     def after_applied(self, event: Event, call: Call) -> None:

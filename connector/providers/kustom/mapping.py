@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from marshmallow import ValidationError
@@ -182,6 +182,13 @@ def read_order(answer: Mapping[str, Any], order_id: str) -> dict[str, Any]:
     return order
 
 
+@dataclass(frozen=True)
+class KustomFacts:
+    """An event's facts (Event.facts): the order it is about, as Kustom answered for it."""
+
+    order_id: str
+
+
 def event(notification: Mapping[str, Any], order: Mapping[str, Any], kind: str | None = None) -> Event:
     """The Event for a notification about an order (or a read-back, `kind`), as read
     back from Kustom: the order's state, not the notification, decides. Its captures and
@@ -220,6 +227,7 @@ def event(notification: Mapping[str, Any], order: Mapping[str, Any], kind: str |
         transactions=tuple(transactions),
         status_code=order["fraud_status"],
         status_text=unknown or order["status"],
+        facts=KustomFacts(order["order_id"]),
     )
 
 
@@ -297,7 +305,7 @@ def modification_result(change: OrderChange, answer: OrderChanged) -> Modificati
 
 
 def order_id(event: Event) -> str:
-    return event.interaction.request["order_id"]
+    return event.facts_as(KustomFacts).order_id
 
 
 def check_against(event: Event, payment: Payment) -> None:

@@ -17,7 +17,7 @@ What a retry after a timeout gets, call by call:
   attempt gets 1010 again.
 - PUT /connect/order/cancel (a merchant's Refund or CancelAuthorization): a call that
   timed out leaves its transaction Pending, and Nexway's `canceled` notification then
-  settles it (mapping.adjust_event finds it by type and amount). commercetools repeating
+  settles it (mapping.fit_cancellation finds it by type and amount). commercetools repeating
   the Update (its answer lost) cancels again: Nexway refuses an order cancelled already
   (1071 at the sandbox; any refusal is checked the same way), the connector reads the
   order back, finds it CANCELED and records the Success of the one cancellation. Nexway
@@ -157,8 +157,6 @@ class Nexway(Provider):
             raise NotAuthentic("missing or wrong Basic credentials")
         return mapping.event(mapping.read_notification(notification.json()))
 
-    def check_event(self, event: Event, payment: Payment) -> None:
+    def fit_event(self, event: Event, payment: Payment) -> Event:
         mapping.check_against(event, payment)
-
-    def adjust_event(self, event: Event, payment: Payment) -> Event:
-        return mapping.adjust_event(event, payment)
+        return mapping.fit_cancellation(event, payment)

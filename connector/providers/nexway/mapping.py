@@ -10,7 +10,7 @@ the tables below read any spelling (see connector/status_words.py).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
@@ -48,7 +48,7 @@ CHARGE_STATES = StatusTable(
     }
 )
 # Notification type → the state it gives the Charge; None: the status only.
-# A cancellation of a charge that succeeded becomes a Refund (see adjust_event).
+# A cancellation of a charge that succeeded becomes a Refund (see fit_cancellation).
 EVENT_CHARGE_STATES = StatusTable(
     {
         "created": "Pending",
@@ -253,6 +253,15 @@ def read_notification(body: Any) -> dict[str, Any]:
     return _NOTIFICATION.load(body)
 
 
+@dataclass(frozen=True)
+class NexwayFacts:
+    """An event's facts (Event.facts): what the notification says the payment must fit."""
+
+    type: str  # the notification's type (created, completed, canceled, ...)
+    order_id: str
+    currency: str | None = None
+
+
 def event(notification: Mapping[str, Any]) -> Event:
     """The Event for an authentic order notification; a type the connector does not
     know (subscription renewals, ...) yields an Event that changes nothing."""
@@ -263,8 +272,9 @@ def event(notification: Mapping[str, Any]) -> Event:
     }
     interaction_ = Interaction("nexway.notification", logged)
     payment_id = order["partnerOrderNumber"]
+    facts = NexwayFacts(notification["type"], str(order["id"]), order.get("currency"))
     if notification["type"] not in EVENT_CHARGE_STATES:
-        return Event(payment_id=payment_id, interaction=interaction_)
+        return Event(payment_id=payment_id, interaction=interaction_, facts=facts)
     state = EVENT_CHARGE_STATES[notification["type"]]
     changes = (TransactionChange(CHARGE, state, str(order["id"])),) if state else ()
     return Event(
@@ -273,27 +283,27 @@ def event(notification: Mapping[str, Any]) -> Event:
         transactions=changes,
         status_code=order["status"],
         status_text=notification["type"],
+        facts=facts,
     )
 
 
 def check_against(event: Event, payment: Payment) -> None:
     """Nexway's notifications are authenticated whole (Basic credentials); what remains
     is that they are about this payment's order, in its currency."""
-    order = event.interaction.request["order"]
-    if payment.interface_id and str(order["id"]) != payment.interface_id:
-        raise InvalidNotification(f"order {order['id']} is not the payment's Nexway order {payment.interface_id}")
-    currency = order.get("currency")
-    if currency and currency != payment.amount_planned.currency:
-        raise InvalidNotification(f"the order is in {currency}, the payment in {payment.amount_planned.currency}")
+    facts = event.facts_as(NexwayFacts)
+    if payment.interface_id and facts.order_id != payment.interface_id:
+        raise InvalidNotification(f"order {facts.order_id} is not the payment's Nexway order {payment.interface_id}")
+    if facts.currency and facts.currency != payment.amount_planned.currency:
+        raise InvalidNotification(f"the order is in {facts.currency}, the payment in {payment.amount_planned.currency}")
 
 
-def adjust_event(event: Event, payment: Payment) -> Event:
+def fit_cancellation(event: Event, payment: Payment) -> Event:
     """A cancellation refunds a charge that succeeded: the Refund the extension recorded
     (its interactionId is the order's, or it is Pending without one after a timeout; the
     amount finds it), or a new one for a cancellation in Nexway's back office. It fails a
     charge still pending, and settles the CancelAuthorization the extension recorded for
     it, if any."""
-    if not same_status(event.interaction.request["type"], CANCELED):
+    if not same_status(event.facts_as(NexwayFacts).type, CANCELED):
         return event
     [change] = event.transactions
     charge = payment.transaction(change.interaction_id, CHARGE)

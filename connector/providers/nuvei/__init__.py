@@ -129,8 +129,9 @@ class Nuvei(Provider):
         details = self._details(call, transaction_id=dmn["TransactionID"])
         return mapping.verified_event(dmn, fields, details)
 
-    def check_event(self, event: Event, payment: Payment) -> None:
+    def fit_event(self, event: Event, payment: Payment) -> Event:
         mapping.check_against(event, payment)
+        return event
 
     def prepare_modification(self, payment: Payment, modification: Modification, balance: Balance) -> ModificationCall:
         return mapping.modification_call(payment, modification, balance)

@@ -149,10 +149,15 @@ def _text(value: Any) -> str | None:
     return str(value) if isinstance(value, str | int) else None
 
 
-def nuvei_said(interaction: Interaction) -> dict[str, Mapping[str, Any]]:
-    """What Nuvei said about each transaction an event's interaction covers, by id."""
-    response = interaction.response if isinstance(interaction.response, Mapping) else {}
-    return {told["transactionId"]: told for told in response.get("transactions", ())}
+@dataclass(frozen=True)
+class NuveiFacts:
+    """An event's facts (Event.facts): what Nuvei said about its transactions."""
+
+    said: tuple[TransactionDetails, ...] = ()
+
+    def about(self, transaction_id: str) -> TransactionDetails | None:
+        """Nuvei's latest word on a transaction (a read-back may ask twice)."""
+        return next((told for told in reversed(self.said) if told.transaction_id == transaction_id), None)
 
 
 # -- DMNs
@@ -174,7 +179,7 @@ def changes_money(dmn: Mapping[str, Any]) -> bool:
 def event(dmn: Mapping[str, Any], fields: Mapping[str, str]) -> Event:
     """The Event of a DMN that changes no money (a transaction type the connector does
     not track, e.g. a 3-D Secure step): acknowledged, it changes nothing."""
-    return Event(payment_id=dmn["clientUniqueId"], interaction=_dmn_interaction(fields))
+    return Event(payment_id=dmn["clientUniqueId"], interaction=_dmn_interaction(fields), facts=NuveiFacts())
 
 
 def verified_event(dmn: Mapping[str, Any], fields: Mapping[str, str], details: TransactionDetails | None) -> Event:
@@ -215,6 +220,7 @@ def verified_event(dmn: Mapping[str, Any], fields: Mapping[str, str], details: T
         transactions=(change,),
         status_code=details.status,
         status_text=_status_text(details.status, dmn["Reason"] or dmn["ppp_status"]),
+        facts=NuveiFacts((details,)),
     )
 
 
@@ -235,11 +241,11 @@ def _status_text(status: str, known_text: str | None) -> str | None:
 def check_against(event: Event, payment: Payment) -> None:
     """What Nuvei said must fit the payment: the first transaction is for the planned
     amount, a follow-up refers to a transaction the payment has."""
-    said = nuvei_said(event.interaction)
+    facts = event.facts_as(NuveiFacts)
     for change in event.transactions:
-        told = said.get(change.interaction_id, {})
-        if told.get("transactionType") in FOLLOW_UPS:
-            related = told.get("relatedTransactionId")
+        told = facts.about(change.interaction_id)
+        if told is not None and told.follow_up:
+            related = told.related_transaction_id
             if not any(t.interaction_id == related for t in payment.transactions):
                 raise InvalidNotification(f"relatedTransactionId {related!r} is not a transaction of this payment")
         elif change.amount is not None and change.amount.amount != payment.amount_planned.amount:
@@ -282,6 +288,7 @@ def read_back_event(
         transactions=tuple(changes),
         status_code=status,
         status_text=_status_text(status, None),
+        facts=NuveiFacts(tuple(answered)),
     )
 
 

@@ -121,7 +121,7 @@ class Optty(Provider):
         held = self.client.get_order(payment.id, call.deadline)
         return None if held is None else mapping.read_back_event(payment.id, held)
 
-    def adjust_event(self, event: Event, payment: Payment) -> Event:
+    def fit_event(self, event: Event, payment: Payment) -> Event:
         return mapping.with_capture(event, payment)
 
     def prepare_modification(self, payment: Payment, modification: Modification, balance: Balance) -> ModificationCall:

@@ -158,8 +158,6 @@ class Paynova(Provider):
             raise InvalidNotification("the notification is for another merchant (MERCHANT_ID)")
         return mapping.event(mapping.read_event(fields), fields)
 
-    def check_event(self, event: Event, payment: Payment) -> None:
+    def fit_event(self, event: Event, payment: Payment) -> Event:
         mapping.check_against(event, payment)
-
-    def adjust_event(self, event: Event, payment: Payment) -> Event:
         return mapping.fit_to(event, payment)

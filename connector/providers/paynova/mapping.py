@@ -4,7 +4,7 @@ and event hook notifications."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -181,21 +181,37 @@ def read_event(fields: Mapping[str, str]) -> dict[str, Any]:
         raise InvalidNotification(f"the notification lacks or has malformed fields: {names}") from None
 
 
+@dataclass(frozen=True)
+class PaynovaFacts:
+    """An event's facts (Event.facts): the fields DIGEST does not cover that the
+    payment must fit, as read from the notification."""
+
+    event_type: str
+    order_id: str
+    session_id: str | None = None  # SESSION_END events: the session that ended
+
+    @property
+    def session_end(self) -> bool:
+        return same_status(self.event_type, SESSION_END_EVENT)
+
+
 def event(notification: Mapping[str, Any], fields: Mapping[str, str]) -> Event:
     """The Event for a verified notification: a PAYMENT event records its transaction
     (a PAYMENT_STATUS the connector does not know as a Pending Authorization), a
     SESSION_END event the status only; other event types change nothing."""
     logged = Interaction("paynova.notification", {name: fields[name] for name in LOGGED_EVENT_FIELDS if name in fields})
     payment_id = notification["ORDER_NUMBER"]
-    if same_status(notification["EVENT_TYPE"], SESSION_END_EVENT):
+    facts = PaynovaFacts(notification["EVENT_TYPE"], notification["ORDER_ID"], notification.get("SESSION_ID"))
+    if facts.session_end:
         return Event(
             payment_id,
             logged,
             status_code=SESSION_END_CODES.get(notification["SESSION_STATUS"]),
             status_text=notification["SESSION_STATUS_REASON"],
+            facts=facts,
         )
     if not same_status(notification["EVENT_TYPE"], PAYMENT_EVENT):
-        return Event(payment_id, logged)
+        return Event(payment_id, logged, facts=facts)
     status = notification["PAYMENT_STATUS"]
     text = notification["PAYMENT_STATUS_REASON"]
     if status not in TRANSACTIONS:
@@ -206,6 +222,7 @@ def event(notification: Mapping[str, Any], fields: Mapping[str, str]) -> Event:
         transactions=(transaction_change(notification),),
         status_code=status,
         status_text=text,
+        facts=facts,
     )
 
 
@@ -236,7 +253,7 @@ def fit_to(event: Event, payment: Payment) -> Event:
     - A session that ended is the payment's only if it is its sessionToken: a session a
       timed-out attempt opened on the same order (see __init__.py) expires unused, and
       that changes nothing."""
-    if _ends_another_session(event.interaction.request, payment):
+    if _ends_another_session(event.facts_as(PaynovaFacts), payment):
         return replace(event, status_code=None, status_text=None)
     recorded = tuple(_as_recorded(change, payment) for change in event.transactions)
     if recorded != event.transactions:
@@ -265,9 +282,8 @@ def _as_recorded(change: TransactionChange, payment: Payment) -> TransactionChan
     return replace(change, interaction_id=payment.interface_id) if ours else change
 
 
-def _ends_another_session(notification: Mapping[str, Any], payment: Payment) -> bool:
-    session_end = same_status(notification.get("EVENT_TYPE"), SESSION_END_EVENT)
-    return session_end and notification.get("SESSION_ID") != payment.custom_field("sessionToken")
+def _ends_another_session(facts: PaynovaFacts, payment: Payment) -> bool:
+    return facts.session_end and facts.session_id != payment.custom_field("sessionToken")
 
 
 def check_against(event: Event, payment: Payment) -> None:
@@ -276,7 +292,7 @@ def check_against(event: Event, payment: Payment) -> None:
     a transaction's the payment records already, the planned amount for an
     authorization, at most the planned amount for a finalize (partial ones too) or an
     annulment."""
-    order_id = event.interaction.request.get("ORDER_ID")
+    order_id = event.facts_as(PaynovaFacts).order_id
     if not payment.interface_id or order_id != payment.interface_id:
         raise InvalidNotification(f"ORDER_ID {order_id} is not the Paynova order of payment {payment.id}")
     for change in event.transactions:

@@ -1,5 +1,6 @@
 import json
 import uuid
+from dataclasses import replace
 
 import pytest
 
@@ -354,6 +355,15 @@ def test_the_payment_must_hold_the_order():
     for other in (kustom_payment(interface_id="ord-2"), kustom_payment()):
         with pytest.raises(InvalidNotification, match="ord-1"):
             mapping.check_against(event, other)
+
+
+def test_the_order_is_the_one_kustom_answered_for_not_the_logged_one():
+    event = event_for(managed_order("p1"))
+    relogged = replace(event, interaction=replace(event.interaction, request={"order_id": "ord-2"}))
+    mapping.check_against(relogged, kustom_payment(interface_id="ord-1"))
+    with pytest.raises(InvalidNotification, match="ord-1"):
+        mapping.check_against(relogged, kustom_payment(interface_id="ord-2"))
+    assert mapping.order_id(relogged) == "ord-1"
 
 
 def modification(type_: str, cents: int, transaction_id: str = "tx-1", fraction_digits: int = 2) -> Modification:

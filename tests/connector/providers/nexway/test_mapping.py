@@ -1,4 +1,5 @@
 import json
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
@@ -335,26 +336,26 @@ def charged_payment(state="Success") -> Payment:
 
 def test_a_cancellation_refunds_a_charge_that_succeeded():
     event = mapping.event(mapping.read_notification(notification("canceled", status="CANCELED")))
-    [change] = mapping.adjust_event(event, charged_payment("Success")).transactions
+    [change] = mapping.fit_cancellation(event, charged_payment("Success")).transactions
     assert (change.type, change.state, change.interaction_id) == ("Refund", "Success", "7001")
 
 
 @pytest.mark.parametrize("type_", ["CANCELED", "Canceled"])
 def test_a_cancellation_in_any_spelling_refunds_a_charge_that_succeeded(type_):
     event = mapping.event(mapping.read_notification(notification(type_, status="canceled")))
-    [change] = mapping.adjust_event(event, charged_payment("Success")).transactions
+    [change] = mapping.fit_cancellation(event, charged_payment("Success")).transactions
     assert (change.type, change.state) == ("Refund", "Success")
 
 
 @pytest.mark.parametrize("payment", [charged_payment("Pending"), nexway_payment()])
 def test_a_cancellation_fails_a_charge_not_made(payment):
     event = mapping.event(mapping.read_notification(notification("canceled", status="CANCELED")))
-    assert mapping.adjust_event(event, payment) == event
+    assert mapping.fit_cancellation(event, payment) == event
 
 
 def test_other_events_are_not_adjusted():
     event = mapping.event(mapping.read_notification(notification("aborted")))
-    assert mapping.adjust_event(event, charged_payment("Success")) == event
+    assert mapping.fit_cancellation(event, charged_payment("Success")) == event
 
 
 def test_an_event_for_another_order_or_currency_does_not_fit():
@@ -365,6 +366,19 @@ def test_an_event_for_another_order_or_currency_does_not_fit():
     with pytest.raises(InvalidNotification, match="USD"):
         mapping.check_against(other_currency, charged_payment())
     mapping.check_against(mapping.event(mapping.read_notification(notification())), charged_payment())
+
+
+def test_the_checks_read_what_the_notification_said_not_the_log():
+    def relogged(event):
+        logged = {**event.interaction.request, "type": "completed", "order": {"id": "7001", "currency": "EUR"}}
+        return replace(event, interaction=replace(event.interaction, request=logged))
+
+    other_order = relogged(mapping.event(mapping.read_notification(notification(id="9999", currency="USD"))))
+    with pytest.raises(InvalidNotification, match="9999"):
+        mapping.check_against(other_order, charged_payment())
+    cancellation = relogged(mapping.event(mapping.read_notification(notification("canceled", status="CANCELED"))))
+    [change] = mapping.fit_cancellation(cancellation, charged_payment("Success")).transactions
+    assert change.type == "Refund"
 
 
 # A cancellation the extension made, confirmed by Nexway's `canceled` notification.
@@ -385,7 +399,7 @@ def applied(payment: Payment) -> list[dict]:
     notification service computes them (connector/actions.py)."""
     event = mapping.event(mapping.read_notification(notification("canceled", status="CANCELED")))
     mapping.check_against(event, payment)
-    actions = event_actions(payment, mapping.adjust_event(event, payment), "c")
+    actions = event_actions(payment, mapping.fit_cancellation(event, payment), "c")
     return [a for a in actions if "Transaction" in a["action"]]
 
 

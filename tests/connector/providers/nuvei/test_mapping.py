@@ -1,3 +1,5 @@
+from dataclasses import replace
+
 import pytest
 
 from connector.errors import InvalidInput, InvalidNotification
@@ -208,7 +210,8 @@ def test_what_only_nuvei_names_is_taken_from_nuvei():
     """A DMN without relatedTransactionId or AuthCode agrees; Nuvei's values are recorded."""
     said = nuvei_says(type="Settle", related_transaction_id="700", auth_code="123456", client_unique_id=None)
     event = mapping.verified_event(dmn(transactionType="Settle"), {}, said)
-    assert mapping.nuvei_said(event.interaction) == {"711": said.logged()}
+    assert event.interaction.response == {"transactions": [said.logged()]}
+    assert event.facts == mapping.NuveiFacts((said,))
 
 
 def test_a_follow_up_in_any_spelling_must_name_a_transaction_of_the_payment():
@@ -218,6 +221,14 @@ def test_a_follow_up_in_any_spelling_must_name_a_transaction_of_the_payment():
         mapping.check_against(event, Payment.from_json(payment_json(transactions=[transaction_json()])))
     known = Payment.from_json(payment_json(transactions=[transaction_json(interaction_id="999")]))
     mapping.check_against(event, known)
+
+
+def test_the_check_reads_what_nuvei_said_not_the_log():
+    fields = {"transactionType": "Settle", "relatedTransactionId": "999"}
+    event = mapping.verified_event(dmn(**fields), fields, nuvei_says(type="Settle", related_transaction_id="999"))
+    unlogged = replace(event, interaction=replace(event.interaction, response={"transactions": []}))
+    with pytest.raises(InvalidNotification, match="relatedTransactionId"):
+        mapping.check_against(unlogged, Payment.from_json(payment_json(transactions=[transaction_json()])))
 
 
 def test_the_first_transaction_must_be_for_the_planned_amount():

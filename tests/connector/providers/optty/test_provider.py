@@ -209,7 +209,7 @@ def test_a_successful_order_is_charged_only_when_the_payment_asked_for_auto_capt
     event = optty.read_notification(webhook("payment-1"), call())
     assert event.payment_id == "payment-1"
     assert [(t.type, t.state) for t in event.transactions] == [("Authorization", "Success")]
-    adjusted = optty.adjust_event(event, payment(**request_))
+    adjusted = optty.fit_event(event, payment(**request_))
     assert [(t.type, t.state) for t in adjusted.transactions] == expected
 
 

@@ -1,4 +1,5 @@
 import json
+from dataclasses import replace
 
 import pytest
 
@@ -348,6 +349,18 @@ def test_an_event_must_fit_its_payment():
             mapping.check_against(event, payment)
     with pytest.raises(InvalidNotification, match="ORDER_ID"):
         mapping.check_against(session_end("EXPIRED"), paynova_payment())  # no Paynova order yet
+
+
+def test_the_checks_read_the_notification_not_the_log():
+    own = paynova_payment(interface_id=ORDER_ID, custom_fields={"sessionToken": "a-later-session"})
+
+    def relogged(event):
+        logged = {**event.interaction.request, "ORDER_ID": ORDER_ID, "SESSION_ID": "a-later-session"}
+        return replace(event, interaction=replace(event.interaction, request=logged))
+
+    with pytest.raises(InvalidNotification, match="ORDER_ID another-order"):
+        mapping.check_against(relogged(payment_event(ORDER_ID="another-order")), own)
+    assert mapping.fit_to(relogged(session_end("EXPIRED")), own).status_code is None
 
 
 def test_a_pending_payment_that_completes_was_authorized_too():
