@@ -273,6 +273,12 @@ def test_services_and_autoscalers_point_at_the_deployments(manifests):
     assert {s["metadata"]["name"] for s in manifests.of_kind("Service")} == deployments
 
 
+def test_every_container_names_its_image_with_a_tag(manifests):
+    for container in [*manifests.containers(), manifests.reconcile_container()]:
+        name, _, tag = container["image"].rpartition(":")
+        assert name and tag and "/" not in tag and tag != "latest", f"{container['image']}: set its tag"
+
+
 def test_the_reconciliation_job_runs_the_reconcile_command_in_the_services_image(manifests):
     job = manifests.reconcile_container()
     assert job["command"] == ["python", "-m", "notification.reconcile"]
