@@ -1,10 +1,15 @@
-"""The Kubernetes manifests: what each container receives (env, envFrom, references to the
-ConfigMap and the Secret) checked against what the code reads and requires at start-up;
-ports and probes that agree; secrets only by reference, from the one Secret the README
-tells the operator to create."""
+"""The Kubernetes manifests as `kubectl apply -k deploy/kubernetes` sends them (rendered once
+per session with `kubectl kustomize`): what each container receives (env, envFrom,
+references to the ConfigMap and the Secret) checked against what the code reads and
+requires at start-up; ports, probes and selectors that agree; secrets only by reference,
+from the one Secret the README tells the operator to create."""
+
+from __future__ import annotations
 
 import importlib
 import re
+import shutil
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,10 +25,16 @@ SERVICES = ("extension", "notification")
 # Set by the manifests for the image and gunicorn, not settings of the connector.
 RUNTIME = {"SERVICE", "PORT", "PROMETHEUS_MULTIPROC_DIR"}
 DECLARED = {variable.name: variable for variable in all_variables()}
+SECRETS = {name for name, variable in DECLARED.items() if variable.secret}
+# What the code falls back to without the variable, as its declaration says.
+DEFAULTED = {name for name, variable in DECLARED.items() if re.search(r"\bdefault\b", variable.description)}
 # A provider is on exactly when its credentials are there, so each of its settings may be absent.
 OPTIONAL = {variable.name for provider in REGISTRY.values() for variable in provider.variables}
+PROVIDER_CREDENTIALS = {
+    variable.name for provider in REGISTRY.values() for variable in provider.variables if variable.credential
+}
 # What the Secret must hold for any service to start: the secrets that are not a provider's.
-REQUIRED_SECRET_KEYS = {name for name, variable in DECLARED.items() if variable.secret and name not in OPTIONAL}
+REQUIRED_SECRET_KEYS = SECRETS - OPTIONAL
 
 
 @dataclass(frozen=True)
@@ -34,21 +45,94 @@ class Received:
     source: str  # "manifest" (written inline), "ConfigMap" or "Secret"
 
 
-def documents():
-    for path in sorted(MANIFESTS.glob("*.yaml")):
-        for document in yaml.safe_load_all(path.read_text()):
-            if document and document.get("kind") != "Kustomization":
-                yield document
+class PodWouldNotStart(Exception):
+    """Kubernetes refuses to start the container: a key it references is not in the Secret."""
 
 
-def of_kind(kind):
-    return [document for document in documents() if document["kind"] == kind]
+@dataclass(frozen=True)
+class Manifests:
+    """The rendered documents."""
+
+    documents: list[dict]
+
+    def of_kind(self, kind: str) -> list[dict]:
+        return [document for document in self.documents if document["kind"] == kind]
+
+    def config_map_data(self, name: str) -> dict[str, str]:
+        found = {config["metadata"]["name"]: config["data"] for config in self.of_kind("ConfigMap")}
+        assert name in found, f"deploy/kubernetes has no ConfigMap {name}"
+        return found[name]
+
+    def deployment(self, service: str) -> dict:
+        [found] = [d for d in self.of_kind("Deployment") if component(d) == service]
+        return found
+
+    def container(self, service: str) -> dict:
+        [only] = self.deployment(service)["spec"]["template"]["spec"]["containers"]
+        return only
+
+    def containers(self) -> list[dict]:
+        return [self.container(service) for service in SERVICES]
+
+    def reconcile_container(self) -> dict:
+        [job] = self.of_kind("CronJob")
+        [only] = job["spec"]["jobTemplate"]["spec"]["template"]["spec"]["containers"]
+        return only
+
+    def received(self, container: dict, secret: dict[str, str]) -> dict[str, Received]:
+        """The environment Kubernetes gives the container when the Secret holds `secret`:
+        envFrom first (a later source over an earlier one), env entries over it."""
+        environment = {}
+        for source in container.get("envFrom", []):
+            environment.update(self._from_source(source, secret))
+        for entry in container.get("env", []):
+            value = self._from_entry(entry, secret)
+            if value is not None:
+                environment[entry["name"]] = value
+        return environment
+
+    def _from_source(self, source: dict, secret: dict[str, str]) -> dict[str, Received]:
+        if "configMapRef" in source:
+            data = self.config_map_data(source["configMapRef"]["name"])
+            return {name: Received(value, "ConfigMap") for name, value in data.items()}
+        assert source["secretRef"]["name"] == documented_secret()
+        return {name: Received(value, "Secret") for name, value in secret.items()}
+
+    def _from_entry(self, entry: dict, secret: dict[str, str]) -> Received | None:
+        """The entry's value; None for an optional Secret key that is not there."""
+        if "value" in entry:
+            return Received(entry["value"], "manifest")
+        reference = entry["valueFrom"]
+        if "configMapKeyRef" in reference:
+            key = reference["configMapKeyRef"]
+            return Received(self.config_map_data(key["name"])[key["key"]], "ConfigMap")
+        key = reference["secretKeyRef"]
+        if key["key"] in secret:
+            return Received(secret[key["key"]], "Secret")
+        if key.get("optional"):
+            return None
+        raise PodWouldNotStart(key["key"])
+
+    def settings_at_start(self, service: str, secret: dict[str, str]) -> Settings:
+        """What the service's start-up check makes of what the container receives."""
+        received = self.received(self.container(service), secret)
+        required = importlib.import_module(f"{service}.app").REQUIRED_SETTINGS
+        return read_settings({name: variable.value for name, variable in received.items()}).require(*required)
 
 
-def config_map_data(name: str) -> dict[str, str]:
-    found = {config["metadata"]["name"]: config["data"] for config in of_kind("ConfigMap")}
-    assert name in found, f"deploy/kubernetes has no ConfigMap {name}"
-    return found[name]
+@pytest.fixture(scope="session")
+def manifests() -> Manifests:
+    kubectl = shutil.which("kubectl")
+    if kubectl is None:
+        pytest.skip(
+            "kubectl is not installed: these tests read deploy/kubernetes as `kubectl kustomize` renders it "
+            "(install kubectl 1.22 or newer, see https://kubernetes.io/docs/tasks/tools/)"
+        )
+    rendered = subprocess.run(
+        [kubectl, "kustomize", str(MANIFESTS)], capture_output=True, text=True, check=False, timeout=60
+    )
+    assert rendered.returncode == 0, f"kubectl kustomize deploy/kubernetes failed:\n{rendered.stderr}"
+    return Manifests([document for document in yaml.safe_load_all(rendered.stdout) if document])
 
 
 def documented_secret() -> str:
@@ -56,179 +140,160 @@ def documented_secret() -> str:
     return name
 
 
-def component(document) -> str:
+def component(document: dict) -> str:
     return document["metadata"]["labels"]["app.kubernetes.io/component"]
-
-
-def container(service: str) -> dict:
-    [found] = [d for d in of_kind("Deployment") if component(d) == service]
-    [only] = found["spec"]["template"]["spec"]["containers"]
-    return only
-
-
-def containers() -> list[dict]:
-    return [container(service) for service in SERVICES]
 
 
 def secret_holding(keys) -> dict[str, str]:
     return {key: f"{key.lower()}-value" for key in keys}
 
 
-def every_referenced_secret_key() -> set[str]:
-    return {
-        entry["valueFrom"]["secretKeyRef"]["key"]
-        for each in containers()
-        for entry in each.get("env", [])
-        if "secretKeyRef" in entry.get("valueFrom", {})
-    }
-
-
-def received(each: dict, secret: dict[str, str]) -> dict[str, Received]:
-    """The environment Kubernetes gives the container when the Secret holds `secret`:
-    envFrom first, env entries over it (Kubernetes' order)."""
-    environment = {}
-    for source in each.get("envFrom", []):
-        environment.update(from_source(source, secret))
-    for entry in each.get("env", []):
-        value = from_entry(entry, secret)
-        if value is not None:
-            environment[entry["name"]] = value
-    return environment
-
-
-def from_source(source: dict, secret: dict[str, str]) -> dict[str, Received]:
-    if "configMapRef" in source:
-        data = config_map_data(source["configMapRef"]["name"])
-        return {name: Received(value, "ConfigMap") for name, value in data.items()}
-    assert source["secretRef"]["name"] == documented_secret()
-    return {name: Received(value, "Secret") for name, value in secret.items()}
-
-
-def from_entry(entry: dict, secret: dict[str, str]) -> Received | None:
-    """The entry's value; None for an optional Secret key that is not there."""
-    if "value" in entry:
-        return Received(entry["value"], "manifest")
-    reference = entry["valueFrom"]
-    if "configMapKeyRef" in reference:
-        key = reference["configMapKeyRef"]
-        return Received(config_map_data(key["name"])[key["key"]], "ConfigMap")
-    key = reference["secretKeyRef"]
-    if key["key"] in secret:
-        return Received(secret[key["key"]], "Secret")
-    assert key.get("optional"), f"{entry['name']}: the pod would not start without {key['key']} in the Secret"
-    return None
-
-
-def settings_at_start(service: str, secret: dict[str, str]) -> Settings:
-    """What the service's start-up check makes of what the container receives."""
-    environment = {name: variable.value for name, variable in received(container(service), secret).items()}
-    required = importlib.import_module(f"{service}.app").REQUIRED_SETTINGS
-    return read_settings(environment).require(*required)
-
-
-def port_number(each: dict, port: int | str) -> int:
+def port_number(container: dict, port: int | str) -> int:
     """A port as a number: named ports are the container's."""
     if isinstance(port, int):
         return port
-    [number] = [declared["containerPort"] for declared in each["ports"] if declared["name"] == port]
+    [number] = [declared["containerPort"] for declared in container["ports"] if declared["name"] == port]
     return number
 
 
-def test_kustomization_lists_every_manifest():
-    listed = set(yaml.safe_load((MANIFESTS / "kustomization.yaml").read_text())["resources"])
-    assert listed == {path.name for path in MANIFESTS.glob("*.yaml")} - {"kustomization.yaml"}
+def kustomized(directory: Path) -> set[Path]:
+    """The kustomization in `directory` and every file its resources reach."""
+    kustomization = directory / "kustomization.yaml"
+    files = {kustomization}
+    for resource in yaml.safe_load(kustomization.read_text())["resources"]:
+        path = (directory / resource).resolve()
+        files |= kustomized(path) if path.is_dir() else {path}
+    return files
+
+
+def test_every_manifest_file_is_reached_from_the_top_kustomization():
+    assert kustomized(MANIFESTS) == set(MANIFESTS.rglob("*.yaml"))
 
 
 @pytest.mark.parametrize("service", SERVICES)
-def test_the_service_starts_with_the_required_secret_keys_alone_and_no_provider_on(service):
-    assert settings_at_start(service, secret_holding(REQUIRED_SECRET_KEYS)).providers == {}
+def test_the_service_starts_with_the_required_secret_keys_alone_and_no_provider_on(manifests, service):
+    assert manifests.settings_at_start(service, secret_holding(REQUIRED_SECRET_KEYS)).providers == {}
 
 
 @pytest.mark.parametrize("service", SERVICES)
-def test_every_provider_is_on_when_the_secret_holds_every_key_referenced(service):
-    settings = settings_at_start(service, secret_holding(every_referenced_secret_key()))
+def test_every_provider_is_on_when_the_secret_holds_every_provider_credential(manifests, service):
+    settings = manifests.settings_at_start(service, secret_holding(REQUIRED_SECRET_KEYS | PROVIDER_CREDENTIALS))
     assert set(settings.providers) == set(REGISTRY)
 
 
 @pytest.mark.parametrize("service", SERVICES)
-def test_the_container_receives_every_setting_the_code_reads_and_no_other(service):
-    environment = received(container(service), secret_holding(every_referenced_secret_key()))
-    assert environment["SERVICE"].value == service
-    assert set(environment) - RUNTIME <= set(DECLARED)
-    missing = set(DECLARED) - set(environment) - {"CTP_SCOPES"}  # CTP_SCOPES has a default
-    assert not missing, f"add {sorted(missing)} to deploy/kubernetes"
+@pytest.mark.parametrize("key", sorted(REQUIRED_SECRET_KEYS))
+def test_the_pod_does_not_start_without_a_required_secret_key(manifests, service, key):
+    with pytest.raises(PodWouldNotStart, match=key):
+        manifests.received(manifests.container(service), secret_holding(REQUIRED_SECRET_KEYS - {key}))
 
 
 @pytest.mark.parametrize("service", SERVICES)
-def test_secrets_reach_the_container_only_from_the_secret(service):
-    environment = received(container(service), secret_holding(every_referenced_secret_key()))
-    secrets = {name for name, variable in DECLARED.items() if variable.secret}
-    elsewhere = {name for name in secrets & set(environment) if environment[name].source != "Secret"}
+def test_a_new_providers_credentials_reach_the_container_without_a_manifest_change(manifests, service):
+    secret = secret_holding(REQUIRED_SECRET_KEYS | {"SIXTH_PROVIDER_API_KEY"})
+    environment = manifests.received(manifests.container(service), secret)
+    assert environment["SIXTH_PROVIDER_API_KEY"] == Received(secret["SIXTH_PROVIDER_API_KEY"], "Secret")
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_the_container_receives_every_setting_the_code_reads_and_no_other(manifests, service):
+    secret = secret_holding(REQUIRED_SECRET_KEYS | PROVIDER_CREDENTIALS)
+    environment = manifests.received(manifests.container(service), secret)
+    assert environment["SERVICE"].value == service
+    assert set(environment) - RUNTIME <= set(DECLARED)
+    missing = set(DECLARED) - set(environment) - DEFAULTED
+    assert not missing, f"add {sorted(missing)} to deploy/kubernetes/configmap.yaml"
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_secrets_reach_the_container_only_from_the_secret(manifests, service):
+    secret = secret_holding(REQUIRED_SECRET_KEYS | PROVIDER_CREDENTIALS)
+    environment = manifests.received(manifests.container(service), secret)
+    elsewhere = {name for name in SECRETS & set(environment) if environment[name].source != "Secret"}
     assert not elsewhere, f"{sorted(elsewhere)} must come from the Secret"
 
 
-def test_no_secret_is_in_the_manifests():
-    assert not of_kind("Secret")
-    secrets = {name for name, variable in DECLARED.items() if variable.secret}
-    for config in of_kind("ConfigMap"):
-        assert not secrets & set(config["data"])
+def test_no_secret_is_in_the_manifests(manifests):
+    assert not manifests.of_kind("Secret")
+    for config in manifests.of_kind("ConfigMap"):
+        assert not SECRETS & set(config["data"])
 
 
-def optional_flag(name: str) -> dict:
-    return {"optional": True} if name in OPTIONAL else {}
+def named_secret_keys(container: dict) -> dict[str, dict]:
+    """The container's variables taken from one key of a Secret, with their references."""
+    return {
+        entry["name"]: entry["valueFrom"]["secretKeyRef"]
+        for entry in container.get("env", [])
+        if "secretKeyRef" in entry.get("valueFrom", {})
+    }
 
 
-def test_every_secret_reference_names_the_documented_secret_and_is_optional_only_for_a_provider():
+def test_secret_references_name_the_documented_secret_and_only_the_required_keys(manifests):
     secret = documented_secret()
-    for each in containers():
-        for source in each.get("envFrom", []):
-            if "secretRef" in source:
-                assert source["secretRef"]["name"] == secret
-        for entry in each.get("env", []):
-            reference = entry.get("valueFrom", {}).get("secretKeyRef")
-            if reference is not None:
-                assert reference == {"name": secret, "key": entry["name"], **optional_flag(entry["name"])}
+    for container in [*manifests.containers(), manifests.reconcile_container()]:
+        # Not optional: without the Secret, no pod starts.
+        assert [source for source in container["envFrom"] if "secretRef" in source] == [{"secretRef": {"name": secret}}]
+        for name, reference in named_secret_keys(container).items():
+            assert reference == {"name": secret, "key": name}
+    for container in manifests.containers():
+        assert set(named_secret_keys(container)) == REQUIRED_SECRET_KEYS
 
 
 @pytest.mark.parametrize("service", SERVICES)
-def test_port_probes_and_service_agree(service):
-    each = container(service)
-    [declared] = each["ports"]
+def test_port_probes_and_service_agree(manifests, service):
+    container = manifests.container(service)
+    [declared] = container["ports"]
     port = declared["containerPort"]
-    assert int(received(each, secret_holding(REQUIRED_SECRET_KEYS))["PORT"].value) == port
+    secret = secret_holding(REQUIRED_SECRET_KEYS)
+    assert int(manifests.received(container, secret)["PORT"].value) == port
     for probe in ("readinessProbe", "livenessProbe"):
-        assert each[probe]["httpGet"]["path"] == "/health"
-        assert port_number(each, each[probe]["httpGet"]["port"]) == port
-    [kubernetes_service] = [s for s in of_kind("Service") if component(s) == service]
-    assert [port_number(each, p["targetPort"]) for p in kubernetes_service["spec"]["ports"]] == [port]
-    assert each["resources"]["requests"]["cpu"] and each["resources"]["requests"]["memory"]
+        assert container[probe]["httpGet"]["path"] == "/health"
+        assert port_number(container, container[probe]["httpGet"]["port"]) == port
+    [kubernetes_service] = [s for s in manifests.of_kind("Service") if component(s) == service]
+    assert [port_number(container, p["targetPort"]) for p in kubernetes_service["spec"]["ports"]] == [port]
+    assert container["resources"]["requests"]["cpu"] and container["resources"]["requests"]["memory"]
 
 
-def test_services_and_autoscalers_point_at_the_deployments():
-    deployments = {d["metadata"]["name"] for d in of_kind("Deployment")}
-    assert {hpa["spec"]["scaleTargetRef"]["name"] for hpa in of_kind("HorizontalPodAutoscaler")} == deployments
-    assert {s["metadata"]["name"] for s in of_kind("Service")} == deployments
+@pytest.mark.parametrize("service", SERVICES)
+def test_the_service_selects_the_deployments_pods_with_the_selector_already_deployed(manifests, service):
+    deployment = manifests.deployment(service)
+    selector = deployment["spec"]["selector"]["matchLabels"]
+    # A Deployment's selector cannot change in a cluster: `kubectl apply` would fail on it.
+    assert selector == {"app.kubernetes.io/name": "payment-connector", "app.kubernetes.io/component": service}
+    assert selector.items() <= deployment["spec"]["template"]["metadata"]["labels"].items()
+    [kubernetes_service] = [s for s in manifests.of_kind("Service") if component(s) == service]
+    assert kubernetes_service["spec"]["selector"] == selector
 
 
-def reconcile_container() -> dict:
-    [job] = of_kind("CronJob")
-    [only] = job["spec"]["jobTemplate"]["spec"]["template"]["spec"]["containers"]
-    return only
+def test_services_and_autoscalers_point_at_the_deployments(manifests):
+    deployments = {d["metadata"]["name"] for d in manifests.of_kind("Deployment")}
+    assert deployments == {f"payment-connector-{service}" for service in SERVICES}
+    autoscalers = manifests.of_kind("HorizontalPodAutoscaler")
+    assert {hpa["spec"]["scaleTargetRef"]["name"] for hpa in autoscalers} == deployments
+    assert {s["metadata"]["name"] for s in manifests.of_kind("Service")} == deployments
 
 
-def test_the_reconciliation_job_runs_the_reconcile_command_in_the_services_image():
-    job = reconcile_container()
+def test_every_container_names_its_image_with_a_tag(manifests):
+    for container in [*manifests.containers(), manifests.reconcile_container()]:
+        name, _, tag = container["image"].rpartition(":")
+        assert name and tag and "/" not in tag and tag != "latest", f"{container['image']}: set its tag"
+
+
+def test_the_reconciliation_job_runs_the_reconcile_command_in_the_services_image(manifests):
+    job = manifests.reconcile_container()
     assert job["command"] == ["python", "-m", "notification.reconcile"]
-    assert {job["image"]} == {each["image"] for each in containers()}
-    [cron] = of_kind("CronJob")
+    assert {job["image"]} == {container["image"] for container in manifests.containers()}
+    [cron] = manifests.of_kind("CronJob")
     assert cron["spec"]["concurrencyPolicy"] == "Forbid"
     assert cron["spec"]["jobTemplate"]["spec"]["template"]["spec"]["restartPolicy"] == "Never"
 
 
 @pytest.mark.parametrize("every_provider", [False, True])
-def test_the_reconciliation_job_gets_the_services_configuration_by_reference(every_provider):
-    secret = secret_holding(every_referenced_secret_key() if every_provider else REQUIRED_SECRET_KEYS)
-    environment = received(reconcile_container(), secret)
+def test_the_reconciliation_job_gets_the_services_configuration_by_reference(manifests, every_provider):
+    job = manifests.reconcile_container()
+    assert all(job["envFrom"] == container["envFrom"] for container in manifests.containers())
+    secret = secret_holding(REQUIRED_SECRET_KEYS | (PROVIDER_CREDENTIALS if every_provider else set()))
+    environment = manifests.received(job, secret)
     assert {name for name, variable in environment.items() if variable.source == "Secret"} == set(secret)
     settings = read_settings({name: variable.value for name, variable in environment.items()})
     assert set(settings.providers) == (set(REGISTRY) if every_provider else set())
