@@ -23,6 +23,7 @@ class Variable:
     description: str
     secret: bool = False
     credential: bool = False  # enables its provider, with the provider's other credentials
+    url: str | None = None  # a base URL setting: its default (the provider's test host)
 
 
 class Environment:

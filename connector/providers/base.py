@@ -169,10 +169,17 @@ class Provider(ABC):
     # and `cannot` says why (connector/modifications.py).
     modification_reach: ClassVar[Mapping[str, str]] = {}
     cannot: ClassVar[Mapping[str, str]] = {}
+    # The provider's settings (a dataclass whose fields are its variables' names without
+    # the provider's prefix, in lower case) and its HTTP client, made from them.
+    config_class: ClassVar[type]
+    client_class: ClassVar[type]
 
-    def __init__(self, config: Any, context: ProviderContext):
+    def __init__(self, config: Any, context: ProviderContext, client: Any = None):
+        """`client`: the account's, where several tenants share it (its connections and
+        access token); else one of the provider's own."""
         self.config = config
         self.context = context
+        self.client = client if client is not None else self.client_class(config)
 
     @classmethod
     def credentials(cls) -> tuple[str, ...]:
@@ -180,9 +187,17 @@ class Provider(ABC):
         return tuple(variable.name for variable in cls.variables if variable.credential)
 
     @classmethod
-    @abstractmethod
     def config_from_env(cls, env: Environment) -> Any | None:
-        """The provider's settings, or None when its credentials are not configured."""
+        """The provider's settings, or None when its credentials are not configured. Its
+        URLs are checked even then: a bad setting stops start-up."""
+        urls = {variable.name: env.url(variable.name, variable.url) for variable in cls.variables if variable.url}
+        credentials = env.credentials(*cls.credentials())
+        if credentials is None:
+            return None
+        prefix = f"{cls.name.upper()}_"
+        return cls.config_class(
+            **{name.removeprefix(prefix).lower(): value for name, value in (credentials | urls).items()}
+        )
 
     @abstractmethod
     def open_session(self, payment: Payment, call: Call) -> Session:

@@ -26,7 +26,7 @@ class RecordingProvider(Provider):
     cannot: ClassVar[dict] = {CANCEL: "this provider releases authorizations by itself"}
 
     def __init__(self):
-        super().__init__(None, ProviderContext(None, None))  # type: ignore[arg-type]
+        super().__init__(None, ProviderContext(None, None), client=self)  # type: ignore[arg-type] # it answers itself
         self.sent: list[dict] = []
         self.answers: list[Any] = []  # a ModificationResult or an exception, per call
         self.seconds_per_call = 0.0

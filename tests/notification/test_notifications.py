@@ -33,7 +33,7 @@ class RefundingProvider(Provider):
     name = "nuvei"
 
     def __init__(self, event: Event = CANCELED, forged: bool = False):
-        super().__init__(None, None)
+        super().__init__(None, None, client=self)  # type: ignore[arg-type] # it answers itself
         self.event = event
         self.forged = forged
         self.fitted: list[Payment] = []

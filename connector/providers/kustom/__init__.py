@@ -44,11 +44,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import ClassVar
 
-from ...environment import Environment, Variable
+from ...environment import Variable
 from ...errors import InvalidNotification
 from ...modifications import CANCEL, CHARGE, PARTIAL, REFUND, WHOLE, Balance, Modification
 from ...payment import Payment
-from ..base import Call, Event, ModificationCall, ModificationResult, Notification, Provider, ProviderContext, Session
+from ..base import Call, Event, ModificationCall, ModificationResult, Notification, Provider, Session
 from . import examples, mapping
 from .client import PLAYGROUND_API_URL, KustomClient, KustomConfig
 from .schemas import FraudDecisionSchema
@@ -70,21 +70,14 @@ class Kustom(Provider):
             secret=True,
             credential=True,
         ),
-        Variable("KUSTOM_API_URL", f"default the playground {PLAYGROUND_API_URL} (live https://api.kustom.co)"),
+        Variable(
+            "KUSTOM_API_URL",
+            f"default the playground {PLAYGROUND_API_URL} (live https://api.kustom.co)",
+            url=PLAYGROUND_API_URL,
+        ),
     )
-
-    def __init__(self, config: KustomConfig, context: ProviderContext):
-        super().__init__(config, context)
-        self.client = KustomClient(config)
-
-    @classmethod
-    def config_from_env(cls, env: Environment) -> KustomConfig | None:
-        credentials = env.credentials(*cls.credentials())
-        if credentials is None:
-            return None
-        return KustomConfig(
-            api_key=credentials["KUSTOM_API_KEY"], api_url=env.url("KUSTOM_API_URL", PLAYGROUND_API_URL)
-        )
+    config_class = KustomConfig
+    client_class = KustomClient
 
     def open_session(self, payment: Payment, call: Call) -> Session:
         if mapping.declined_before(payment):

@@ -38,7 +38,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import ClassVar
 
-from ...environment import Environment, Variable
+from ...environment import Variable
 from ...errors import NotAuthentic, ProviderRefused, ProviderUnavailable
 from ...modifications import CANCEL, CHARGE, REFUND, WHOLE, Balance, Modification
 from ...payment import Payment
@@ -73,30 +73,15 @@ class Nexway(Provider):
             credential=True,
         ),
         Variable("NEXWAY_NOTIFICATION_PASSWORD", "its password", secret=True, credential=True),
-        Variable("NEXWAY_API_URL", f"default {UAT_API_URL} (UAT; live https://api.nexway.store)"),
+        Variable("NEXWAY_API_URL", f"default {UAT_API_URL} (UAT; live https://api.nexway.store)", url=UAT_API_URL),
     )
+    config_class = NexwayConfig
+    client_class = NexwayClient
 
-    def __init__(self, config: NexwayConfig, context: ProviderContext):
-        super().__init__(config, context)
-        self.client = NexwayClient(config)
+    def __init__(self, config: NexwayConfig, context: ProviderContext, client: NexwayClient | None = None):
+        super().__init__(config, context, client)
         # The credentials the merchant set for notifications in Nexway's back office.
         self.notification_auth = BasicAuth(config.notification_username, config.notification_password)
-
-    @classmethod
-    def config_from_env(cls, env: Environment) -> NexwayConfig | None:
-        # All five or none: Nexway without notification credentials could not tell
-        # its notifications from forgeries.
-        credentials = env.credentials(*cls.credentials())
-        if credentials is None:
-            return None
-        return NexwayConfig(
-            secret=credentials["NEXWAY_SECRET"],
-            client_secret=credentials["NEXWAY_CLIENT_SECRET"],
-            realm=credentials["NEXWAY_REALM"],
-            notification_username=credentials["NEXWAY_NOTIFICATION_USERNAME"],
-            notification_password=credentials["NEXWAY_NOTIFICATION_PASSWORD"],
-            api_url=env.url("NEXWAY_API_URL", UAT_API_URL),
-        )
 
     def open_session(self, payment: Payment, call: Call) -> Session:
         order = mapping.order_request(payment, datetime.now(UTC).isoformat(timespec="seconds"))

@@ -52,7 +52,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import ClassVar
 
-from ...environment import Environment, Variable
+from ...environment import Variable
 from ...errors import InvalidNotification
 from ...modifications import CANCEL, CHARGE, PARTIAL, REFUND, Balance, Modification
 from ...payment import Payment
@@ -64,7 +64,6 @@ from ..base import (
     ModificationResult,
     Notification,
     Provider,
-    ProviderContext,
     Session,
 )
 from . import examples, mapping
@@ -93,26 +92,14 @@ class Nuvei(Provider):
             secret=True,
             credential=True,
         ),
-        Variable("NUVEI_API_URL", f"default {TEST_API_URL} (live https://secure.safecharge.com/ppp/api/v1)"),
+        Variable(
+            "NUVEI_API_URL", f"default {TEST_API_URL} (live https://secure.safecharge.com/ppp/api/v1)", url=TEST_API_URL
+        ),
     )
     modification_reach: ClassVar[Mapping[str, str]] = {CHARGE: PARTIAL, REFUND: PARTIAL, CANCEL: PARTIAL}
     reads_back = True
-
-    def __init__(self, config: NuveiConfig, context: ProviderContext):
-        super().__init__(config, context)
-        self.client = NuveiClient(config)
-
-    @classmethod
-    def config_from_env(cls, env: Environment) -> NuveiConfig | None:
-        credentials = env.credentials(*cls.credentials())
-        if credentials is None:
-            return None
-        return NuveiConfig(
-            merchant_id=credentials["NUVEI_MERCHANT_ID"],
-            merchant_site_id=credentials["NUVEI_MERCHANT_SITE_ID"],
-            secret_key=credentials["NUVEI_SECRET_KEY"],
-            api_url=env.url("NUVEI_API_URL", TEST_API_URL),
-        )
+    config_class = NuveiConfig
+    client_class = NuveiClient
 
     def open_session(self, payment: Payment, call: Call) -> Session:
         order = mapping.order_request(payment, self.context.notification_url)

@@ -45,11 +45,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import ClassVar
 
-from ...environment import Environment, Variable
+from ...environment import Variable
 from ...errors import InvalidNotification, ProviderUnavailable
 from ...modifications import CANCEL, CHARGE, PARTIAL, REFUND, Balance, Modification
 from ...payment import Payment
-from ..base import Call, Event, ModificationCall, ModificationResult, Notification, Provider, ProviderContext, Session
+from ..base import Call, Event, ModificationCall, ModificationResult, Notification, Provider, Session
 from . import examples, mapping
 from .client import TEST_API_URL, TEST_AUTH_URL, OpttyClient, OpttyConfig, OrderExists, ReferenceUsed
 from .schemas import WebhookSchema
@@ -71,29 +71,18 @@ class Optty(Provider):
         ),
         Variable("OPTTY_CLIENT_SECRET", "Optty API client secret", secret=True, credential=True),
         Variable(
-            "OPTTY_AUTH_URL", f"default {TEST_AUTH_URL} (live https://auth.optty.com); the token comes from `/token`"
+            "OPTTY_AUTH_URL",
+            f"default {TEST_AUTH_URL} (live https://auth.optty.com); the token comes from `/token`",
+            url=TEST_AUTH_URL,
         ),
-        Variable("OPTTY_API_URL", f"default {TEST_API_URL} (live https://api.optty.com); `/orders` is appended"),
+        Variable(
+            "OPTTY_API_URL",
+            f"default {TEST_API_URL} (live https://api.optty.com); `/orders` is appended",
+            url=TEST_API_URL,
+        ),
     )
-
-    def __init__(self, config: OpttyConfig, context: ProviderContext):
-        super().__init__(config, context)
-        self.client = OpttyClient(config)
-
-    @classmethod
-    def config_from_env(cls, env: Environment) -> OpttyConfig | None:
-        # The URLs are checked even while Optty is disabled: a bad setting stops start-up.
-        auth_url = env.url("OPTTY_AUTH_URL", TEST_AUTH_URL)
-        api_url = env.url("OPTTY_API_URL", TEST_API_URL)
-        credentials = env.credentials(*cls.credentials())
-        if credentials is None:
-            return None
-        return OpttyConfig(
-            client_id=credentials["OPTTY_CLIENT_ID"],
-            client_secret=credentials["OPTTY_CLIENT_SECRET"],
-            auth_url=auth_url,
-            api_url=api_url,
-        )
+    config_class = OpttyConfig
+    client_class = OpttyClient
 
     def open_session(self, payment: Payment, call: Call) -> Session:
         """Creates the Optty order, or opens the payment on the one an earlier attempt

@@ -52,7 +52,7 @@ import logging
 from collections.abc import Mapping
 from typing import ClassVar
 
-from ...environment import Environment, Variable
+from ...environment import Variable
 from ...errors import CommercetoolsUnavailable, InvalidNotification, ProviderRefused, ProviderUnavailable
 from ...http import Deadline
 from ...modifications import CANCEL, CHARGE, PARTIAL, REFUND, WHOLE, Balance, Modification
@@ -64,7 +64,6 @@ from ..base import (
     ModificationResult,
     Notification,
     Provider,
-    ProviderContext,
     Session,
 )
 from . import examples, mapping, modifications
@@ -94,24 +93,12 @@ class Paynova(Provider):
         ),
         Variable("PAYNOVA_API_PASSWORD", "Paynova API password (HTTP Basic)", secret=True, credential=True),
         Variable("PAYNOVA_SECRET_KEY", "Paynova secret key (notification digests)", secret=True, credential=True),
-        Variable("PAYNOVA_API_URL", f"default {TEST_API_URL} (live: https://paygate.paynova.com/api)"),
+        Variable(
+            "PAYNOVA_API_URL", f"default {TEST_API_URL} (live: https://paygate.paynova.com/api)", url=TEST_API_URL
+        ),
     )
-
-    def __init__(self, config: PaynovaConfig, context: ProviderContext):
-        super().__init__(config, context)
-        self.client = PaynovaClient(config)
-
-    @classmethod
-    def config_from_env(cls, env: Environment) -> PaynovaConfig | None:
-        credentials = env.credentials(*cls.credentials())
-        if credentials is None:
-            return None
-        return PaynovaConfig(
-            merchant_id=credentials["PAYNOVA_MERCHANT_ID"],
-            api_password=credentials["PAYNOVA_API_PASSWORD"],
-            secret_key=credentials["PAYNOVA_SECRET_KEY"],
-            api_url=env.url("PAYNOVA_API_URL", TEST_API_URL),
-        )
+    config_class = PaynovaConfig
+    client_class = PaynovaClient
 
     def open_session(self, payment: Payment, call: Call) -> Session:
         order, session = mapping.request_bodies(payment, self.context.notification_url)
