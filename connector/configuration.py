@@ -36,6 +36,11 @@ class Configuration:
     # Whether a document named the tenants: then every callback URL carries its tenant.
     from_document: bool
 
+    def path_of(self, tenant: Tenant) -> str | None:
+        """What ends the tenant's URLs (the extension's, the callbacks'): its name where a
+        document names the tenants; nothing for the one tenant without a document."""
+        return tenant.name if self.from_document else None
+
     @property
     def deployment(self) -> Settings:
         """The settings every tenant shares (public URLs, timeout, log level): any tenant's."""
@@ -52,13 +57,7 @@ def read_configuration(environ: Mapping[str, str] | None = None) -> Configuratio
     environ = os.environ if environ is None else environ
     document = read_document(environ)
     if document is None:
-        settings = read_settings(environ)
-        # As ever without a document: the extension's credentials guard the operations
-        # endpoints where they are configured.
-        username, password = settings.extension_username, settings.extension_password
-        operations = (username, password) if username and password else None
-        tenant = Tenant(DEFAULT_TENANT, settings, {name: name for name in settings.providers})
-        return Configuration({DEFAULT_TENANT: tenant}, operations, from_document=False)
+        return single_tenant(read_settings(environ))
     keys = {name: ProviderKeys(name, provider.variables) for name, provider in REGISTRY.items()}
     described = tenants_from_document(document, environ, keys, _check_account, _check_tenant)
     tenants = {
@@ -66,6 +65,21 @@ def read_configuration(environ: Mapping[str, str] | None = None) -> Configuratio
         for name, tenant in described.tenants.items()
     }
     return Configuration(tenants, described.operations, from_document=True)
+
+
+def configured(settings: Settings | None = None) -> Configuration:
+    """The process's configuration; given `settings`, the single tenant they describe."""
+    return read_configuration() if settings is None else single_tenant(settings)
+
+
+def single_tenant(settings: Settings) -> Configuration:
+    """The one tenant, `default`, that settings without a document describe."""
+    # As ever without a document: the extension's credentials guard the operations
+    # endpoints where they are configured.
+    username, password = settings.extension_username, settings.extension_password
+    operations = (username, password) if username and password else None
+    tenant = Tenant(DEFAULT_TENANT, settings, {name: name for name in settings.providers})
+    return Configuration({DEFAULT_TENANT: tenant}, operations, from_document=False)
 
 
 def _check_account(provider: str, variables: Mapping[str, str]) -> None:

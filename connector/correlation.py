@@ -1,5 +1,5 @@
 """The correlation id of the request being served, for logs, responses and the
-interactions written to commercetools."""
+interactions written to commercetools, and the tenant it is for, for its log lines."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ _INCOMING_HEADERS = (HEADER, "X-Request-ID")
 _ACCEPTABLE = re.compile(r"^[A-Za-z0-9._:@/+=-]{1,128}$")
 
 _current: ContextVar[str | None] = ContextVar("correlation_id", default=None)
+_tenant: ContextVar[str | None] = ContextVar("tenant", default=None)
 
 
 class Headers(Protocol):
@@ -67,3 +68,16 @@ def bind(correlation_id: str):
 
 def unbind(token) -> None:
     _current.reset(token)
+
+
+def bind_tenant(tenant: str):
+    """Makes `tenant` the current request's; returns the token for `unbind_tenant`."""
+    return _tenant.set(tenant)
+
+
+def unbind_tenant(token) -> None:
+    _tenant.reset(token)
+
+
+def current_tenant() -> str | None:
+    return _tenant.get()

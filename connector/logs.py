@@ -26,6 +26,7 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "message": record.getMessage(),
             "correlationId": getattr(record, "correlation_id", None),
+            "tenant": getattr(record, "tenant", None),
         }
         entry.update(getattr(record, "fields", {}))
         if record.exc_info:
@@ -40,6 +41,7 @@ def _record_with_correlation_id(*args, **kwargs) -> logging.LogRecord:
     # Taken when the record is made, in the request's own context, whenever it is written.
     record = _make_record(*args, **kwargs)
     record.correlation_id = correlation.current()
+    record.tenant = correlation.current_tenant()
     return record
 
 

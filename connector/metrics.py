@@ -56,11 +56,11 @@ from prometheus_client import (  # noqa: E402 - after the variable above
 
 _REQUESTS = Counter(
     "connector_http_requests_total",
-    "Requests answered, by endpoint and status.",
-    ["service", "endpoint", "method", "status"],
+    "Requests answered, by endpoint, status and tenant.",
+    ["service", "endpoint", "method", "status", "tenant"],
 )
 _REQUEST_SECONDS = Histogram(
-    "connector_http_request_duration_seconds", "Time to answer a request.", ["service", "endpoint"]
+    "connector_http_request_duration_seconds", "Time to answer a request.", ["service", "endpoint", "tenant"]
 )
 _PROVIDER_CALLS = Counter(
     "connector_provider_calls_total", "Calls to payment providers, by outcome.", ["provider", "operation", "outcome"]

@@ -35,6 +35,16 @@ def new_spec(title: str, description: str) -> APISpec:
     return spec
 
 
+# A tenant's name in a URL (the deployment's tenants, README "Several projects").
+TENANT = {
+    "name": "tenant",
+    "in": "path",
+    "required": True,
+    "description": "the tenant's name; the same path without it is the tenant default's",
+    "schema": {"type": "string", "pattern": "^[a-z0-9][a-z0-9-]{0,62}$"},
+}
+
+
 def add_operations_endpoints(spec: APISpec, protected: bool) -> None:
     """/metrics and /openapi.json, behind Basic auth when `protected`."""
     security: list[dict[str, list[str]]] = [{"basicAuth": []}] if protected else []

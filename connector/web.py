@@ -8,8 +8,9 @@ import hmac
 import logging
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from contextvars import ContextVar
+from typing import TypeVar
 
 import orjson
 from flask import Flask, Response, g, request
@@ -19,9 +20,14 @@ from werkzeug.exceptions import HTTPException
 
 from . import correlation, logs, metrics
 from .environment import ConfigError
-from .settings import Settings
+from .tenants import DEFAULT_TENANT
 
 access_log = logging.getLogger("connector.access")
+
+# The tenant label of a request for a tenant the deployment does not have.
+UNKNOWN_TENANT = "unknown"
+
+T = TypeVar("T")
 
 # gunicorn's exit status for "App failed to load": a worker that exits with it stops the
 # master too, where any other status has the worker respawned without end (when the app
@@ -39,10 +45,10 @@ def wsgi_app(service: str, create_app: Callable[[], Flask]) -> Flask:
         raise SystemExit(APP_LOAD_ERROR) from None
 
 
-def create_service_app(service: str, settings: Settings, openapi_document: dict) -> Flask:
+def create_service_app(service: str, log_level: str, operations: BasicAuth | None, openapi_document: dict) -> Flask:
     """The app with what every service has: /health (open), /metrics and
-    /openapi.json (behind the extension's credentials where configured)."""
-    logs.configure(service, settings.log_level)
+    /openapi.json (behind the `operations` credentials where there are any)."""
+    logs.configure(service, log_level)
     app = Flask(service, static_folder=None)
     app.json = OrjsonProvider(app)
     app.before_request(_start_request)
@@ -50,17 +56,14 @@ def create_service_app(service: str, settings: Settings, openapi_document: dict)
     app.teardown_request(_unbind_correlation_id)
     app.register_error_handler(HTTPException, _json_http_error)
     app.add_url_rule("/health", "health", _health, methods=["GET"])
-    auth = operations_auth(settings)
-    app.add_url_rule("/metrics", "metrics", _guarded(_metrics, auth), methods=["GET"])
-    app.add_url_rule("/openapi.json", "openapi", _guarded(lambda: openapi_document, auth), methods=["GET"])
+    app.add_url_rule("/metrics", "metrics", _guarded(_metrics, operations), methods=["GET"])
+    app.add_url_rule("/openapi.json", "openapi", _guarded(lambda: openapi_document, operations), methods=["GET"])
     return app
 
 
-def operations_auth(settings: Settings) -> BasicAuth | None:
-    """The extension's Basic credentials, where this service is configured with them."""
-    if settings.extension_username and settings.extension_password:
-        return BasicAuth(*settings.extension_credentials())
-    return None
+def guard(credentials: tuple[str, str] | None) -> BasicAuth | None:
+    """What guards the operations endpoints: these Basic credentials, or nothing."""
+    return BasicAuth(*credentials) if credentials else None
 
 
 class OrjsonProvider(JSONProvider):
@@ -88,21 +91,32 @@ class RequestScope:
         self.started = time.perf_counter()
         self.correlation_id = correlation.from_headers(headers)
         self.fields: dict = {}
+        self.tenant = ""  # none: the operations endpoints serve the deployment
 
     def __enter__(self) -> RequestScope:
-        self._tokens = (correlation.bind(self.correlation_id), _scope.set(self))
+        self._tokens = [correlation.bind(self.correlation_id), _scope.set(self)]
         return self
 
     def __exit__(self, *_) -> None:
-        correlation_token, scope_token = self._tokens
+        correlation_token, scope_token, *tenant_token = self._tokens
+        if tenant_token:
+            correlation.unbind_tenant(tenant_token[0])
         _scope.reset(scope_token)
         correlation.unbind(correlation_token)
+
+    def serve(self, tenant: str | None) -> None:
+        """The request is for this tenant, from here on in every line it logs; None for a
+        tenant the deployment does not have, counted as `unknown` so that the metrics'
+        labels stay few."""
+        self.tenant = tenant or UNKNOWN_TENANT
+        self.fields["tenant"] = self.tenant
+        self._tokens.append(correlation.bind_tenant(self.tenant))
 
     def finish(self, service: str, endpoint: str, method: str, path: str, status: int) -> None:
         """Counts the request and writes its one log line."""
         seconds = time.perf_counter() - self.started
-        metrics.request_counter(service, endpoint, method, status).inc()
-        metrics.request_timer(service, endpoint).observe(seconds)
+        metrics.request_counter(service, endpoint, method, status, self.tenant).inc()
+        metrics.request_timer(service, endpoint, self.tenant).observe(seconds)
         access_log.info(
             "%s %s %s",
             method,
@@ -126,6 +140,15 @@ _scope: ContextVar[RequestScope] = ContextVar("request_scope")
 def note(**fields) -> None:
     """Adds fields (payment id, provider, outcome ...) to the request's log line."""
     _scope.get().fields.update(fields)
+
+
+def tenant_named(tenants: Mapping[str, T], name: str | None) -> T | None:
+    """The tenant a URL names (one without a tenant is `default`'s), noted as the
+    request's; None when the deployment has no such tenant."""
+    wanted = name or DEFAULT_TENANT
+    tenant = tenants.get(wanted)
+    _scope.get().serve(wanted if tenant is not None else None)
+    return tenant
 
 
 def _health():

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from flask import Flask
 
+from connector.configuration import Configuration, configured
 from connector.ctp import Commercetools
-from connector.providers import Providers, read_settings
+from connector.providers import Providers
 from connector.settings import Settings
-from connector.web import BasicAuth, create_service_app
+from connector.web import BasicAuth, create_service_app, guard
 
 from . import openapi
-from .endpoint import ExtensionEndpoint
+from .endpoint import ExtensionEndpoint, ExtensionTenant
 from .modifications import Modifications
 from .open_order import OpenOrder
 from .routes import open_order_blueprint
@@ -25,15 +26,26 @@ def create_app(
     *,
     providers: Providers | None = None,
     commercetools: Commercetools | None = None,
+    configuration: Configuration | None = None,
 ) -> Flask:
-    """Builds the service once per process: settings checked, clients and pools made."""
-    settings = (settings or read_settings()).require(*REQUIRED_SETTINGS)
-    app = create_service_app("extension", settings, openapi.document())
-    auth = BasicAuth(*settings.extension_credentials())
-    commercetools = commercetools or Commercetools(settings.commercetools)
-    providers = providers or Providers.from_settings(settings, commercetools)
-    sessions = Sessions(providers, settings.provider_timeout, CustomTypeFields(commercetools))
-    modifications = Modifications(providers, settings.provider_timeout)
-    app.register_blueprint(open_order_blueprint(OpenOrder(sessions, commercetools), auth))
-    app.wsgi_app = ExtensionEndpoint(app.wsgi_app, sessions, modifications, auth)  # type: ignore[method-assign]
+    """Builds the service once per process: the configuration checked, each tenant's
+    commercetools client, providers (one client per provider account, shared by the
+    tenants that use it) and services made. `settings` stand for a single tenant;
+    `providers` and `commercetools` replace what is made (tests)."""
+    configuration = (configuration or configured(settings)).require(*REQUIRED_SETTINGS)
+    deployment = configuration.deployment
+    app = create_service_app("extension", deployment.log_level, guard(configuration.operations), openapi.document())
+    clients: dict = {}
+    tenants, open_orders = {}, {}
+    for tenant in configuration.tenants.values():
+        project = commercetools or Commercetools(tenant.settings.commercetools)
+        served = providers or Providers.from_settings(
+            tenant.settings, project, configuration.path_of(tenant), tenant.accounts, clients
+        )
+        sessions = Sessions(served, deployment.provider_timeout, CustomTypeFields(project))
+        auth = BasicAuth(*tenant.settings.extension_credentials())
+        tenants[tenant.name] = ExtensionTenant(sessions, Modifications(served, deployment.provider_timeout), auth)
+        open_orders[tenant.name] = (OpenOrder(sessions, project), auth)
+    app.register_blueprint(open_order_blueprint(open_orders))
+    app.wsgi_app = ExtensionEndpoint(app.wsgi_app, tenants)  # type: ignore[method-assign]
     return app

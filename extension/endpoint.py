@@ -11,7 +11,8 @@ It does what the Flask services do for each request through the same pieces: Bas
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any
 
@@ -28,7 +29,7 @@ from connector.errors import (
 )
 from connector.modifications import requested
 from connector.payment import Payment
-from connector.web import BasicAuth, RequestScope, note
+from connector.web import BasicAuth, RequestScope, note, tenant_named
 
 from .modifications import Modifications
 from .schemas import EXTENSION_ACTIONS, ExtensionRequestSchema
@@ -47,54 +48,70 @@ class Unauthorized(Exception):
     pass
 
 
-class ExtensionEndpoint:
-    """The WSGI app: POST /extension here, every other path to `app` (Flask)."""
+@dataclass(frozen=True)
+class ExtensionTenant:
+    """What a tenant's extension URLs serve, behind its own credentials."""
 
-    def __init__(self, app: WsgiApp, sessions: Sessions, modifications: Modifications, auth: BasicAuth):
+    sessions: Sessions
+    modifications: Modifications
+    auth: BasicAuth
+
+
+class ExtensionEndpoint:
+    """The WSGI app: POST /extension and /extension/<tenant> here, every other path to
+    `app` (Flask)."""
+
+    def __init__(self, app: WsgiApp, tenants: Mapping[str, ExtensionTenant]):
         self.app = app
-        self.sessions = sessions
-        self.modifications = modifications
-        self.auth = auth
+        self.tenants = tenants
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
-        if environ.get("PATH_INFO") != PATH:
+        path = environ.get("PATH_INFO", "")
+        if path != PATH and not (path.startswith(f"{PATH}/") and path.count("/") == 2):
             return self.app(environ, start_response)
+        endpoint = PATH if path == PATH else f"{PATH}/<tenant>"
         method = environ["REQUEST_METHOD"]
         with RequestScope(_EnvironHeaders(environ)) as scope:
+            tenant = tenant_named(self.tenants, path.removeprefix(PATH).lstrip("/") or None)
             headers = [("Content-Type", "application/json"), (correlation.HEADER, scope.correlation_id)]
-            if method == "POST":
-                status, body = self._answer(environ, scope.correlation_id)
+            body: dict[str, Any]
+            if tenant is None:
+                status, body = 404, {"errors": [{"code": "InvalidInput", "message": f"no tenant at {path}"}]}
+            elif method == "POST":
+                status, body = self._answer(tenant, environ, scope.correlation_id)
             else:
                 status, body = 405, {"message": "The method is not allowed for the requested URL."}
                 headers.append(("Allow", "POST"))
             payload = orjson.dumps(body)
             start_response(_STATUS_LINES[status], [*headers, ("Content-Length", str(len(payload)))])
-            scope.finish("extension", PATH, method, PATH, status)
+            scope.finish("extension", endpoint, method, path, status)
         return [payload]
 
-    def _answer(self, environ: dict, correlation_id: str) -> tuple[int, dict]:
+    @staticmethod
+    def _answer(tenant: ExtensionTenant, environ: dict, correlation_id: str) -> tuple[int, dict]:
         try:
-            if not self.auth.accepts(environ.get("HTTP_AUTHORIZATION")):
+            if not tenant.auth.accepts(environ.get("HTTP_AUTHORIZATION")):
                 raise Unauthorized()
             action, obj = _extension_call(_json_body(environ))
-            return 200, {"actions": self._actions(action, obj, correlation_id)}
+            return 200, {"actions": _actions(tenant, action, obj, correlation_id)}
         except Exception as error:  # every failure in commercetools' format
             body, status = commercetools_error(error)
             return status, body
 
-    def _actions(self, action: str, obj: dict, correlation_id: str) -> list[dict]:
-        if not self.sessions.handles(obj):
-            return []
-        payment = Payment.from_json(obj)
-        note(paymentId=payment.id, provider=payment.provider_name, action=action)
-        asked = requested(payment) if action == "Update" else []
-        if asked:
-            actions = self.modifications.carry_out(payment, asked, correlation_id)
-            note(outcome="modified" if actions else "unchanged", modifications=[m.type for m in asked])
-        else:
-            actions = self.sessions.extension_actions(payment, correlation_id, new_payment=action == "Create")
-            note(outcome="session opened" if actions else "unchanged")
-        return actions
+
+def _actions(tenant: ExtensionTenant, action: str, obj: dict, correlation_id: str) -> list[dict]:
+    if not tenant.sessions.handles(obj):
+        return []
+    payment = Payment.from_json(obj)
+    note(paymentId=payment.id, provider=payment.provider_name, action=action)
+    asked = requested(payment) if action == "Update" else []
+    if asked:
+        actions = tenant.modifications.carry_out(payment, asked, correlation_id)
+        note(outcome="modified" if actions else "unchanged", modifications=[m.type for m in asked])
+    else:
+        actions = tenant.sessions.extension_actions(payment, correlation_id, new_payment=action == "Create")
+        note(outcome="session opened" if actions else "unchanged")
+    return actions
 
 
 class _EnvironHeaders:

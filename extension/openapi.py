@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from connector.openapi import MESSAGE, add_operations_endpoints, json_response, new_spec
+from typing import Any
+
+from connector.openapi import MESSAGE, TENANT, add_operations_endpoints, json_response, new_spec
 from connector.payment import PaymentSchema
 
 from . import examples
@@ -23,42 +25,43 @@ def document() -> dict:
     )
     spec.components.schema("Payment", schema=PaymentSchema)
     security: list[dict[str, list[str]]] = [{"basicAuth": []}]
-    spec.path(
-        path="/extension",
-        operations={
-            "post": {
-                "summary": "commercetools' API Extension call for a payment Create or Update.",
-                "security": security,
-                "requestBody": {
-                    "required": True,
-                    "content": {
-                        "application/json": {"schema": ExtensionRequestSchema, "examples": examples.openapi_examples()}
-                    },
-                },
-                "responses": {
-                    "200": json_response("Update actions for commercetools to apply", ExtensionActionsSchema),
-                    "400": json_response("commercetools' extension error body", ExtensionErrorsSchema),
-                    "401": json_response("Missing or wrong credentials", ExtensionErrorsSchema),
-                },
-            }
+    extension: dict[str, Any] = {
+        "summary": "commercetools' API Extension call for a payment Create or Update.",
+        "security": security,
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {"schema": ExtensionRequestSchema, "examples": examples.openapi_examples()}
+            },
         },
-    )
-    spec.path(
-        path="/openOrder",
-        operations={
-            "post": {
-                "summary": "A Nuvei session token for an existing commercetools payment.",
-                "security": security,
-                "requestBody": {"required": True, "content": {"application/json": {"schema": OpenOrderSchema}}},
-                "responses": {
-                    "200": json_response("The payment's session token", SessionTokenSchema),
-                    "400": json_response("Invalid input, each error naming its field", FieldErrorsSchema),
-                    "401": json_response("Missing or wrong credentials", MESSAGE),
-                    "503": json_response("commercetools could not be read; try again", MESSAGE),
-                },
-            }
+        "responses": {
+            "200": json_response("Update actions for commercetools to apply", ExtensionActionsSchema),
+            "400": json_response("commercetools' extension error body", ExtensionErrorsSchema),
+            "401": json_response("Missing or wrong credentials", ExtensionErrorsSchema),
         },
-    )
+    }
+    open_order: dict[str, Any] = {
+        "summary": "A Nuvei session token for an existing commercetools payment.",
+        "security": security,
+        "requestBody": {"required": True, "content": {"application/json": {"schema": OpenOrderSchema}}},
+        "responses": {
+            "200": json_response("The payment's session token", SessionTokenSchema),
+            "400": json_response("Invalid input, each error naming its field", FieldErrorsSchema),
+            "401": json_response("Missing or wrong credentials", MESSAGE),
+            "503": json_response("commercetools could not be read; try again", MESSAGE),
+        },
+    }
+    unknown_tenant = {
+        "extension": json_response("No such tenant", ExtensionErrorsSchema),
+        "openOrder": json_response("No such tenant", MESSAGE),
+    }
+    for name, operation in (("extension", extension), ("openOrder", open_order)):
+        spec.path(path=f"/{name}", operations={"post": operation})
+        spec.path(
+            path=f"/{name}/{{tenant}}",
+            operations={"post": {**operation, "responses": {**operation["responses"], "404": unknown_tenant[name]}}},
+            parameters=[TENANT],
+        )
     add_operations_endpoints(spec, protected=True)
     document = spec.to_dict()
     # The extension call's payment is read by PaymentSchema (after the envelope, so that

@@ -4,10 +4,11 @@ errors in its own format (POST /extension is extension/endpoint.py)."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 
 from flask import Blueprint, g, request
 from marshmallow import ValidationError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, NotFound
 
 from connector.errors import (
     CommercetoolsUnavailable,
@@ -16,7 +17,7 @@ from connector.errors import (
     ProviderRefused,
     ProviderUnavailable,
 )
-from connector.web import BasicAuth, note
+from connector.web import BasicAuth, note, tenant_named
 
 from .endpoint import Unauthorized
 from .open_order import OpenOrder
@@ -27,20 +28,26 @@ log = logging.getLogger(__name__)
 _OPEN_ORDER = OpenOrderSchema()
 
 
-def open_order_blueprint(open_order: OpenOrder, auth: BasicAuth) -> Blueprint:
-    """POST /openOrder, as Nuvei's commercetools "Extension API module" defines it."""
+def open_order_blueprint(tenants: Mapping[str, tuple[OpenOrder, BasicAuth]]) -> Blueprint:
+    """POST /openOrder and /openOrder/<tenant>, as Nuvei's commercetools "Extension API
+    module" defines it, each tenant behind its own credentials."""
     blueprint = Blueprint("open_order", __name__)
 
     @blueprint.before_request
-    def check_credentials():
+    def check_tenant_and_credentials():
+        found = tenant_named(tenants, (request.view_args or {}).get("tenant"))
+        if found is None:
+            raise NotFound(f"no tenant at {request.path}")
+        g.open_order, auth = found
         if not auth.accepts(request.headers.get("Authorization")):
             raise Unauthorized()
 
     @blueprint.post("/openOrder")
-    def open_order_view():
+    @blueprint.post("/openOrder/<tenant>")
+    def open_order_view(tenant: str | None = None):
         body = _open_order_body()
         note(paymentId=body["clientUniqueId"], provider="nuvei")
-        return {"sessionToken": open_order.session_token(body, g.correlation_id)}
+        return {"sessionToken": g.open_order.session_token(body, g.correlation_id)}
 
     blueprint.register_error_handler(Exception, _open_order_error)
     return blueprint

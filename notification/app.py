@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from flask import Flask
 
+from connector.configuration import Configuration, configured
 from connector.ctp import Commercetools
-from connector.providers import Providers, read_settings
+from connector.providers import Providers
 from connector.settings import Settings
-from connector.web import create_service_app, operations_auth
+from connector.web import create_service_app, guard
 
 from . import openapi
 from .notifications import Notifications
@@ -22,12 +23,24 @@ def create_app(
     *,
     providers: Providers | None = None,
     commercetools: Commercetools | None = None,
+    configuration: Configuration | None = None,
 ) -> Flask:
-    settings = (settings or read_settings()).require(*REQUIRED_SETTINGS)
-    commercetools = commercetools or Commercetools(settings.commercetools)
-    providers = providers or Providers.from_settings(settings, commercetools)
-    document = openapi.document(providers.names, metrics_protected=operations_auth(settings) is not None)
-    app = create_service_app("notification", settings, document)
-    notifications = Notifications(providers, commercetools, settings.provider_timeout)
-    app.register_blueprint(notifications_blueprint(notifications))
+    """Builds the service once per process: each tenant's commercetools client, providers
+    (one client per provider account) and notifications service. `settings` stand for a
+    single tenant; `providers` and `commercetools` replace what is made (tests)."""
+    configuration = (configuration or configured(settings)).require(*REQUIRED_SETTINGS)
+    deployment = configuration.deployment
+    clients: dict = {}
+    tenants = {}
+    for tenant in configuration.tenants.values():
+        project = commercetools or Commercetools(tenant.settings.commercetools)
+        served = providers or Providers.from_settings(
+            tenant.settings, project, configuration.path_of(tenant), tenant.accounts, clients
+        )
+        tenants[tenant.name] = Notifications(served, project, deployment.provider_timeout)
+    configured_providers = {name for service in tenants.values() for name in service.providers.names}
+    operations = guard(configuration.operations)
+    document = openapi.document(configured_providers, metrics_protected=operations is not None)
+    app = create_service_app("notification", deployment.log_level, operations, document)
+    app.register_blueprint(notifications_blueprint(tenants))
     return app

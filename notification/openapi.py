@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from connector.openapi import MESSAGE, add_operations_endpoints, json_response, new_spec
+from connector.openapi import MESSAGE, TENANT, add_operations_endpoints, json_response, new_spec
 from connector.providers import REGISTRY
 from connector.providers.base import Provider
 
@@ -19,6 +19,7 @@ RESPONSES = {
     "401": json_response("Not authentic; nothing was read or written", MESSAGE),
     "503": json_response("Could not be applied now; retry later", MESSAGE),
 }
+UNKNOWN_TENANT = json_response("No such tenant; nothing was read or written", MESSAGE)
 # A notification sent by GET carries its fields in the request line, which gunicorn
 # refuses (its own HTML page) past limit_request_line, before the service sees it.
 REQUEST_LINE_TOO_LONG = {
@@ -34,7 +35,13 @@ def document(providers: Iterable[str], metrics_protected: bool) -> dict:
         "Provider notifications, checked for authenticity and written onto commercetools payments.",
     )
     for name in sorted(providers):
-        spec.path(path=f"/notifications/{name}", operations=_operations(REGISTRY[name]))
+        operations = _operations(REGISTRY[name])
+        spec.path(path=f"/notifications/{name}", operations=operations)
+        for_a_tenant = {
+            method: {**operation, "responses": {**operation["responses"], "404": UNKNOWN_TENANT}}
+            for method, operation in operations.items()
+        }
+        spec.path(path=f"/notifications/{name}/{{tenant}}", operations=for_a_tenant, parameters=[TENANT])
     add_operations_endpoints(spec, protected=metrics_protected)
     return spec.to_dict()
 

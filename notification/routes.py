@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 
 from flask import Blueprint, g, request
 from requests.structures import CaseInsensitiveDict
@@ -18,18 +19,24 @@ from connector.errors import (
 )
 from connector.providers import REGISTRY
 from connector.providers.base import Notification
-from connector.web import note
+from connector.web import note, tenant_named
 
 from .notifications import Notifications
 
 log = logging.getLogger(__name__)
 
 
-def notifications_blueprint(notifications: Notifications) -> Blueprint:
+def notifications_blueprint(tenants: Mapping[str, Notifications]) -> Blueprint:
+    """/notifications/<provider> and /notifications/<provider>/<tenant>: a tenant's
+    notifications are read with its providers' accounts and written to its project only."""
     blueprint = Blueprint("notifications", __name__)
 
     @blueprint.route("/notifications/<name>", methods=["GET", "POST"])
-    def notify(name: str):
+    @blueprint.route("/notifications/<name>/<tenant>", methods=["GET", "POST"])
+    def notify(name: str, tenant: str | None = None):
+        notifications = tenant_named(tenants, tenant)
+        if notifications is None:
+            return {"message": f"no tenant at {request.path}"}, 404
         if name not in REGISTRY:
             return {"message": f"unknown provider {name}"}, 404
         if request.method not in REGISTRY[name].notification_methods:

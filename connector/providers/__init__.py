@@ -6,6 +6,7 @@ Adding a provider: its package beside nuvei/, its import and its entry below.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from ..ctp import Commercetools
 from ..environment import Variable
@@ -50,19 +51,28 @@ class Providers:
         self._providers = dict(providers)
 
     @classmethod
-    def from_settings(cls, settings: Settings, commercetools: Commercetools) -> Providers:
-        return cls(
-            {
-                name: REGISTRY[name](
-                    config,
-                    ProviderContext(
-                        notification_url=_notification_url(settings, name),
-                        state=CustomObjectState(commercetools, f"payment-connector-{name}"),
-                    ),
-                )
-                for name, config in settings.providers.items()
-            }
-        )
+    def from_settings(
+        cls,
+        settings: Settings,
+        commercetools: Commercetools,
+        tenant: str | None = None,
+        accounts: Mapping[str, str] | None = None,
+        clients: dict[tuple[str, str], Any] | None = None,
+    ) -> Providers:
+        """A tenant's providers (`tenant`, where the deployment names its tenants, ends
+        their callback URLs). Providers of one account share one client, its connections
+        and access token: `clients` holds them by (provider, account) across tenants."""
+        clients = {} if clients is None else clients
+        built = {}
+        for name, config in settings.providers.items():
+            account = (name, (accounts or {}).get(name, name))
+            context = ProviderContext(
+                notification_url=_notification_url(settings, name, tenant),
+                state=CustomObjectState(commercetools, f"payment-connector-{name}"),
+            )
+            built[name] = REGISTRY[name](config, context, clients.get(account))
+            clients.setdefault(account, built[name].client)
+        return cls(built)
 
     def for_payment(self, payment: Payment) -> Provider | None:
         """The payment's provider; None when the payment is not for one of ours."""
@@ -89,6 +99,8 @@ class Providers:
         return provider
 
 
-def _notification_url(settings: Settings, name: str) -> str | None:
+def _notification_url(settings: Settings, name: str, tenant: str | None) -> str | None:
     base = settings.notification_public_url
-    return f"{base}/notifications/{name}" if base else None
+    if base is None:
+        return None
+    return f"{base}/notifications/{name}/{tenant}" if tenant else f"{base}/notifications/{name}"

@@ -37,7 +37,7 @@ MASTER = textwrap.dedent(
             return answer.read()
 
     for _ in range(2):
-        worker(lambda metrics: metrics.request_counter("extension", "/health", "GET", 200).inc())
+        worker(lambda metrics: metrics.request_counter("extension", "/health", "GET", 200, "").inc())
     exposed = worker(lambda metrics: metrics.exposition()[0]).decode()
     print(json.dumps({"master": os.getpid(), "exposed": exposed}))
     """
@@ -57,7 +57,7 @@ def test_under_gunicorn_every_worker_counts_in_its_masters_directory(tmp_path, l
     )
     answer = json.loads(ran.stdout)
     assert (
-        'connector_http_requests_total{endpoint="/health",method="GET",service="extension",status="200"} 2.0'
+        'connector_http_requests_total{endpoint="/health",method="GET",service="extension",status="200",tenant=""} 2.0'
         in (answer["exposed"])
     )
     # Nothing but the master's directory in the root, and in it the workers' files only:
