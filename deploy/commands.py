@@ -52,9 +52,9 @@ class Project:
         )
         return found.value if found else None
 
-    def plans(self, settings: Settings) -> list[Plan]:
+    def plans(self, settings: Settings, tenant: str | None = None) -> list[Plan]:
         plans = [type_plan(custom_type, self.type(custom_type.key)) for custom_type in CUSTOM_TYPES]
-        plans.append(extension_plan(settings, self.extension(), self.fingerprint()))
+        plans.append(extension_plan(settings, self.extension(), self.fingerprint(), tenant))
         return plans
 
     def apply_type(self, key: str, plan: Plan) -> None:
@@ -94,8 +94,8 @@ def _describe(plan: Plan) -> str:
     return f"{plan.resource}: {'up to date' if plan.up_to_date else ', '.join(plan.changes)}"
 
 
-def setup(settings: Settings, project: Project, out: Print, dry_run: bool = False) -> int:
-    plans = project.plans(settings)
+def setup(settings: Settings, project: Project, out: Print, dry_run: bool = False, tenant: str | None = None) -> int:
+    plans = project.plans(settings, tenant)
     *type_plans, extension = plans
     for plan in plans:
         out(("would change " if dry_run and not plan.up_to_date else "") + _describe(plan))
@@ -113,8 +113,8 @@ def setup(settings: Settings, project: Project, out: Print, dry_run: bool = Fals
     return 0
 
 
-def status(settings: Settings, project: Project, out: Print) -> int:
-    plans = project.plans(settings)
+def status(settings: Settings, project: Project, out: Print, tenant: str | None = None) -> int:
+    plans = project.plans(settings, tenant)
     for plan in plans:
         out(_describe(plan))
     drifted = [plan for plan in plans if not plan.up_to_date]

@@ -59,12 +59,15 @@ def authorization_header(settings: Settings) -> str:
     return "Basic " + base64.b64encode(credentials).decode()
 
 
-def extension_draft(settings: Settings) -> dict:
+def extension_draft(settings: Settings, tenant: str | None = None) -> dict:
+    """The extension commercetools calls: the extension service's URL, ending in the
+    tenant's name where the deployment names its tenants."""
+    path = f"/extension/{tenant}" if tenant else "/extension"
     return {
         "key": EXTENSION_KEY,
         "destination": {
             "type": "HTTP",
-            "url": f"{settings.extension_public_url}/extension",
+            "url": f"{settings.extension_public_url}{path}",
             "authentication": {"type": "AuthorizationHeader", "headerValue": authorization_header(settings)},
         },
         "triggers": [
@@ -139,9 +142,11 @@ def type_plan(custom_type: CustomType, current: dict | None) -> Plan:
     return plan
 
 
-def extension_plan(settings: Settings, current: dict | None, stored_fingerprint: dict | None) -> Plan:
+def extension_plan(
+    settings: Settings, current: dict | None, stored_fingerprint: dict | None, tenant: str | None = None
+) -> Plan:
     plan = Plan(f"extension {EXTENSION_KEY}")
-    draft = extension_draft(settings)
+    draft = extension_draft(settings, tenant)
     if current is None:
         plan.create = draft
         plan.changes.append("create")

@@ -30,14 +30,15 @@ from typing import TextIO
 from urllib.parse import urlencode
 
 from connector import correlation, logs
+from connector.configuration import Tenant, read_configuration
 from connector.ctp import Commercetools
 from connector.environment import ConfigError
 from connector.errors import CommercetoolsUnavailable, ConnectorError, ProviderUnavailable
 from connector.http import Deadline
 from connector.payment import Payment
-from connector.providers import REGISTRY, Providers, read_settings
+from connector.providers import REGISTRY, Providers
 from connector.providers.base import Call, Provider
-from connector.settings import Settings
+from connector.tenants import DEFAULT_TENANT
 
 from .notifications import Notifications
 
@@ -150,11 +151,19 @@ class _ProviderLane:
 
 
 class Reconciliation:
-    def __init__(self, commercetools: Commercetools, providers: Providers, timeout: float, out: TextIO = sys.stdout):
+    def __init__(
+        self,
+        commercetools: Commercetools,
+        providers: Providers,
+        timeout: float,
+        out: TextIO = sys.stdout,
+        tenant: str = DEFAULT_TENANT,
+    ):
         self.commercetools = commercetools
         self.providers = providers
         self.timeout = timeout
         self.out = out
+        self.tenant = tenant
         self.notifications = Notifications(providers, commercetools, timeout)
 
     def run(self, options: Options, now: datetime | None = None) -> Summary:
@@ -205,7 +214,7 @@ class Reconciliation:
             summary.count(name, "failed")
             return
         correlation_id = f"reconcile-{uuid.uuid4().hex[:16]}"
-        token = correlation.bind(correlation_id)
+        tokens = correlation.bind(correlation_id), correlation.bind_tenant(self.tenant)  # in this worker thread
         try:
             lane.rate.wait()
             event = lane.provider.read_back(payment, Call(Deadline(self.timeout), correlation_id))
@@ -229,7 +238,8 @@ class Reconciliation:
             log.warning("payment %s left as it is: %s", payment.id, error)
             summary.count(name, "failed")
         finally:
-            correlation.unbind(token)
+            correlation.unbind_tenant(tokens[1])
+            correlation.unbind(tokens[0])
 
     def _show(self, payment: Payment, actions: list[dict], summary: Summary, provider: str) -> None:
         summary.count(provider, "changed" if actions else "unchanged")
@@ -237,7 +247,7 @@ class Reconciliation:
             self._print({"event": "reconciliation.wouldChange", "paymentId": payment.id, "actions": actions})
 
     def _print(self, line: dict) -> None:
-        print(json.dumps(line, sort_keys=False), file=self.out, flush=True)
+        print(json.dumps({**line, "tenant": self.tenant}), file=self.out, flush=True)
 
 
 def _totals(summary: Summary) -> dict:
@@ -246,6 +256,7 @@ def _totals(summary: Summary) -> dict:
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m notification.reconcile", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--tenant", metavar="NAME", help="only this tenant's payments (default: every tenant's)")
     parser.add_argument("--provider", choices=sorted(REGISTRY), help="only this provider's payments")
     parser.add_argument(
         "--older-than",
@@ -282,25 +293,49 @@ def _positive(text: str) -> int:
     return value
 
 
-def main(argv: list[str] | None = None, settings: Settings | None = None) -> int:
+def main(argv: list[str] | None = None) -> int:
+    """Every tenant of the deployment in turn, or the one --tenant names; a tenant that
+    fails does not stop the others, and makes the exit status non-zero."""
     args = parse(argv)
     try:
-        settings = settings or read_settings()
+        configuration = read_configuration()
+        tenants = [configuration.tenants[args.tenant]] if args.tenant else list(configuration.tenants.values())
     except ConfigError as error:
         print(f"reconcile: configuration error: {error}", file=sys.stderr)
         return 2
-    logs.configure("reconcile", settings.log_level)
+    except KeyError:
+        print(
+            f"reconcile: no tenant {args.tenant!r}; the tenants are {', '.join(configuration.tenants)}", file=sys.stderr
+        )
+        return 2
+    logs.configure("reconcile", configuration.deployment.log_level)
+    clients: dict = {}
+    failed = False
+    for tenant in tenants:
+        token = correlation.bind_tenant(tenant.name)  # on every log line of the tenant's run
+        try:
+            failed |= _reconcile(tenant, configuration.path_of(tenant), clients, args)
+        finally:
+            correlation.unbind_tenant(token)
+    return 1 if failed else 0
+
+
+def _reconcile(tenant: Tenant, path: str | None, clients: dict, args: argparse.Namespace) -> bool:
+    """Whether the tenant's run failed."""
+    settings = tenant.settings
     commercetools = Commercetools(settings.commercetools)
-    providers = Providers.from_settings(settings, commercetools)
-    chosen = [args.provider] if args.provider else sorted(settings.providers)
+    providers = Providers.from_settings(settings, commercetools, path, tenant.accounts, clients)
     readable = []
-    for name in chosen:
+    for name in [args.provider] if args.provider else sorted(settings.providers):
         if name not in settings.providers:
-            log.error("%s is not configured in this deployment; its payments are not reconciled", name)
+            log.error("%s is not configured for this tenant; its payments are not reconciled", name)
         elif not providers.get(name).reads_back:
             log.warning("%s offers no way to read a payment back; its payments are not reconciled", name)
         else:
             readable.append(name)
+    if not readable:
+        print(json.dumps({**Summary().as_json(), "tenant": tenant.name}))
+        return args.provider is not None
     options = Options(
         providers=tuple(readable),
         older_than=timedelta(minutes=args.older_than),
@@ -310,11 +345,7 @@ def main(argv: list[str] | None = None, settings: Settings | None = None) -> int
         concurrency=args.concurrency,
         rate=args.rate,
     )
-    if not readable:
-        print(json.dumps(Summary().as_json()))
-        return 1 if args.provider else 0
-    summary = Reconciliation(commercetools, providers, settings.provider_timeout).run(options)
-    return 1 if summary.failed else 0
+    return Reconciliation(commercetools, providers, settings.provider_timeout, tenant=tenant.name).run(options).failed
 
 
 if __name__ == "__main__":
