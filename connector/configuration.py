@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from .environment import Environment
 from .providers import REGISTRY, read_settings
 from .settings import Settings
-from .tenants import DEFAULT_TENANT, ProviderKeys, read_document, tenants_from_document
+from .tenants import DEFAULT_TENANT, Document, ProviderKeys, read_document, tenants_from_document
 
 
 @dataclass(frozen=True)
@@ -55,16 +55,27 @@ class Configuration:
 
 def read_configuration(environ: Mapping[str, str] | None = None) -> Configuration:
     environ = os.environ if environ is None else environ
-    document = read_document(environ)
-    if document is None:
+    described = described_tenants(environ)
+    if described is None:
         return single_tenant(read_settings(environ))
-    keys = {name: ProviderKeys(name, provider.variables) for name, provider in REGISTRY.items()}
-    described = tenants_from_document(document, environ, keys, _check_account, _check_tenant)
     tenants = {
         name: Tenant(name, Settings.from_env(tenant.environ, REGISTRY), tenant.accounts)
         for name, tenant in described.tenants.items()
     }
     return Configuration(tenants, described.operations, from_document=True)
+
+
+def described_tenants(environ: Mapping[str, str]) -> Document | None:
+    """The tenants of the configuration document the environment names, each as the
+    variables it stands for; None without a document. Raises ConfigError."""
+    document = read_document(environ)
+    if document is None:
+        return None
+    return tenants_from_document(document, environ, provider_keys(), _check_account, _check_tenant)
+
+
+def provider_keys() -> dict[str, ProviderKeys]:
+    return {name: ProviderKeys(name, provider.variables) for name, provider in REGISTRY.items()}
 
 
 def configured(settings: Settings | None = None) -> Configuration:

@@ -9,6 +9,7 @@ after which the payment holds the transaction. A provider's demo is in its kit
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from decimal import Decimal
 
 import requests
@@ -29,10 +30,16 @@ DEMOS: dict[str, Demo] = {name: kit.demo for name, kit in kits().items()}
 _WIDTH = max(map(len, DEMOS))  # of a provider's name, to align the lines after it
 
 
-def run_all(emulator: EmulatorClient, sandboxes_url: str) -> None:
-    print(INTRO)
+def run_all(emulator: EmulatorClient, sandboxes: Mapping[str, str]) -> None:
+    """Every provider's demo in the emulator's project, against the sandbox of each
+    provider in `sandboxes` (its URL; see default_sandboxes)."""
     for number, provider in enumerate(DEMOS, 1):
-        _walk_through(number, provider, emulator, f"{sandboxes_url}/{provider}")
+        _walk_through(number, provider, emulator, sandboxes[provider])
+
+
+def default_sandboxes(sandboxes_url: str) -> dict[str, str]:
+    """Each provider's sandbox of the one-tenant stack (the sandbox server's /<provider>)."""
+    return {provider: f"{sandboxes_url}/{provider}" for provider in DEMOS}
 
 
 def _walk_through(number: int, provider: str, emulator: EmulatorClient, sandbox: str) -> None:
@@ -44,7 +51,8 @@ def _walk_through(number: int, provider: str, emulator: EmulatorClient, sandbox:
         print(f"{heading}commercetools refused the payment (HTTP {created.status_code}): {created.text}\n", flush=True)
         return
     payment = created.json()
-    print(f"{heading}payment {payment['id']} created, interfaceId {payment.get('interfaceId')}")
+    account = sandbox.rsplit("/", 1)[-1]  # the sandbox, which answers only its account's credentials
+    print(f"{heading}payment {payment['id']} created, interfaceId {payment.get('interfaceId')} (account {account})")
     print(f"{indent}holds {_state(payment)}")
     control = demo.control.format_map(references(payment))
     delivered = demo.delivery(_post(f"{sandbox}/_sandbox/{control}", demo.body))
@@ -53,15 +61,15 @@ def _walk_through(number: int, provider: str, emulator: EmulatorClient, sandbox:
     print(f"{indent}now holds {_state(emulator.get_payment(payment['id']))}\n", flush=True)
 
 
-def control_commands(sandboxes_url: str) -> str:
+def control_commands(sandboxes: Mapping[str, str]) -> str:
     """One line per provider: its name and its control_command."""
-    return "\n".join(f"  {provider:<{_WIDTH}}  {control_command(sandboxes_url, provider)}" for provider in DEMOS)
+    return "\n".join(f"  {provider:<{_WIDTH}}  {control_command(sandboxes, provider)}" for provider in DEMOS)
 
 
-def control_command(sandboxes_url: str, provider: str) -> str:
+def control_command(sandboxes: Mapping[str, str], provider: str) -> str:
     """The curl command that makes the provider's sandbox send its demo's notification."""
     demo = DEMOS[provider]
-    url = f"{sandboxes_url}/{provider}/_sandbox/{demo.control.format_map(SHELL_VARIABLES)}"
+    url = f"{sandboxes[provider]}/_sandbox/{demo.control.format_map(SHELL_VARIABLES)}"
     return f"curl -s -X POST -H 'Content-Type: application/json' {url} -d '{json.dumps(demo.body)}'"
 
 

@@ -12,7 +12,8 @@
 //   without losing the stored data.
 //
 // Settings come from the environment: EMULATOR_PORT, EMULATOR_CLIENT_ID,
-// EMULATOR_CLIENT_SECRET. It listens on 127.0.0.1 only.
+// EMULATOR_CLIENT_SECRET, and EMULATOR_CLIENTS (a JSON object of further client ids and
+// their secrets: one per tenant's project, say). It listens on 127.0.0.1 only.
 import { AsyncLocalStorage } from "node:async_hooks";
 import { randomUUID } from "node:crypto";
 import { CommercetoolsMock, InMemoryStorage } from "@labdigital/commercetools-mock";
@@ -20,6 +21,7 @@ import { CommercetoolsMock, InMemoryStorage } from "@labdigital/commercetools-mo
 const PORT = Number.parseInt(process.env.EMULATOR_PORT ?? "8989", 10);
 const CLIENT_ID = process.env.EMULATOR_CLIENT_ID ?? "connector";
 const CLIENT_SECRET = process.env.EMULATOR_CLIENT_SECRET ?? "connector-secret";
+const CLIENTS = new Map(Object.entries({ ...JSON.parse(process.env.EMULATOR_CLIENTS ?? "{}"), [CLIENT_ID]: CLIENT_SECRET }));
 const DEFAULT_TIMEOUT_MS = 2000;
 const CONDITION_SCRATCH_PROJECT = "--extension-conditions--";
 // The caller's X-Correlation-ID (or a new one), forwarded to extensions as commercetools does.
@@ -268,7 +270,7 @@ function installShim(mock) {
 		}
 		if (request.url.startsWith("/oauth/token")) {
 			const credentials = basicCredentials(request.headers.authorization);
-			if (!credentials || credentials[0] !== CLIENT_ID || credentials[1] !== CLIENT_SECRET) {
+			if (!credentials || !CLIENTS.has(credentials[0]) || CLIENTS.get(credentials[0]) !== credentials[1]) {
 				return reply.status(401).send(invalidClient());
 			}
 		}

@@ -1,5 +1,11 @@
 """Starts and stops the local stack: the commercetools emulator, the provider
-sandboxes and both services (under gunicorn, with the production settings)."""
+sandboxes and both services (under gunicorn, with the production settings).
+
+By default the services serve one tenant, configured by environment variables. Given a
+configuration document (sandboxes/local-tenants.yaml, say), they serve its tenants, each
+a project of the emulator with provider accounts of its own in the sandboxes. Given
+replicas, each service runs as that many gunicorn masters behind a round-robin balancer
+(sandboxes/balancer.py), as pods behind a load balancer would."""
 
 from __future__ import annotations
 
@@ -16,13 +22,18 @@ from pathlib import Path
 
 import requests
 
+from connector.configuration import described_tenants
 from connector.providers import REGISTRY
+from connector.tenants import FILE_VARIABLE
+from connector.tenants import Tenant as DescribedTenant
 
 from .kits import kits
 
 ROOT = Path(__file__).resolve().parent.parent
 PROJECT_KEY = "connector-local"
 CLIENT_ID = "connector"
+LOCAL_TENANTS = ROOT / "sandboxes" / "local-tenants.yaml"
+SERVICES = {"extension": "extension.wsgi:app", "notification": "notification.wsgi:app"}
 
 
 def free_port() -> int:
@@ -43,6 +54,10 @@ class Ports:
         return cls(free_port(), free_port(), free_port(), free_port())
 
 
+# The run command's ports, which the local tenants document names.
+DEFAULT_PORTS = Ports(emulator=8989, sandboxes=8990, extension=8080, notification=8081)
+
+
 @dataclass
 class Stack:
     ports: Ports
@@ -52,7 +67,12 @@ class Stack:
     providers: tuple[str, ...] = tuple(REGISTRY)
     client_secret: str = field(default_factory=lambda: secrets.token_urlsafe(16))
     extension_password: str = field(default_factory=lambda: secrets.token_urlsafe(16))
+    # A configuration document written for the default ports; None: one tenant.
+    document: Path | None = None
+    replicas: int = 1
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
+    # With replicas: each service's instances behind its balancer, by process name.
+    replica_urls: dict[str, dict[str, str]] = field(default_factory=dict)
 
     @property
     def emulator_url(self) -> str:
@@ -71,8 +91,40 @@ class Stack:
         return f"http://127.0.0.1:{self.ports.notification}"
 
     @property
+    def document_path(self) -> Path:
+        """Where the stack writes its document, with its own ports."""
+        return self.log_dir / "tenants.yaml"
+
+    def write_document(self) -> Path:
+        """The document with the addresses it names for the default ports made this stack's."""
+        assert self.document is not None
+        text = self.document.read_text()
+        for default, actual in (
+            (DEFAULT_PORTS.emulator, self.ports.emulator),
+            (DEFAULT_PORTS.sandboxes, self.ports.sandboxes),
+        ):
+            text = text.replace(f"http://127.0.0.1:{default}", f"http://127.0.0.1:{actual}")
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        self.document_path.write_text(text)
+        return self.document_path
+
+    @property
+    def tenants(self) -> dict[str, DescribedTenant]:
+        """The document's tenants, each as the variables it stands for (CTP_PROJECT_KEY, ...)."""
+        described = described_tenants({FILE_VARIABLE: str(self.document_path)})
+        assert described is not None, "a stack without a document has no tenants"
+        return described.tenants
+
+    @property
     def env(self) -> dict[str, str]:
         """The connector's configuration for this stack."""
+        if self.document is not None:
+            return {
+                "EXTENSION_PUBLIC_URL": self.extension_url,
+                "NOTIFICATION_PUBLIC_URL": self.notification_url,
+                FILE_VARIABLE: str(self.document_path),
+                **self.overrides,
+            }
         return {
             "CTP_PROJECT_KEY": PROJECT_KEY,
             "CTP_CLIENT_ID": CLIENT_ID,
@@ -98,6 +150,8 @@ class Stack:
 
     def start(self) -> Stack:
         self.log_dir.mkdir(parents=True, exist_ok=True)
+        if self.document is not None:
+            self.write_document()
         try:
             self.spawn(
                 "emulator",
@@ -106,19 +160,48 @@ class Stack:
                     "EMULATOR_PORT": str(self.ports.emulator),
                     "EMULATOR_CLIENT_ID": CLIENT_ID,
                     "EMULATOR_CLIENT_SECRET": self.client_secret,
+                    "EMULATOR_CLIENTS": json.dumps(self._tenant_clients()),
                 },
             )
             self.spawn("sandboxes", self.sandboxes_command(), self._sandbox_env(REGISTRY))
-            self.spawn("extension", self.gunicorn_command("extension.wsgi:app", self.ports.extension))
-            self.spawn("notification", self.gunicorn_command("notification.wsgi:app", self.ports.notification))
+            for service, app in SERVICES.items():
+                self._spawn_service(service, app, getattr(self.ports, service))
             self.wait_healthy("emulator", f"{self.emulator_url}/_emulator/health")
             self.wait_healthy("sandboxes", f"{self.sandboxes_url}/health")
-            self.wait_healthy("extension", f"{self.extension_url}/health")
-            self.wait_healthy("notification", f"{self.notification_url}/health")
+            for service in SERVICES:
+                for name, url in self.instances(service).items():
+                    self.wait_healthy(name, f"{url}/health")
+                self.wait_healthy(service, f"{getattr(self, f'{service}_url')}/health")
         except BaseException:
             self.stop()
             raise
         return self
+
+    def _spawn_service(self, service: str, app: str, port: int) -> None:
+        """The service on `port`: one gunicorn master, or with replicas, each on a port of
+        its own behind a balancer on `port`."""
+        if self.replicas == 1:
+            self.spawn(service, self.gunicorn_command(app, port))
+            return
+        backends = []
+        for number in range(1, self.replicas + 1):
+            instance_port = free_port()
+            self.spawn(f"{service}-{number}", self.gunicorn_command(app, instance_port))
+            self.replica_urls.setdefault(service, {})[f"{service}-{number}"] = f"http://127.0.0.1:{instance_port}"
+            backends.append(f"127.0.0.1:{instance_port}")
+        self.spawn(service, [sys.executable, "-m", "sandboxes.balancer", "--port", str(port), *backends])
+
+    def instances(self, service: str) -> dict[str, str]:
+        """The service's replicas behind its balancer, by process name: their URLs."""
+        return self.replica_urls.get(service, {})
+
+    def _tenant_clients(self) -> dict[str, str]:
+        """The commercetools API clients of the document's tenants, by id: their secrets."""
+        if self.document is None:
+            return {}
+        return {
+            tenant.environ["CTP_CLIENT_ID"]: tenant.environ["CTP_CLIENT_SECRET"] for tenant in self.tenants.values()
+        }
 
     @property
     def running(self) -> bool:

@@ -130,13 +130,18 @@ def connector_env(base_url: str) -> dict[str, str]:
 
 
 def from_env(env: Mapping[str, str]) -> Flask:
+    """The sandbox of the account in `env`, which sends its notifications where the
+    merchant's back office would: the connector's Nexway URL, or with SANDBOX_TENANT set
+    (the account of a tenant of a configuration document), that tenant's."""
     notifications = env.get("NOTIFICATION_PUBLIC_URL")
+    tenant = env.get("SANDBOX_TENANT")
+    url = f"{notifications.rstrip('/')}/notifications/nexway" if notifications else None
     return create_app(
         env["NEXWAY_SECRET"],
         env["NEXWAY_CLIENT_SECRET"],
         env["NEXWAY_REALM"],
         (env["NEXWAY_NOTIFICATION_USERNAME"], env["NEXWAY_NOTIFICATION_PASSWORD"]),
-        f"{notifications.rstrip('/')}/notifications/nexway" if notifications else None,
+        f"{url}/{tenant}" if url and tenant else url,
     )
 
 
