@@ -8,16 +8,8 @@ from connector.errors import ProviderRefused, ProviderUnavailable
 from connector.http import Deadline
 from connector.providers.paynova.client import ModificationRequest, PaynovaClient, PaynovaConfig
 from sandboxes.stack import free_port
+from tests.connector.providers.paynova.paynova_api import CREATE, INITIALIZE, ORDER_ID, SUCCESS
 
-ORDER_ID = "30c8d09b-28c6-4246-b4d4-a3b000e181c7"
-CREATE = "/api/orders/create"
-INITIALIZE = f"/api/orders/{ORDER_ID}/initializePayment"
-SUCCESS = {
-    "isSuccess": True,
-    "errorNumber": 0,
-    "statusKey": "SUCCESS",
-    "statusMessage": "The operation was successful.",
-}
 VALIDATION_ERROR = {
     "isSuccess": False,
     "errorNumber": -2,
