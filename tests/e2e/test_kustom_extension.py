@@ -6,12 +6,12 @@ import time
 import uuid
 
 import pytest
-import requests
 
 from connector.providers.kustom.mapping import idempotency_key
 
 from .conftest import PROVIDER_TIMEOUT_MS
 from .kustom_sandbox import kustom_payment
+from .modification_support import call_extension
 from .retry_support import LATE_MS, interaction_types, retried_choice, timed_out_choice
 
 
@@ -19,16 +19,6 @@ def marked(draft: dict) -> tuple[dict, str]:
     marker = f"test-{uuid.uuid4().hex[:12]}"
     draft["paymentMethodInfo"]["method"] = marker
     return draft, marker
-
-
-def call_extension(stack, payment: dict) -> requests.Response:
-    """The extension called as commercetools calls it on a payment Create."""
-    return requests.post(
-        f"{stack.extension_url}/extension",
-        json={"action": "Create", "resource": {"typeId": "payment", "id": payment["id"], "obj": payment}},
-        auth=("commercetools", stack.extension_password),
-        timeout=10,
-    )
 
 
 def test_an_accepted_charge_is_a_successful_authorization(emulator, kustom, stack):
@@ -110,7 +100,7 @@ def test_the_extension_called_twice_for_one_payment_charges_once(emulator, kusto
         "type": payment["custom"]["type"],
         "fields": {"sessionRequest": payment["custom"]["fields"]["sessionRequest"]},
     }
-    retried = call_extension(stack, as_first_sent)
+    retried = call_extension(stack, as_first_sent, "Create")
     assert retried.status_code == 200, retried.text
     actions = {action["action"]: action for action in retried.json()["actions"]}
     assert actions["setInterfaceId"]["interfaceId"] == payment["interfaceId"]
@@ -169,11 +159,11 @@ def test_a_charge_that_timed_out_is_not_repeated_by_the_retry(kustom, stack):
     }
     kustom.latency(PROVIDER_TIMEOUT_MS + 300)
     started = time.monotonic()
-    timed_out = call_extension(stack, payment)
+    timed_out = call_extension(stack, payment, "Create")
     assert time.monotonic() - started < PROVIDER_TIMEOUT_MS / 1000 + 0.5
     assert (timed_out.status_code, timed_out.json()["errors"][0]["code"]) == (400, "General")
     kustom.latency(0)
-    retried = call_extension(stack, payment)
+    retried = call_extension(stack, payment, "Create")
     assert retried.status_code == 200, retried.text
     deadline = time.monotonic() + 5
     while len(kustom.charges(payment["id"])) < 2 and time.monotonic() < deadline:

@@ -7,6 +7,7 @@ import requests
 
 from connector.providers.optty.examples import session_request
 
+from .modification_support import call_extension
 from .optty_flow import new_payment, optty_draft
 from .retry_support import LATE_MS, interaction_types, retried_choice, timed_out_choice
 
@@ -84,16 +85,7 @@ def test_a_retried_call_after_a_lost_answer_reuses_the_order(emulator, optty, st
     same order, and Optty holds one order only."""
     draft, _ = optty_draft()
     payment = {**draft, "id": f"retried-{draft['paymentMethodInfo']['method']}", "version": 1}
-    envelope = {"action": "Create", "resource": {"typeId": "payment", "id": payment["id"], "obj": payment}}
-    answers = [
-        requests.post(
-            f"{stack.extension_url}/extension",
-            json=envelope,
-            auth=("commercetools", stack.extension_password),
-            timeout=10,
-        )
-        for _ in range(2)
-    ]
+    answers = [call_extension(stack, payment, "Create") for _ in range(2)]
     assert [answer.status_code for answer in answers] == [200, 200]
     first, second = (
         {a["name"]: a.get("value") for a in answer.json()["actions"] if a["action"] == "setCustomField"}

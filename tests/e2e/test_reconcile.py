@@ -7,7 +7,8 @@ import json
 from sandboxes.emulator import nuvei_payment
 
 from .conftest import PROVIDER_TIMEOUT_MS
-from .nuvei_support import interactions, printed, reconcile, start_reconcile, summary
+from .modification_support import printed
+from .nuvei_support import interactions, reconcile, start_reconcile, summary
 
 
 def paid_without_dmn(emulator, nuvei) -> tuple[dict, dict]:
