@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from urllib.parse import urlsplit
 
 import requests
@@ -156,6 +156,18 @@ class ScriptedErrors:
     def add(self, operation: str, answer: tuple, count: int) -> None:
         with self._lock:
             self._answers[operation] = [answer] * count
+
+    def script(
+        self, options: dict, operations: Iterable[str], answer: Callable[[int, str, dict], tuple]
+    ) -> tuple[dict, int]:
+        """A test's control request {"operation", "status" (an HTTP error), "message",
+        "count"}: `answer(status, message, options)` is the provider's own error answer."""
+        operation, status = options.get("operation"), options.get("status")
+        if operation not in operations or not isinstance(status, int) or not 400 <= status < 600:
+            return {"message": f"operation must be one of {list(operations)}, status an HTTP error code"}, 400
+        count = int(options.get("count", 1))
+        self.add(operation, answer(status, options.get("message") or f"{operation} failed (sandbox)", options), count)
+        return {"operation": operation, "status": status, "count": count}, 200
 
     def take(self, operation: str) -> tuple | None:
         with self._lock:

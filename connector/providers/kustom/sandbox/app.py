@@ -327,13 +327,7 @@ def create_app(api_key: str) -> Flask:
     @app.post("/_sandbox/order-errors")
     def inject_errors():
         options = request.get_json(force=True, silent=True) or {}
-        operation, status = options.get("operation"), options.get("status")
-        if operation not in ORDER_CHANGES or not isinstance(status, int) or not 400 <= status < 600:
-            return {"message": f"operation must be one of {list(ORDER_CHANGES)}, status an HTTP error code"}, 400
-        code = options.get("error_code") or _ERROR_CODES.get(status, "INTERNAL_SERVER_ERROR")
-        error = KustomError(status, code, options.get("message") or f"{operation} failed (sandbox)")
-        injected.add(operation, (*error.answer(), {}), int(options.get("count", 1)))
-        return {"operation": operation, "status": status, "count": int(options.get("count", 1))}
+        return injected.script(options, ORDER_CHANGES, _scripted_error)
 
     @app.get("/_sandbox/order-changes")
     def list_changes():
@@ -368,6 +362,15 @@ _ERROR_CODES = {
     400: "BAD_REQUEST", 401: "UNAUTHORIZED", 403: "NOT_ALLOWED", 404: "NO_SUCH_ORDER", 409: "CONFLICT",
     500: "INTERNAL_SERVER_ERROR", 503: "SERVICE_UNAVAILABLE",
 }  # fmt: skip
+
+
+def _scripted_error(status: int, message: str, options: dict) -> tuple:
+    """Kustom's error answer for a status, with the error_code a test named or the one
+    Kustom gives that status."""
+    code = options.get("error_code") or _ERROR_CODES.get(status, "INTERNAL_SERVER_ERROR")
+    return (*KustomError(status, code, message).answer(), {})
+
+
 CREATED_HEADERS = {"captures": "Capture-Id", "refunds": "Refund-Id"}
 
 

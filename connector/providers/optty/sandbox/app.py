@@ -400,13 +400,7 @@ def create_app(client_id: str, client_secret: str) -> Flask:
     @app.post("/_sandbox/order-errors")
     def inject_errors():
         options = request.get_json(force=True, silent=True) or {}
-        operation, status = options.get("operation"), options.get("status")
-        if operation not in CHANGES or not isinstance(status, int) or not 400 <= status < 600:
-            return {"message": f"operation must be one of {list(CHANGES)}, status an HTTP error code"}, 400
-        message = options.get("message") or f"{operation} failed (sandbox)"
-        answer = {"statusCode": status, "message": [message] if status == 400 else message, "error": "Error"}
-        injected.add(operation, (answer, status), int(options.get("count", 1)))
-        return {"operation": operation, "status": status}
+        return injected.script(options, CHANGES, _scripted_error)
 
     @app.post("/_sandbox/repeated-references")
     def repeated_references():
@@ -538,6 +532,11 @@ def _positive(body: dict, name: str, path: str) -> list[str]:
 
 def _optional_string(body: dict, name: str) -> list[str]:
     return [] if name not in body or isinstance(body[name], str) else [f"{name} must be a string"]
+
+
+def _scripted_error(status: int, message: str, options: dict) -> tuple[dict, int]:
+    """Optty's error answer (NestJS's shape: a 400's message is a list)."""
+    return {"statusCode": status, "message": [message] if status == 400 else message, "error": "Error"}, status
 
 
 def _changed(order: dict, action: str, body: dict) -> tuple[dict, int]:
