@@ -138,3 +138,22 @@ def signed_paynova_event(secret: str = "paynova-secret-value", **fields) -> dict
     }
     event["DIGEST"] = event_digest(event, secret)
     return event
+
+
+def nexway_order_event(type_: str = "completed", **order) -> dict:
+    """A Nexway order event (the notification's JSON body) about order 7001 of payment-1,
+    the order in the status the event names, the shopper's email in it as Nexway sends it."""
+    return {
+        "subject": "order",
+        "type": type_,
+        "objectId": "7001",
+        "eventDate": "2026-11-24T14:00:00Z",
+        "order": {
+            "id": "7001",
+            "status": type_.upper(),
+            "partnerOrderNumber": "payment-1",
+            "currency": "EUR",
+            "user": {"email": "shopper@example.test"},
+            **order,
+        },
+    }
