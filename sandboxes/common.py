@@ -177,3 +177,17 @@ class ScriptedErrors:
     def clear(self) -> None:
         with self._lock:
             self._answers.clear()
+
+
+def scripted_errors_blueprint(
+    errors: ScriptedErrors, operations: Iterable[str], answer: Callable[[int, str, dict], tuple]
+) -> Blueprint:
+    """POST /_sandbox/order-errors: the next calls of an order change answer an error
+    (ScriptedErrors.script), in the provider's words (`answer`)."""
+    blueprint = Blueprint("sandbox_order_errors", __name__, url_prefix="/_sandbox")
+
+    @blueprint.post("/order-errors")
+    def inject_errors():
+        return errors.script(request.get_json(force=True, silent=True) or {}, operations, answer)
+
+    return blueprint

@@ -73,7 +73,7 @@ from typing import Any
 
 from flask import Flask, redirect, request
 
-from sandboxes.common import Latency, ScriptedErrors, Store, control_blueprint, deliver
+from sandboxes.common import Latency, ScriptedErrors, Store, control_blueprint, deliver, scripted_errors_blueprint
 
 CREDENTIALS = {"KUSTOM_API_KEY": "kco_test_api_sandbox-0f3c9a"}
 
@@ -146,6 +146,7 @@ def create_app(api_key: str) -> Flask:
         injected.clear()
 
     app.register_blueprint(control_blueprint(latency, reset, tokens.keys))
+    app.register_blueprint(scripted_errors_blueprint(injected, ORDER_CHANGES, _scripted_error))
     app.register_error_handler(KustomError, KustomError.answer)
 
     def authenticate() -> None:
@@ -323,11 +324,6 @@ def create_app(api_key: str) -> Flask:
             except KustomError as error:
                 return {"message": "; ".join(error.messages), "error_code": error.code}, 409
         return _notify(order, options, data=b"")
-
-    @app.post("/_sandbox/order-errors")
-    def inject_errors():
-        options = request.get_json(force=True, silent=True) or {}
-        return injected.script(options, ORDER_CHANGES, _scripted_error)
 
     @app.get("/_sandbox/order-changes")
     def list_changes():

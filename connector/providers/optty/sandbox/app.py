@@ -84,7 +84,15 @@ from urllib.parse import urlsplit
 import requests
 from flask import Flask, request
 
-from sandboxes.common import Latency, ScriptedErrors, Store, answer_late, control_blueprint, deliver
+from sandboxes.common import (
+    Latency,
+    ScriptedErrors,
+    Store,
+    answer_late,
+    control_blueprint,
+    deliver,
+    scripted_errors_blueprint,
+)
 
 # Test credentials of the sandbox account, shared with the connector in the local stack.
 CREDENTIALS = {
@@ -209,6 +217,7 @@ def create_app(client_id: str, client_secret: str) -> Flask:
         return tokens.handed_out() + [order["orderToken"] for order in orders.find()]
 
     app.register_blueprint(control_blueprint(latency, reset, issued))
+    app.register_blueprint(scripted_errors_blueprint(injected, CHANGES, _scripted_error))
 
     @app.post("/auth/token")
     def token():
@@ -396,11 +405,6 @@ def create_app(client_id: str, client_secret: str) -> Flask:
                 _decide_refund(order, made, "SUCCESSFUL")
         event = "REFUND_CALLBACK" if action == "refund" else "ORDER_STATUS_UPDATE"
         return _announce(order, event, options, made if action == "refund" else None)
-
-    @app.post("/_sandbox/order-errors")
-    def inject_errors():
-        options = request.get_json(force=True, silent=True) or {}
-        return injected.script(options, CHANGES, _scripted_error)
 
     @app.post("/_sandbox/repeated-references")
     def repeated_references():
