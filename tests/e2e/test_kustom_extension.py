@@ -11,7 +11,7 @@ from connector.providers.kustom.mapping import idempotency_key
 
 from .conftest import PROVIDER_TIMEOUT_MS
 from .kustom_sandbox import kustom_payment
-from .modification_support import call_extension
+from .modification_support import call_extension, transactions
 from .refusal_support import refused_create
 from .retry_support import LATE_MS, interaction_types, retried_choice, timed_out_choice
 
@@ -22,13 +22,7 @@ def test_an_accepted_charge_is_a_successful_authorization(emulator, kustom, stac
     payment = emulator.get_payment(created.json()["id"])
     [order] = kustom.orders(payment["id"])
     assert payment["interfaceId"] == order["order_id"]
-    [transaction] = payment["transactions"]
-    assert (transaction["type"], transaction["state"], transaction["interactionId"]) == (
-        "Authorization",
-        "Success",
-        order["order_id"],
-    )
-    assert transaction["amount"]["centAmount"] == 1999
+    assert transactions(payment) == [("Authorization", "Success", order["order_id"], 1999)]
     fields = payment["custom"]["fields"]
     assert fields["redirectUrl"].endswith(f"/kustom/redirect/{order['order_id']}")
     assert json.loads(fields["sessionResponse"])["fraud_status"] == "ACCEPTED"
