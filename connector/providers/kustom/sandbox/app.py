@@ -501,6 +501,7 @@ def _take_capture(order: dict, amount: int, reference: str | None = None, descri
     return capture
 
 
+# Alike in shape to _take_capture, on purpose: Kustom keeps other rules and fields for a refund than for a capture.
 def _refund(order: dict, amount: int, reference: str | None = None, description: str | None = None) -> dict:
     if amount > order["captured_amount"] - order["refunded_amount"]:
         raise KustomError(403, "REFUND_NOT_ALLOWED", "Refunded amount is higher than the captured amount.")

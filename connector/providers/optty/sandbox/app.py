@@ -489,6 +489,7 @@ def _listed(entry: dict, names: tuple[str, ...]) -> dict:
     return {**{name: entry[name] for name in names}, "amount": str(entry["amount"])}
 
 
+# Alike in shape to the Nuvei sandbox's transaction details and DMN control, on purpose: each speaks its provider's API.
 def webhook_data(order: dict) -> dict:
     return {
         "orderReference": order["orderReference"],
