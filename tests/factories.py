@@ -119,6 +119,7 @@ def type_json(
     }
 
 
+# Alike in shape to signed_dmn, on purpose: each provider's own fields and signature.
 def signed_paynova_event(secret: str = "paynova-secret-value", **fields) -> dict[str, str]:
     """A Paynova PAYMENT event hook notification (AUTHORIZED, 19.99 EUR) with its DIGEST."""
     event = {

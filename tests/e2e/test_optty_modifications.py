@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+# The shared steps, the same list as Kustom's modification tests import; the tests are Optty's.
 from .modification_support import (
     add_transactions,
     added,

@@ -264,6 +264,7 @@ def test_order_events_move_the_charge(type_, state):
     assert (event.status_code, event.status_text) == ("SOME_STATUS", type_)
 
 
+# Alike in shape to the table above, on purpose: that one is the event types, this one their spellings.
 @pytest.mark.parametrize(
     ("type_", "state"),
     [

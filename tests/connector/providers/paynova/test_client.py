@@ -117,6 +117,7 @@ def test_a_session_answer_needs_session_id_and_url(client, httpserver):
         initialize_payment(client)
 
 
+# Alike in shape to Nuvei's client tests, on purpose: each client, with its own calls, fails the same way.
 def test_an_unreachable_paynova_is_unavailability():
     closed = PaynovaClient(PaynovaConfig("4999", "p", "k", f"http://127.0.0.1:{free_port()}/api"))
     with pytest.raises(ProviderUnavailable, match="request failed"):

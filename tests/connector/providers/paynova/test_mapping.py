@@ -312,6 +312,7 @@ def test_the_log_leaves_out_what_changes_between_delivery_attempts():
     assert event.interaction == Interaction("paynova.notification", {"EVENT_TYPE": "SESSION_END", "ORDER_ID": ORDER_ID})
 
 
+# Alike in shape to Nuvei's DMN test, on purpose: each provider's own required fields, one case each.
 @pytest.mark.parametrize(
     "missing", ["ORDER_NUMBER", "ORDER_ID", "PAYMENT_STATUS", "AMOUNT", "CURRENCY_CODE", "TRANSACTION_ID"]
 )
