@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from urllib.parse import urlsplit
 
 import requests
@@ -157,6 +157,18 @@ class ScriptedErrors:
         with self._lock:
             self._answers[operation] = [answer] * count
 
+    def script(
+        self, options: dict, operations: Iterable[str], answer: Callable[[int, str, dict], tuple]
+    ) -> tuple[dict, int]:
+        """A test's control request {"operation", "status" (an HTTP error), "message",
+        "count"}: `answer(status, message, options)` is the provider's own error answer."""
+        operation, status = options.get("operation"), options.get("status")
+        if operation not in operations or not isinstance(status, int) or not 400 <= status < 600:
+            return {"message": f"operation must be one of {list(operations)}, status an HTTP error code"}, 400
+        count = int(options.get("count", 1))
+        self.add(operation, answer(status, options.get("message") or f"{operation} failed (sandbox)", options), count)
+        return {"operation": operation, "status": status, "count": count}, 200
+
     def take(self, operation: str) -> tuple | None:
         with self._lock:
             waiting = self._answers.get(operation)
@@ -165,3 +177,17 @@ class ScriptedErrors:
     def clear(self) -> None:
         with self._lock:
             self._answers.clear()
+
+
+def scripted_errors_blueprint(
+    errors: ScriptedErrors, operations: Iterable[str], answer: Callable[[int, str, dict], tuple]
+) -> Blueprint:
+    """POST /_sandbox/order-errors: the next calls of an order change answer an error
+    (ScriptedErrors.script), in the provider's words (`answer`)."""
+    blueprint = Blueprint("sandbox_order_errors", __name__, url_prefix="/_sandbox")
+
+    @blueprint.post("/order-errors")
+    def inject_errors():
+        return errors.script(request.get_json(force=True, silent=True) or {}, operations, answer)
+
+    return blueprint

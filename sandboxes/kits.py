@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from types import ModuleType
 from typing import Any, Protocol
 
 from flask import Flask
@@ -77,6 +78,21 @@ class Kit:
     the sandbox URL."""
     demo: Demo
     fuzzing: Fuzzing = field(default_factory=Fuzzing)
+
+    @classmethod
+    def of(
+        cls, sandbox: ModuleType, checkout: Callable[[str], dict | None], demo: Demo, fuzzing: Fuzzing | None = None
+    ) -> Kit:
+        """The kit of a provider's sandbox module (its app.py), which names its account
+        CREDENTIALS and has connector_env(base_url) and from_env(env)."""
+        return cls(
+            credentials=sandbox.CREDENTIALS,
+            connector_env=sandbox.connector_env,
+            create_app=sandbox.from_env,
+            checkout=checkout,
+            demo=demo,
+            fuzzing=fuzzing or Fuzzing(),
+        )
 
 
 def kits() -> dict[str, Kit]:

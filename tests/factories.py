@@ -119,6 +119,7 @@ def type_json(
     }
 
 
+# Alike in shape to signed_dmn, on purpose: each provider's own fields and signature.
 def signed_paynova_event(secret: str = "paynova-secret-value", **fields) -> dict[str, str]:
     """A Paynova PAYMENT event hook notification (AUTHORIZED, 19.99 EUR) with its DIGEST."""
     event = {
@@ -138,3 +139,22 @@ def signed_paynova_event(secret: str = "paynova-secret-value", **fields) -> dict
     }
     event["DIGEST"] = event_digest(event, secret)
     return event
+
+
+def nexway_order_event(type_: str = "completed", **order) -> dict:
+    """A Nexway order event (the notification's JSON body) about order 7001 of payment-1,
+    the order in the status the event names, the shopper's email in it as Nexway sends it."""
+    return {
+        "subject": "order",
+        "type": type_,
+        "objectId": "7001",
+        "eventDate": "2026-11-24T14:00:00Z",
+        "order": {
+            "id": "7001",
+            "status": type_.upper(),
+            "partnerOrderNumber": "payment-1",
+            "currency": "EUR",
+            "user": {"email": "shopper@example.test"},
+            **order,
+        },
+    }

@@ -39,6 +39,15 @@ def conflict(version):
     }
 
 
+def a_payment_that_keeps_changing() -> str:
+    """A payment whose every update commercetools refuses as a conflict; its id."""
+    data = payment_json()
+    url = f"{API}/payments/{data['id']}"
+    responses.get(url, json=data)
+    responses.post(url, status=409, json=conflict(9))
+    return data["id"]
+
+
 @responses.activate
 def test_reads_a_payment(commercetools, token):
     data = payment_json(version=3)
@@ -150,12 +159,9 @@ def test_modify_sends_nothing_when_there_is_nothing_to_do(commercetools, token):
 
 @responses.activate
 def test_modify_gives_up_on_endless_conflicts(commercetools, token):
-    data = payment_json()
-    url = f"{API}/payments/{data['id']}"
-    responses.get(url, json=data)
-    responses.post(url, status=409, json=conflict(9))
+    payment_id = a_payment_that_keeps_changing()
     with pytest.raises(CommercetoolsUnavailable, match="kept changing"):
-        commercetools.modify_payment(data["id"], lambda p: [{"action": "setStatusInterfaceCode", "interfaceCode": "X"}])
+        commercetools.modify_payment(payment_id, lambda p: [{"action": "setStatusInterfaceCode", "interfaceCode": "X"}])
     assert (
         sum(call.request.method == "POST" and "/payments/" in call.request.url for call in responses.calls)
         == ctp.MODIFY_ATTEMPTS
@@ -164,10 +170,7 @@ def test_modify_gives_up_on_endless_conflicts(commercetools, token):
 
 @responses.activate
 def test_modify_stops_retrying_at_the_deadline(commercetools, token):
-    data = payment_json()
-    url = f"{API}/payments/{data['id']}"
-    responses.get(url, json=data)
-    responses.post(url, status=409, json=conflict(9))
+    payment_id = a_payment_that_keeps_changing()
     now = [0.0]
     deadline = Deadline(1.0, clock=lambda: now[0])
 
@@ -176,6 +179,6 @@ def test_modify_stops_retrying_at_the_deadline(commercetools, token):
         return [{"action": "setStatusInterfaceCode", "interfaceCode": "X"}]
 
     with pytest.raises(CommercetoolsUnavailable, match="deadline"):
-        commercetools.modify_payment(data["id"], slow_plan, deadline=deadline)
+        commercetools.modify_payment(payment_id, slow_plan, deadline=deadline)
     updates = [call for call in responses.calls if call.request.method == "POST" and "/payments/" in call.request.url]
     assert len(updates) == 1  # the second attempt's update would have started past the deadline

@@ -25,16 +25,25 @@ def money(payment: dict, cents: int, currency: str | None = None) -> dict:
     return {"currencyCode": currency or payment["amountPlanned"]["currencyCode"], "centAmount": cents}
 
 
-def add_transactions(emulator, payment: dict, *transactions: tuple[str, int]) -> requests.Response:
-    """The merchant's Update: one Initial transaction per (type, minor units)."""
+def add_transactions(
+    emulator, payment: dict, *transactions: tuple[str, int], currency: str | None = None
+) -> requests.Response:
+    """The merchant's Update: one Initial transaction per (type, minor units), in the
+    payment's currency unless another is named."""
     actions = [
         {
             "action": "addTransaction",
-            "transaction": {"type": type_, "amount": money(payment, cents), "state": "Initial"},
+            "transaction": {"type": type_, "amount": money(payment, cents, currency), "state": "Initial"},
         }
         for type_, cents in transactions
     ]
     return emulator.update_payment(payment["id"], payment["version"], actions)
+
+
+def added(updated: requests.Response, count: int = 1) -> list[dict]:
+    """The transactions the Update added, as commercetools stored them."""
+    assert updated.status_code == 200, updated.text
+    return updated.json()["transactions"][-count:]
 
 
 def modified(emulator, payment: dict, *transactions: tuple[str, int]) -> dict:
@@ -50,20 +59,30 @@ def with_initial(payment: dict, type_: str, cents: int) -> dict:
     transaction = {
         "id": str(uuid.uuid4()),
         "type": type_,
-        "amount": {**money(payment, cents), "type": "centPrecision", "fractionDigits": 2},
+        "amount": {**payment["amountPlanned"], "centAmount": cents},
         "state": "Initial",
     }
     return {**payment, "transactions": [*payment["transactions"], transaction]}
 
 
-def call_extension(stack, payment: dict) -> requests.Response:
-    """The extension called as commercetools calls it for an Update."""
+def call_extension(stack, payment: dict, action: str = "Update") -> requests.Response:
+    """The extension called as commercetools calls it for a Create or an Update."""
     return requests.post(
         f"{stack.extension_url}/extension",
-        json={"action": "Update", "resource": {"typeId": "payment", "id": payment["id"], "obj": payment}},
+        json={"action": action, "resource": {"typeId": "payment", "id": payment["id"], "obj": payment}},
         auth=("commercetools", stack.extension_password),
         timeout=30,
     )
+
+
+def outcome(answer: requests.Response) -> list[tuple[str, str | None]]:
+    """The state and interaction id the extension's answer gives each transaction,
+    without the interactions (their createdAt differs from call to call)."""
+    assert answer.status_code == 200, answer.text
+    actions = answer.json()["actions"]
+    states = {a["transactionId"]: a["state"] for a in actions if a["action"] == "changeTransactionState"}
+    ids = {a["transactionId"]: a["interactionId"] for a in actions if a["action"] == "changeTransactionInteractionId"}
+    return [(states[transaction], ids.get(transaction)) for transaction in states]
 
 
 def transactions(payment: dict) -> list[tuple[str, str, str | None, int]]:
@@ -117,11 +136,14 @@ class FollowUps:
         return eventually(settled, what=f"the follow-up about {about}")
 
 
-def reconcile(stack, *args: str) -> tuple[subprocess.CompletedProcess, dict]:
-    """`python -m notification.reconcile --older-than 0 <args>` with the stack's settings;
-    the run and its summary line."""
-    run = subprocess.run(
-        [sys.executable, "-m", "notification.reconcile", "--older-than", "0", *args],
+# The reconciliation command as a cron pod runs it, over payments of any age.
+RECONCILE = [sys.executable, "-m", "notification.reconcile", "--older-than", "0"]
+
+
+def run_reconcile(stack, *args: str) -> subprocess.CompletedProcess:
+    """`python -m notification.reconcile --older-than 0 <args>` with the stack's settings."""
+    return subprocess.run(
+        [*RECONCILE, *args],
         check=False,
         cwd=ROOT,
         env={**os.environ, **stack.env},
@@ -129,6 +151,16 @@ def reconcile(stack, *args: str) -> tuple[subprocess.CompletedProcess, dict]:
         text=True,
         timeout=120,
     )
-    lines = [json.loads(line) for line in run.stdout.splitlines() if line.startswith("{")]
-    summaries = [line for line in lines if line.get("event") == "reconciliation.summary"]
+
+
+def printed(stdout: str, event: str) -> list[dict]:
+    """The JSON lines of one kind the command printed."""
+    lines = [json.loads(line) for line in stdout.splitlines() if line.startswith("{")]
+    return [line for line in lines if line.get("event") == event]
+
+
+def reconcile(stack, *args: str) -> tuple[subprocess.CompletedProcess, dict]:
+    """One run of the reconciliation command; the run and its summary line."""
+    run = run_reconcile(stack, *args)
+    summaries = printed(run.stdout, "reconciliation.summary")
     return run, summaries[-1] if summaries else {}

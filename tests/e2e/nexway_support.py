@@ -3,8 +3,6 @@ office would."""
 
 from __future__ import annotations
 
-import uuid
-
 import pytest
 import requests
 
@@ -89,12 +87,5 @@ def nexway(stack):
 
 
 def nexway_draft(session_request: dict | None = None, interface: str = "nexway", **details) -> dict:
-    """A storefront's Nexway payment draft; its method name is unique, so that a test can
-    tell whether commercetools stored it."""
-    draft = payment_draft(interface, session_request=session_request or nexway_session_request(), **details)
-    draft["paymentMethodInfo"]["method"] = f"test-{uuid.uuid4().hex[:12]}"
-    return draft
-
-
-def stored(emulator, draft: dict) -> list[dict]:
-    return emulator.payments(where=f'paymentMethodInfo(method="{draft["paymentMethodInfo"]["method"]}")')
+    """A storefront's Nexway payment draft."""
+    return payment_draft(interface, session_request=session_request or nexway_session_request(), **details)

@@ -4,10 +4,8 @@ sandbox's follow-up DMNs, and the reconciliation command run as a cron pod runs 
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
-import sys
 import time
 from collections.abc import Callable
 from typing import Any
@@ -15,9 +13,10 @@ from typing import Any
 from sandboxes.emulator import nuvei_payment
 from sandboxes.stack import ROOT
 
-RECONCILE = [sys.executable, "-m", "notification.reconcile", "--older-than", "0", "--provider", "nuvei"]
+from .modification_support import RECONCILE, printed, run_reconcile
+
 # Faster than the default 10/s: the emulator holds every Nuvei payment of the session.
-RECONCILE_PACE = ["--rate", "1000", "--concurrency", "8"]
+NUVEI_RECONCILE = ["--provider", "nuvei", "--rate", "1000", "--concurrency", "8"]
 
 
 def authorized(emulator, nuvei, **draft) -> tuple[dict, dict]:
@@ -72,32 +71,18 @@ def dmns_done(nuvei, payment_id: str, count: int) -> list[dict]:
 
 
 def reconcile(stack, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [*RECONCILE, *RECONCILE_PACE, *args],
-        check=False,
-        cwd=ROOT,
-        env={**os.environ, **stack.env},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    return run_reconcile(stack, *NUVEI_RECONCILE, *args)
 
 
 def start_reconcile(stack, *args: str) -> subprocess.Popen:
     return subprocess.Popen(
-        [*RECONCILE, *RECONCILE_PACE, *args],
+        [*RECONCILE, *NUVEI_RECONCILE, *args],
         cwd=ROOT,
         env={**os.environ, **stack.env},
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
-
-
-def printed(stdout: str, event: str) -> list[dict]:
-    """The JSON lines of one kind the command printed."""
-    lines = [json.loads(line) for line in stdout.splitlines() if line.startswith("{")]
-    return [line for line in lines if line.get("event") == event]
 
 
 def summary(stdout: str) -> dict:

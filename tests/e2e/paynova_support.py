@@ -1,9 +1,6 @@
-"""What the Paynova end-to-end tests share: the sandbox's controls, payment drafts, and a
-storefront's refused payment."""
+"""What the Paynova end-to-end tests share: the sandbox's controls and payment drafts."""
 
 from __future__ import annotations
-
-import uuid
 
 import pytest
 import requests
@@ -86,14 +83,3 @@ def paynova_payment(cent_amount: int = 1999, currency: str = "EUR", **session_re
     """A payment draft for Paynova whose sessionRequest adds up to its amount."""
     total = Money.of(cent_amount, currency).decimal_text()
     return payment_draft("paynova", cent_amount, currency, paynova_session_request(total, **session_request))
-
-
-def refused_create(emulator, draft: dict) -> list[dict]:
-    """Creates a payment that commercetools must refuse; its errors, once it is sure
-    that nothing was stored."""
-    marker = f"refused-{uuid.uuid4().hex[:12]}"  # a method name to look the payment up by
-    draft["paymentMethodInfo"]["method"] = marker
-    answer = emulator.create_payment(draft)
-    assert answer.status_code == 400, answer.text
-    assert emulator.payments(where=f'paymentMethodInfo(method="{marker}")') == []
-    return answer.json()["errors"]

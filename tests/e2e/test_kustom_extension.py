@@ -6,29 +6,14 @@ import time
 import uuid
 
 import pytest
-import requests
 
 from connector.providers.kustom.mapping import idempotency_key
 
 from .conftest import PROVIDER_TIMEOUT_MS
 from .kustom_sandbox import kustom_payment
+from .modification_support import call_extension, transactions
+from .refusal_support import refused_create
 from .retry_support import LATE_MS, interaction_types, retried_choice, timed_out_choice
-
-
-def marked(draft: dict) -> tuple[dict, str]:
-    marker = f"test-{uuid.uuid4().hex[:12]}"
-    draft["paymentMethodInfo"]["method"] = marker
-    return draft, marker
-
-
-def call_extension(stack, payment: dict) -> requests.Response:
-    """The extension called as commercetools calls it on a payment Create."""
-    return requests.post(
-        f"{stack.extension_url}/extension",
-        json={"action": "Create", "resource": {"typeId": "payment", "id": payment["id"], "obj": payment}},
-        auth=("commercetools", stack.extension_password),
-        timeout=10,
-    )
 
 
 def test_an_accepted_charge_is_a_successful_authorization(emulator, kustom, stack):
@@ -37,13 +22,7 @@ def test_an_accepted_charge_is_a_successful_authorization(emulator, kustom, stac
     payment = emulator.get_payment(created.json()["id"])
     [order] = kustom.orders(payment["id"])
     assert payment["interfaceId"] == order["order_id"]
-    [transaction] = payment["transactions"]
-    assert (transaction["type"], transaction["state"], transaction["interactionId"]) == (
-        "Authorization",
-        "Success",
-        order["order_id"],
-    )
-    assert transaction["amount"]["centAmount"] == 1999
+    assert transactions(payment) == [("Authorization", "Success", order["order_id"], 1999)]
     fields = payment["custom"]["fields"]
     assert fields["redirectUrl"].endswith(f"/kustom/redirect/{order['order_id']}")
     assert json.loads(fields["sessionResponse"])["fraud_status"] == "ACCEPTED"
@@ -110,7 +89,7 @@ def test_the_extension_called_twice_for_one_payment_charges_once(emulator, kusto
         "type": payment["custom"]["type"],
         "fields": {"sessionRequest": payment["custom"]["fields"]["sessionRequest"]},
     }
-    retried = call_extension(stack, as_first_sent)
+    retried = call_extension(stack, as_first_sent, "Create")
     assert retried.status_code == 200, retried.text
     actions = {action["action"]: action for action in retried.json()["actions"]}
     assert actions["setInterfaceId"]["interfaceId"] == payment["interfaceId"]
@@ -120,41 +99,31 @@ def test_the_extension_called_twice_for_one_payment_charges_once(emulator, kusto
 
 def test_a_bad_line_is_named_and_nothing_is_charged_or_stored(emulator, kustom):
     token = kustom.token()
-    draft, marker = marked(kustom_payment(token))
+    draft = kustom_payment(token)
     session_request = json.loads(draft["custom"]["fields"]["sessionRequest"])
     session_request["order_lines"][2]["total_tax_amount"] = 102
     draft["custom"]["fields"]["sessionRequest"] = json.dumps(session_request)
-    answer = emulator.create_payment(draft)
-    assert answer.status_code == 400
-    errors = answer.json()["errors"]
+    errors = refused_create(emulator, draft)
     assert {e["code"] for e in errors} == {"InvalidInput"}
     assert [e["extensionExtraInfo"]["field"] for e in errors] == ["sessionRequest.order_lines[2].total_tax_amount"]
-    assert emulator.payments(where=f'paymentMethodInfo(method="{marker}")') == []
     assert kustom.charges(customer_token=token) == []
 
 
 def test_a_currency_that_is_none_is_named_and_nothing_is_charged_or_stored(emulator, kustom):
     # The emulator takes any three letters, where commercetools takes ISO 4217's.
     token = kustom.token()
-    draft, marker = marked(kustom_payment(token))
+    draft = kustom_payment(token)
     draft["amountPlanned"]["currencyCode"] = "ZZZ"
-    answer = emulator.create_payment(draft)
-    assert answer.status_code == 400
-    [error] = answer.json()["errors"]
+    [error] = refused_create(emulator, draft)
     assert (error["code"], error["extensionExtraInfo"]["field"]) == ("InvalidInput", "amountPlanned.currencyCode")
-    assert emulator.payments(where=f'paymentMethodInfo(method="{marker}")') == []
     assert kustom.charges(customer_token=token) == []
 
 
 def test_a_token_kustom_does_not_know_is_an_invalid_operation(emulator, kustom):
-    draft, marker = marked(kustom_payment(str(uuid.uuid4())))
-    answer = emulator.create_payment(draft)
-    assert answer.status_code == 400
-    [error] = answer.json()["errors"]
+    [error] = refused_create(emulator, kustom_payment(str(uuid.uuid4())))
     assert error["code"] == "InvalidOperation"
     assert error["extensionExtraInfo"]["code"] == "TOKEN_NOT_FOUND"
     assert error["extensionExtraInfo"]["correlation_id"]
-    assert emulator.payments(where=f'paymentMethodInfo(method="{marker}")') == []
 
 
 def test_a_charge_that_timed_out_is_not_repeated_by_the_retry(kustom, stack):
@@ -169,11 +138,11 @@ def test_a_charge_that_timed_out_is_not_repeated_by_the_retry(kustom, stack):
     }
     kustom.latency(PROVIDER_TIMEOUT_MS + 300)
     started = time.monotonic()
-    timed_out = call_extension(stack, payment)
+    timed_out = call_extension(stack, payment, "Create")
     assert time.monotonic() - started < PROVIDER_TIMEOUT_MS / 1000 + 0.5
     assert (timed_out.status_code, timed_out.json()["errors"][0]["code"]) == (400, "General")
     kustom.latency(0)
-    retried = call_extension(stack, payment)
+    retried = call_extension(stack, payment, "Create")
     assert retried.status_code == 200, retried.text
     deadline = time.monotonic() + 5
     while len(kustom.charges(payment["id"])) < 2 and time.monotonic() < deadline:

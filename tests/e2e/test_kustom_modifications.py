@@ -7,7 +7,15 @@ import json
 import pytest
 
 from .kustom_sandbox import kustom_payment
-from .merchant_updates_support import add_initial, added, call_extension, kinds, outcome, reconcile, with_initial
+from .modification_support import (
+    add_transactions,
+    added,
+    call_extension,
+    outcome,
+    reconcile,
+    transactions,
+    with_initial,
+)
 from .retry_support import LATE_MS
 
 
@@ -25,7 +33,7 @@ def last_interaction(payment: dict) -> dict:
 
 def test_part_captures_and_a_refund_each_recorded_under_kustoms_id(emulator, kustom):
     payment, order_id = authorized(emulator, kustom)
-    [first] = added(add_initial(emulator, payment, ("Charge", 1500)))
+    [first] = added(add_transactions(emulator, payment, ("Charge", 1500)))
     order = kustom.order(order_id)
     assert (order["status"], order["captured_amount"]) == ("PART_CAPTURED", 1500)
     [capture] = order["captures"]
@@ -37,9 +45,9 @@ def test_part_captures_and_a_refund_each_recorded_under_kustoms_id(emulator, kus
     assert (logged["type"], logged["request"]["Klarna-Idempotency-Key"]) == ("kustom.capture", first["id"])
     assert logged["response"]["Capture-Id"] == capture["capture_id"]
 
-    [rest] = added(add_initial(emulator, payment, ("Charge", 499)))
+    [rest] = added(add_transactions(emulator, payment, ("Charge", 499)))
     payment = emulator.get_payment(payment["id"])
-    [refund] = added(add_initial(emulator, payment, ("Refund", 300)))
+    [refund] = added(add_transactions(emulator, payment, ("Refund", 300)))
     order = kustom.order(order_id)
     assert (order["status"], order["captured_amount"], order["refunded_amount"]) == ("CAPTURED", 1999, 300)
     assert (rest["state"], rest["interactionId"]) == ("Success", order["captures"][1]["capture_id"])
@@ -49,7 +57,7 @@ def test_part_captures_and_a_refund_each_recorded_under_kustoms_id(emulator, kus
 
 def test_a_cancellation_before_any_capture_cancels_the_order(emulator, kustom):
     payment, order_id = authorized(emulator, kustom)
-    [cancel] = added(add_initial(emulator, payment, ("CancelAuthorization", 1999)))
+    [cancel] = added(add_transactions(emulator, payment, ("CancelAuthorization", 1999)))
     assert (cancel["state"], cancel["interactionId"]) == ("Success", order_id)
     assert kustom.order(order_id)["status"] == "CANCELLED"
     assert [c["operation"] for c in kustom.changes(order_id)] == ["cancel"]
@@ -57,7 +65,7 @@ def test_a_cancellation_before_any_capture_cancels_the_order(emulator, kustom):
 
 def test_a_capture_and_the_release_of_the_rest_in_one_update(emulator, kustom):
     payment, order_id = authorized(emulator, kustom)
-    capture, release = added(add_initial(emulator, payment, ("Charge", 1000), ("CancelAuthorization", 999)), 2)
+    capture, release = added(add_transactions(emulator, payment, ("Charge", 1000), ("CancelAuthorization", 999)), 2)
     assert [(t["state"], t["type"]) for t in (capture, release)] == [
         ("Success", "Charge"),
         ("Success", "CancelAuthorization"),
@@ -106,10 +114,10 @@ def test_amounts_the_payment_does_not_hold_are_refused_before_kustom_is_called(
 ):
     payment, order_id = authorized(emulator, kustom)
     for transaction in done:
-        add_initial(emulator, payment, transaction)
+        add_transactions(emulator, payment, transaction)
         payment = emulator.get_payment(payment["id"])
     calls = kustom.changes(order_id)
-    refused = add_initial(emulator, payment, asked)
+    refused = add_transactions(emulator, payment, asked)
     assert refused.status_code == 400
     [error] = refused.json()["errors"]
     assert error["code"] == code and message in error["message"]
@@ -120,7 +128,7 @@ def test_amounts_the_payment_does_not_hold_are_refused_before_kustom_is_called(
 
 def test_a_currency_other_than_the_payments_is_refused(emulator, kustom):
     payment, order_id = authorized(emulator, kustom)
-    refused = add_initial(emulator, payment, ("Charge", 100), currency="SEK")
+    refused = add_transactions(emulator, payment, ("Charge", 100), currency="SEK")
     assert refused.status_code == 400
     assert "is in SEK, the payment in EUR" in refused.json()["errors"][0]["message"]
     assert kustom.changes(order_id) == []
@@ -131,7 +139,7 @@ def test_a_capture_kustom_refuses_is_a_failure_with_its_reason(emulator, kustom)
     connector still counts the authorization, Kustom refuses the capture."""
     payment, order_id = authorized(emulator, kustom)
     kustom.back_office(order_id, "cancel", deliver=False)
-    [capture] = added(add_initial(emulator, payment, ("Charge", 1000)))
+    [capture] = added(add_transactions(emulator, payment, ("Charge", 1000)))
     assert (capture["state"], capture.get("interactionId")) == ("Failure", None)
     logged = last_interaction(emulator.get_payment(payment["id"]))
     assert (logged["type"], logged["response"]["code"]) == ("kustom.capture", "CAPTURE_NOT_ALLOWED")
@@ -142,7 +150,7 @@ def test_a_capture_kustom_refuses_is_a_failure_with_its_reason(emulator, kustom)
 def test_kustom_failing_leaves_the_refund_pending_never_failed(emulator, kustom):
     payment, order_id = authorized(emulator, kustom, auto_capture=True)
     kustom.fail_next("refunds", 503)
-    [refund] = added(add_initial(emulator, payment, ("Refund", 500)))
+    [refund] = added(add_transactions(emulator, payment, ("Refund", 500)))
     assert (refund["state"], refund.get("interactionId")) == ("Pending", None)
     assert kustom.order(order_id)["refunded_amount"] == 0
 
@@ -150,25 +158,25 @@ def test_kustom_failing_leaves_the_refund_pending_never_failed(emulator, kustom)
 def test_a_capture_that_timed_out_is_pending_until_kustoms_push_names_it(emulator, kustom):
     payment, order_id = authorized(emulator, kustom)
     kustom.late_answers(LATE_MS, operation="captures")
-    [capture] = added(add_initial(emulator, payment, ("Charge", 1500)))
+    [capture] = added(add_transactions(emulator, payment, ("Charge", 1500)))
     assert (capture["state"], capture.get("interactionId")) == ("Pending", None)
     [held] = kustom.order(order_id)["captures"]  # Kustom captured it all the same
 
     pushed = kustom.push(order_id)["notification"]
     assert pushed["status"] == 200 and '"applied"' in pushed["body"]
     stored = emulator.get_payment(payment["id"])
-    assert kinds(stored) == [
-        ("Authorization", "Success", 1999, order_id),
-        ("Charge", "Success", 1500, held["capture_id"]),
+    assert transactions(stored) == [
+        ("Authorization", "Success", order_id, 1999),
+        ("Charge", "Success", held["capture_id"], 1500),
     ]
     assert stored["transactions"][1]["id"] == capture["id"]
 
 
 def test_a_push_after_the_extensions_changes_finds_them_recorded(emulator, kustom):
     payment, order_id = authorized(emulator, kustom)
-    add_initial(emulator, payment, ("Charge", 1999))
+    add_transactions(emulator, payment, ("Charge", 1999))
     payment = emulator.get_payment(payment["id"])
-    added(add_initial(emulator, payment, ("Refund", 999)))
+    added(add_transactions(emulator, payment, ("Refund", 999)))
     before = emulator.get_payment(payment["id"])
     pushed = kustom.push(order_id)["notification"]
     assert pushed["status"] == 200 and '"unchanged"' in pushed["body"]
@@ -177,11 +185,11 @@ def test_a_push_after_the_extensions_changes_finds_them_recorded(emulator, kusto
 
 def test_the_capture_at_checkout_is_not_counted_twice_when_the_order_is_read_back(emulator, kustom):
     payment, order_id = authorized(emulator, kustom, auto_capture=True)
-    assert kinds(payment)[1] == ("Charge", "Success", 1999, order_id)
-    add_initial(emulator, payment, ("Refund", 500))
+    assert transactions(payment)[1] == ("Charge", "Success", order_id, 1999)
+    add_transactions(emulator, payment, ("Refund", 500))
     before = emulator.get_payment(payment["id"])
     assert '"unchanged"' in kustom.push(order_id)["notification"]["body"]
-    assert kinds(emulator.get_payment(payment["id"])) == kinds(before)
+    assert transactions(emulator.get_payment(payment["id"])) == transactions(before)
 
 
 def test_changes_made_in_kustoms_back_office_are_added_once(emulator, kustom, stack):
@@ -191,11 +199,11 @@ def test_changes_made_in_kustoms_back_office_are_added_once(emulator, kustom, st
     kustom.back_office(order_id, "release")
     order = kustom.order(order_id)
     stored = emulator.get_payment(payment["id"])
-    assert kinds(stored) == [
-        ("Authorization", "Success", 1999, order_id),
-        ("Charge", "Success", 1200, order["captures"][0]["capture_id"]),
-        ("Refund", "Success", 200, order["refunds"][0]["refund_id"]),
-        ("CancelAuthorization", "Success", 799, order_id),
+    assert transactions(stored) == [
+        ("Authorization", "Success", order_id, 1999),
+        ("Charge", "Success", order["captures"][0]["capture_id"], 1200),
+        ("Refund", "Success", order["refunds"][0]["refund_id"], 200),
+        ("CancelAuthorization", "Success", order_id, 799),
     ]
     assert '"unchanged"' in kustom.push(order_id)["notification"]["body"]
     assert emulator.get_payment(payment["id"]) == stored
@@ -204,17 +212,17 @@ def test_changes_made_in_kustoms_back_office_are_added_once(emulator, kustom, st
 def test_a_capture_whose_notification_never_came_is_settled_by_one_reconciliation_run(emulator, kustom, stack):
     payment, order_id = authorized(emulator, kustom)
     kustom.late_answers(LATE_MS, operation="captures")
-    [capture] = added(add_initial(emulator, payment, ("Charge", 1999)))
+    [capture] = added(add_transactions(emulator, payment, ("Charge", 1999)))
     assert capture["state"] == "Pending"
     [held] = kustom.order(order_id)["captures"]
 
-    run, summary = reconcile(stack, "kustom")
+    run, summary = reconcile(stack, "--provider", "kustom")
     assert run.returncode == 0, run.stdout + run.stderr
     assert summary["failed"] == 0 and summary["changed"] >= 1
     settled = emulator.get_payment(payment["id"])
-    assert kinds(settled)[1] == ("Charge", "Success", 1999, held["capture_id"])
+    assert transactions(settled)[1] == ("Charge", "Success", held["capture_id"], 1999)
     assert last_interaction(settled)["type"] == "kustom.readBack"
 
-    again, _ = reconcile(stack, "kustom")
+    again, _ = reconcile(stack, "--provider", "kustom")
     assert again.returncode == 0, again.stdout + again.stderr
     assert emulator.get_payment(payment["id"]) == settled

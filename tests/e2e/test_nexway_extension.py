@@ -8,7 +8,8 @@ import pytest
 from connector.providers.nexway.sandbox.app import CREDENTIALS, spelled
 from tests.factories import nexway_session_request
 
-from .nexway_support import nexway_draft, stored
+from .nexway_support import nexway_draft
+from .refusal_support import refused_create
 from .retry_support import LATE_MS, interaction_types, retried_choice, timed_out_choice
 
 
@@ -39,37 +40,26 @@ def test_no_serial_or_secret_reaches_commercetools(emulator, nexway):
 
 
 def test_an_out_of_stock_product_reaches_the_merchant_and_nothing_is_stored(emulator, nexway):
-    draft = nexway_draft(nexway_session_request("9044"))
-    answer = emulator.create_payment(draft)
-    assert answer.status_code == 400
-    [error] = answer.json()["errors"]
+    [error] = refused_create(emulator, nexway_draft(nexway_session_request("9044")))
     assert error["code"] == "InvalidOperation"
     assert (error["extensionExtraInfo"]["provider"], error["extensionExtraInfo"]["code"]) == ("nexway", "1044")
     assert "out of stock" in error["message"]
-    assert stored(emulator, draft) == []
 
 
 def test_invalid_input_is_named_at_once_and_nothing_is_stored(emulator, nexway):
     request = nexway_session_request()
     del request["customer"]["email"]
     request["orderLines"][0]["amountTotal"] = 18.00
-    draft = nexway_draft(request, cent_amount=1800)
-    answer = emulator.create_payment(draft)
-    assert answer.status_code == 400
-    errors = answer.json()["errors"]
+    errors = refused_create(emulator, nexway_draft(request, cent_amount=1800))
     assert {e["code"] for e in errors} == {"InvalidInput"}
     assert {e["extensionExtraInfo"]["field"] for e in errors} == {
         "sessionRequest.customer.email",
         "sessionRequest.orderLines[0].amountTotal",
     }
-    assert stored(emulator, draft) == []
 
 
 def test_an_unknown_product_is_nexways_refusal_with_its_code_and_the_line(emulator, nexway):
-    draft = nexway_draft(nexway_session_request("4242"))
-    answer = emulator.create_payment(draft)
-    assert answer.status_code == 400
-    [error] = answer.json()["errors"]
+    [error] = refused_create(emulator, nexway_draft(nexway_session_request("4242")))
     assert error["code"] == "InvalidOperation"
     assert "Unknown productRef" in error["message"]
     assert error["extensionExtraInfo"] == {
@@ -79,7 +69,6 @@ def test_an_unknown_product_is_nexways_refusal_with_its_code_and_the_line(emulat
         "field": "sessionRequest.orderLines[0].productRef",
         "productRefs": ["4242"],
     }
-    assert stored(emulator, draft) == []
 
 
 def test_a_retry_after_a_lost_answer_reuses_the_order(emulator, nexway):

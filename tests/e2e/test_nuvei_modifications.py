@@ -2,13 +2,12 @@
 the platform shim calls the extension, which calls the Nuvei sandbox's settle, refund
 and void; the sandbox's follow-up DMNs come back through the notification service."""
 
-import base64
 import json
 import uuid
 
 import pytest
-import requests
 
+from .modification_support import call_extension
 from .nuvei_support import authorized, dmns_done, eventually, interactions, modify, of_type, reconcile, summary
 from .retry_support import LATE_MS
 
@@ -66,15 +65,6 @@ def test_a_cancellation_voids_part_of_the_auth(emulator, nuvei):
     assert (void["amount"], void["currency"], void["relatedTransactionId"]) == ("0.500", "KWD", auth["TransactionID"])
 
 
-def extension_update(stack, payment: dict) -> requests.Response:
-    """The extension call commercetools makes for an Update of `payment`."""
-    body = {"action": "Update", "resource": {"typeId": "payment", "id": payment["id"], "obj": payment}}
-    credentials = base64.b64encode(f"commercetools:{stack.extension_password}".encode()).decode()
-    return requests.post(
-        f"{stack.extension_url}/extension", json=body, headers={"Authorization": f"Basic {credentials}"}, timeout=15
-    )
-
-
 def test_the_same_update_sent_again_moves_no_money_and_answers_the_first_outcome(emulator, nuvei, stack):
     """commercetools calling the extension again with the same Update (its first answer
     lost): Nuvei refuses the repeated clientRequestId, the connector reads the first
@@ -88,7 +78,7 @@ def test_the_same_update_sent_again_moves_no_money_and_answers_the_first_outcome
     }
     update = {**payment, "transactions": [*payment["transactions"], charge]}
     nuvei.control("lose-notifications", count=1)  # commercetools stored nothing the DMN could match
-    first, again = extension_update(stack, update), extension_update(stack, update)
+    first, again = call_extension(stack, update), call_extension(stack, update)
     assert first.status_code == again.status_code == 200
     [settle] = nuvei.transactions(payment["id"], transactionType="Settle")
     for answer in (first, again):

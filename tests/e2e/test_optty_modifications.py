@@ -7,7 +7,16 @@ import json
 
 import pytest
 
-from .merchant_updates_support import add_initial, added, call_extension, kinds, outcome, reconcile, with_initial
+# The shared steps, the same list as Kustom's modification tests import; the tests are Optty's.
+from .modification_support import (
+    add_transactions,
+    added,
+    call_extension,
+    outcome,
+    reconcile,
+    transactions,
+    with_initial,
+)
 from .optty_flow import new_payment, post_webhook
 from .retry_support import LATE_MS
 
@@ -31,41 +40,41 @@ def listed(optty, payment: dict, name: str) -> list[dict]:
 
 def test_part_captures_and_a_refund_confirmed_by_its_callback(emulator, optty):
     payment = authorized(emulator, optty)
-    [first] = added(add_initial(emulator, payment, ("Charge", 1000)))
+    [first] = added(add_transactions(emulator, payment, ("Charge", 1000)))
     assert (first["state"], first["interactionId"]) == ("Success", first["id"])  # captureId = the reference
     logged = last_interaction(emulator.get_payment(payment["id"]))
     assert logged["type"] == "optty.capture"
     assert logged["request"] == {"orderReference": payment["id"], "captureReference": first["id"], "amount": "10.00"}
     payment = emulator.get_payment(payment["id"])
-    [rest] = added(add_initial(emulator, payment, ("Charge", 999)))
+    [rest] = added(add_transactions(emulator, payment, ("Charge", 999)))
     assert [(c["captureId"], c["amount"]) for c in listed(optty, payment, "orderCaptures")] == [
         (first["id"], "10.00"),
         (rest["id"], "9.99"),
     ]
 
     payment = emulator.get_payment(payment["id"])
-    [refund] = added(add_initial(emulator, payment, ("Refund", 500)))
+    [refund] = added(add_transactions(emulator, payment, ("Refund", 500)))
     assert (refund["state"], refund["interactionId"]) == ("Pending", refund["id"])  # the BNPL provider decides
     called = optty.decide_refund(payment["id"], refund["id"], "SUCCESSFUL")["notification"]
     assert called["status"] == 200 and '"applied"' in called["body"]
     stored = emulator.get_payment(payment["id"])
-    assert kinds(stored)[1:] == [
-        ("Charge", "Success", 1000, first["id"]),
-        ("Charge", "Success", 999, rest["id"]),
-        ("Refund", "Success", 500, refund["id"]),
+    assert transactions(stored)[1:] == [
+        ("Charge", "Success", first["id"], 1000),
+        ("Charge", "Success", rest["id"], 999),
+        ("Refund", "Success", refund["id"], 500),
     ]
     assert [t["id"] for t in stored["transactions"]][-1] == refund["id"]  # the same transaction, settled
 
 
 def test_a_part_void_then_the_void_of_the_rest(emulator, optty):
     payment = authorized(emulator, optty)
-    void, capture = added(add_initial(emulator, payment, ("CancelAuthorization", 999), ("Charge", 500)), 2)
+    void, capture = added(add_transactions(emulator, payment, ("CancelAuthorization", 999), ("Charge", 500)), 2)
     assert [(t["type"], t["state"], t["interactionId"]) for t in (void, capture)] == [
         ("CancelAuthorization", "Success", void["id"]),
         ("Charge", "Success", capture["id"]),
     ]
     payment = emulator.get_payment(payment["id"])
-    [rest] = added(add_initial(emulator, payment, ("CancelAuthorization", 500)))
+    [rest] = added(add_transactions(emulator, payment, ("CancelAuthorization", 500)))
     assert rest["state"] == "Success"
     assert [v["amount"] for v in listed(optty, payment, "orderVoids")] == ["9.99", "5.00"]
 
@@ -105,10 +114,10 @@ def test_amounts_the_payment_does_not_hold_are_refused_before_optty_is_called(
 ):
     payment = authorized(emulator, optty, autoCapture=auto_capture)
     for transaction in done:
-        added(add_initial(emulator, payment, transaction))
+        added(add_transactions(emulator, payment, transaction))
         payment = emulator.get_payment(payment["id"])
     calls = optty.changes(payment["id"])
-    refused = add_initial(emulator, payment, asked)
+    refused = add_transactions(emulator, payment, asked)
     assert refused.status_code == 400, refused.text
     [error] = refused.json()["errors"]
     assert error["code"] == code and message in error["message"]
@@ -119,7 +128,7 @@ def test_amounts_the_payment_does_not_hold_are_refused_before_optty_is_called(
 def test_a_capture_optty_refuses_is_a_failure_with_its_message(emulator, optty):
     payment = authorized(emulator, optty)
     optty.fail_next("capture", 400, message="The BNPL provider refused the capture")
-    [capture] = added(add_initial(emulator, payment, ("Charge", 1000)))
+    [capture] = added(add_transactions(emulator, payment, ("Charge", 1000)))
     assert (capture["state"], capture.get("interactionId")) == ("Failure", None)
     logged = last_interaction(emulator.get_payment(payment["id"]))
     assert logged["response"]["message"] == "The BNPL provider refused the capture"
@@ -128,10 +137,10 @@ def test_a_capture_optty_refuses_is_a_failure_with_its_message(emulator, optty):
 
 def test_a_refund_the_bnpl_provider_declines_fails_when_its_callback_comes(emulator, optty, stack):
     payment = authorized(emulator, optty, autoCapture=True)
-    [refund] = added(add_initial(emulator, payment, ("Refund", 700)))
+    [refund] = added(add_transactions(emulator, payment, ("Refund", 700)))
     callback = optty.decide_refund(payment["id"], refund["id"], "DECLINED")
     stored = emulator.get_payment(payment["id"])
-    assert kinds(stored)[-1] == ("Refund", "Failure", 700, refund["id"])
+    assert transactions(stored)[-1] == ("Refund", "Failure", refund["id"], 700)
     assert stored["interfaceInteractions"][-1]["fields"]["type"] == "optty.webhook"
     again = post_webhook(stack, callback["webhook"])
     assert (again.status_code, again.json()) == (200, {"status": "unchanged"})
@@ -141,12 +150,12 @@ def test_a_refund_the_bnpl_provider_declines_fails_when_its_callback_comes(emula
 def test_a_refund_that_timed_out_is_pending_until_its_callback_names_it(emulator, optty):
     payment = authorized(emulator, optty, autoCapture=True)
     optty.late_answers(LATE_MS, operation="refund")
-    [refund] = added(add_initial(emulator, payment, ("Refund", 500)))
+    [refund] = added(add_transactions(emulator, payment, ("Refund", 500)))
     assert (refund["state"], refund.get("interactionId")) == ("Pending", None)
     [held] = listed(optty, payment, "refunds")  # Optty took it all the same
     optty.decide_refund(payment["id"], held["refundId"], "SUCCESSFUL")
     stored = emulator.get_payment(payment["id"])
-    assert kinds(stored)[-1] == ("Refund", "Success", 500, refund["id"])
+    assert transactions(stored)[-1] == ("Refund", "Success", refund["id"], 500)
     assert len(stored["transactions"]) == 3  # authorization, the checkout's capture, the one refund
 
 
@@ -155,24 +164,24 @@ def test_a_refund_made_in_optty_s_portal_is_added_once(emulator, optty, stack):
     made = optty.back_office(payment["id"], "refund", "3.00")
     stored = emulator.get_payment(payment["id"])
     [held] = made["order"]["refunds"]
-    assert kinds(stored)[-1] == ("Refund", "Success", 300, held["refundId"])
+    assert transactions(stored)[-1] == ("Refund", "Success", held["refundId"], 300)
     assert post_webhook(stack, made["webhook"]).json() == {"status": "unchanged"}
     assert emulator.get_payment(payment["id"]) == stored
 
 
 def test_a_refund_whose_callback_got_lost_is_settled_by_one_reconciliation_run(emulator, optty, stack):
     payment = authorized(emulator, optty, autoCapture=True)
-    [refund] = added(add_initial(emulator, payment, ("Refund", 1999)))
+    [refund] = added(add_transactions(emulator, payment, ("Refund", 1999)))
     optty.decide_refund(payment["id"], refund["id"], "SUCCESSFUL", deliver=False)
-    assert kinds(emulator.get_payment(payment["id"]))[-1][1] == "Pending"
+    assert transactions(emulator.get_payment(payment["id"]))[-1][1] == "Pending"
 
-    run, summary = reconcile(stack, "optty")
+    run, summary = reconcile(stack, "--provider", "optty")
     assert run.returncode == 0, run.stdout + run.stderr
     assert summary["failed"] == 0 and summary["changed"] >= 1
     settled = emulator.get_payment(payment["id"])
-    assert kinds(settled)[-1] == ("Refund", "Success", 1999, refund["id"])
+    assert transactions(settled)[-1] == ("Refund", "Success", refund["id"], 1999)
     assert last_interaction(settled)["type"] == "optty.readBack"
 
-    again, _ = reconcile(stack, "optty")
+    again, _ = reconcile(stack, "--provider", "optty")
     assert again.returncode == 0, again.stdout + again.stderr
     assert emulator.get_payment(payment["id"]) == settled

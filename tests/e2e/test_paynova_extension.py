@@ -12,7 +12,8 @@ from sandboxes.emulator import payment_draft
 from tests.factories import paynova_session_request
 
 from .conftest import PROVIDER_TIMEOUT_MS
-from .paynova_support import paynova_payment, refused_create
+from .paynova_support import paynova_payment
+from .refusal_support import refused_create
 from .retry_support import LATE_MS, interaction_types, retried_choice, timed_out_choice
 
 pytestmark = pytest.mark.usefixtures("_undo_paynova_faults")

@@ -7,6 +7,8 @@ import time
 import pytest
 
 from .conftest import PROVIDER_TIMEOUT_MS
+
+# The shared steps, the same list as Nexway's modification tests import; the tests are Paynova's.
 from .modification_support import (
     add_transactions,
     call_extension,

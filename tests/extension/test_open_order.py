@@ -27,6 +27,23 @@ def body_for(payment, **overrides):
     return {"clientUniqueId": payment["id"], "currency": "EUR", "amount": "19.99", **overrides}
 
 
+def a_payment_nuvei_opens(commercetools_api, nuvei_api) -> dict:
+    """A payment commercetools holds, Nuvei's session tok-9 for it, and commercetools' answer
+    to the update that stores the token."""
+    payment = payment_json()
+    commercetools_api.get(f"{API}/payments/{payment['id']}", json=payment)
+    nuvei_api.expect_request(OPEN_ORDER).respond_with_json(
+        {"status": "SUCCESS", "sessionToken": "tok-9", "orderId": "41"}
+    )
+    stored = {
+        **payment,
+        "version": 2,
+        "custom": {"type": {"typeId": "type", "id": "t"}, "fields": {"sessionToken": "tok-9"}},
+    }
+    commercetools_api.post(f"{API}/payments/{payment['id']}", json=stored)
+    return payment
+
+
 def test_credentials_are_required(client):
     answer = open_order(client, {"clientUniqueId": "p", "currency": "EUR", "amount": "1.00"}, headers={})
     assert answer.status_code == 401
@@ -67,17 +84,7 @@ def test_only_nuvei_payments(client, commercetools_api):
 
 
 def test_opens_an_order_and_stores_the_session_on_the_payment(client, commercetools_api, nuvei_api):
-    payment = payment_json()
-    commercetools_api.get(f"{API}/payments/{payment['id']}", json=payment)
-    nuvei_api.expect_request(OPEN_ORDER).respond_with_json(
-        {"status": "SUCCESS", "sessionToken": "tok-9", "orderId": "41"}
-    )
-    stored = {
-        **payment,
-        "version": 2,
-        "custom": {"type": {"typeId": "type", "id": "t"}, "fields": {"sessionToken": "tok-9"}},
-    }
-    commercetools_api.post(f"{API}/payments/{payment['id']}", json=stored)
+    payment = a_payment_nuvei_opens(commercetools_api, nuvei_api)
     answer = open_order(client, body_for(payment))
     assert (answer.status_code, answer.json) == (200, {"sessionToken": "tok-9"})
     update = json.loads(
@@ -109,17 +116,7 @@ def test_commercetools_down_is_a_503(client, commercetools_api):
 def test_the_commercetools_calls_share_one_budget(client, commercetools_api, nuvei_api, monkeypatch):
     # The storefront waits on /openOrder: a slow commercetools must not hold it for long.
     monkeypatch.setattr(open_order_module, "COMMERCETOOLS_SECONDS", 0.5)
-    payment = payment_json()
-    commercetools_api.get(f"{API}/payments/{payment['id']}", json=payment)
-    nuvei_api.expect_request(OPEN_ORDER).respond_with_json(
-        {"status": "SUCCESS", "sessionToken": "tok-9", "orderId": "41"}
-    )
-    stored = {
-        **payment,
-        "version": 2,
-        "custom": {"type": {"typeId": "type", "id": "t"}, "fields": {"sessionToken": "tok-9"}},
-    }
-    commercetools_api.post(f"{API}/payments/{payment['id']}", json=stored)
+    payment = a_payment_nuvei_opens(commercetools_api, nuvei_api)
     assert open_order(client, body_for(payment)).status_code == 200
     payment_calls = [c.request for c in commercetools_api.calls if "/payments/" in c.request.url]
     assert [call.method for call in payment_calls] == ["GET", "POST"]  # read once, then update

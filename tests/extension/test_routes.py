@@ -25,6 +25,21 @@ def client(nuvei_api, env, commercetools_api):
 
 
 @pytest.fixture
+def impatient_client(nuvei_api, env, commercetools_api):
+    """The extension with a provider timeout of 300 ms."""
+    env["PROVIDER_TIMEOUT_MS"] = "300"
+    return create_app(read_settings(env)).test_client()
+
+
+@pytest.fixture
+def client_without_nuvei(env):
+    """The extension with none of Nuvei's settings: Nuvei is off."""
+    for name in ("NUVEI_MERCHANT_ID", "NUVEI_MERCHANT_SITE_ID", "NUVEI_SECRET_KEY"):
+        del env[name]
+    return create_app(read_settings(env)).test_client()
+
+
+@pytest.fixture
 def nuvei_answers(nuvei_api):
     nuvei_api.expect_request(OPEN_ORDER, method="POST").respond_with_json(
         {"status": "SUCCESS", "sessionToken": "tok-1", "orderId": "410000001"}
@@ -163,21 +178,16 @@ def test_a_failing_nuvei_is_general(client, nuvei_api):
     assert answer.json["errors"][0]["code"] == "General"
 
 
-def test_a_slow_nuvei_is_general_within_the_provider_timeout(nuvei_api, env, commercetools_api):
-    env["PROVIDER_TIMEOUT_MS"] = "300"
-    client = create_app(read_settings(env)).test_client()
+def test_a_slow_nuvei_is_general_within_the_provider_timeout(impatient_client, nuvei_api):
     nuvei_api.expect_request(OPEN_ORDER).respond_with_handler(lambda request: time.sleep(1) or Response("{}"))
     started = time.monotonic()
-    answer = call(client, payment_json())
+    answer = call(impatient_client, payment_json())
     assert answer.json["errors"][0]["code"] == "General"
     assert time.monotonic() - started < 0.8
 
 
-def test_a_disabled_provider_is_invalid_input(env):
-    for name in ("NUVEI_MERCHANT_ID", "NUVEI_MERCHANT_SITE_ID", "NUVEI_SECRET_KEY"):
-        del env[name]
-    client = create_app(read_settings(env)).test_client()
-    answer = call(client, payment_json())
+def test_a_disabled_provider_is_invalid_input(client_without_nuvei):
+    answer = call(client_without_nuvei, payment_json())
     assert answer.status_code == 400
     assert answer.json["errors"][0]["extensionExtraInfo"]["field"] == "paymentMethodInfo.paymentInterface"
 
@@ -220,11 +230,10 @@ def test_the_merchants_own_type_with_the_connector_fields_is_fine(client, nuvei_
     assert sum("/types/merchant-type" in c.request.url for c in commercetools_api.calls) == 1
 
 
-def test_a_disabled_provider_does_not_block_payments_that_have_a_session(env):
-    for name in ("NUVEI_MERCHANT_ID", "NUVEI_MERCHANT_SITE_ID", "NUVEI_SECRET_KEY"):
-        del env[name]
-    client = create_app(read_settings(env)).test_client()
-    answer = call(client, payment_json(custom_fields={"sessionToken": "t"}, interface_id="41"), action="Update")
+def test_a_disabled_provider_does_not_block_payments_that_have_a_session(client_without_nuvei):
+    answer = call(
+        client_without_nuvei, payment_json(custom_fields={"sessionToken": "t"}, interface_id="41"), action="Update"
+    )
     assert (answer.status_code, answer.json) == (200, {"actions": []})
 
 
@@ -235,13 +244,15 @@ def test_a_success_without_a_session_token_is_not_a_session(client, nuvei_api):
     assert answer.json["errors"][0]["code"] == "General"
 
 
-def test_reading_the_payments_custom_type_shares_the_provider_deadline(nuvei_answers, env, commercetools_api):
+def test_reading_the_payments_custom_type_shares_the_provider_deadline(
+    impatient_client, nuvei_answers, commercetools_api
+):
     # A slow commercetools must not push the answer past commercetools' own timeout.
-    env["PROVIDER_TIMEOUT_MS"] = "300"
-    client = create_app(read_settings(env)).test_client()
     fields = ("giftMessage", "sessionRequest", "sessionToken", "redirectUrl", "sessionResponse")
     commercetools_api.get(f"{API}/types/merchant-type", json=type_json("merchant-type", field_names=fields))
-    answer = call(client, payment_json(custom_fields={"giftMessage": "Enjoy"}, custom_type_id="merchant-type"))
+    answer = call(
+        impatient_client, payment_json(custom_fields={"giftMessage": "Enjoy"}, custom_type_id="merchant-type")
+    )
     assert answer.status_code == 200
     [type_read] = [c.request for c in commercetools_api.calls if "/types/merchant-type" in c.request.url]
     assert max(type_read.req_kwargs["timeout"]) <= 0.3

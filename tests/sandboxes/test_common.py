@@ -1,4 +1,4 @@
-"""What every sandbox shares: its latency and late-answer controls."""
+"""What every sandbox shares: its latency and late-answer controls, its scripted errors."""
 
 import threading
 import time
@@ -8,7 +8,7 @@ from flask import Flask
 
 from connector.providers.optty.sandbox import app as optty
 from sandboxes import common
-from sandboxes.common import Latency, control_blueprint
+from sandboxes.common import Latency, ScriptedErrors, control_blueprint
 from tests.connector.providers.optty.test_sandbox import CLIENT, order_body
 
 
@@ -68,3 +68,31 @@ def test_a_late_answer_comes_after_the_order_is_held():
     creating.join()
     assert answers[0].status_code == 201
     assert time.monotonic() - started >= 0.4
+
+
+def error_answer(status, message, options):
+    return {"error": message, "code": options.get("code")}, status
+
+
+@pytest.mark.parametrize(
+    "options",
+    [{"operation": "refund", "status": 503}, {"operation": "capture", "status": 200}, {"operation": "capture"}],
+)
+def test_a_scripted_error_needs_a_known_operation_and_an_http_error_status(options):
+    errors = ScriptedErrors()
+    answer, status = errors.script(options, ("capture", "void"), error_answer)
+    assert status == 400 and "capture" in answer["message"]
+    assert errors.take("capture") is None and errors.take("refund") is None
+
+
+def test_scripted_errors_answer_as_many_next_calls_as_asked_in_the_providers_words():
+    errors = ScriptedErrors()
+    options = {"operation": "void", "status": 503, "count": 2, "code": "BUSY"}
+    assert errors.script(options, ("capture", "void"), error_answer) == (
+        {"operation": "void", "status": 503, "count": 2},
+        200,
+    )
+    expected = ({"error": "void failed (sandbox)", "code": "BUSY"}, 503)
+    assert [errors.take("void") for _ in range(3)] == [expected, expected, None]
+    errors.script({"operation": "capture", "status": 400, "message": "no"}, ("capture",), error_answer)
+    assert errors.take("capture") == ({"error": "no", "code": None}, 400)

@@ -184,6 +184,7 @@ class CaptureSchema(Schema):
     captured_at = fields.String(load_default=None)
 
 
+# Alike in shape to CaptureSchema, on purpose: Kustom names each one's fields its own way (refund_id, refunded_*).
 class RefundSchema(Schema):
     """One refund as order management lists it."""
 

@@ -76,6 +76,7 @@ class OrderLineSchema(Schema):
     discounts = fields.List(fields.Nested(DiscountSchema))
 
 
+# Alike in shape to Optty's capture and refund schemas, by chance: these are Nexway's own objects.
 class MetadataSchema(Schema):
     key = fields.String(required=True, validate=_TEXT)
     value = fields.String(required=True)

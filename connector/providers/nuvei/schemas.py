@@ -49,6 +49,7 @@ class SessionRequestSchema(_PassThrough):
             raise ValidationError({name: ["is set by the connector"] for name in present})
 
 
+# Field lists alike in shape to Optty's and the other providers' schemas, on purpose: each declares its provider's fields.
 class DmnSchema(Schema):
     """The DMN fields the connector uses; Nuvei sends many more."""
 

@@ -148,6 +148,7 @@ class _Movement(_Lenient):
     createdAt = fields.String(load_default=None)
 
 
+# The three movements alike in shape, on purpose: _Movement holds what they share, each names its id and reference.
 class CaptureSchema(_Movement):
     captureId = fields.String(required=True, validate=_NOT_EMPTY)
     captureReference = fields.String(load_default=None)

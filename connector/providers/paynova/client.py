@@ -22,6 +22,7 @@ class PaynovaConfig:
     api_url: str = TEST_API_URL
 
 
+# Built like Nuvei's and the other clients (a config, an HttpClient in the provider's name); the calls are Paynova's.
 class PaynovaClient:
     def __init__(self, config: PaynovaConfig, http: HttpClient | None = None):
         self.config = config

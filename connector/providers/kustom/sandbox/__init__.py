@@ -18,10 +18,8 @@ def _charged_token(sandbox: str, **token) -> dict:
     return examples.session_request(answer.json()["customer_token"])
 
 
-KIT = Kit(
-    credentials=app.CREDENTIALS,
-    connector_env=app.connector_env,
-    create_app=app.from_env,
+KIT = Kit.of(
+    app,
     checkout=lambda sandbox: _charged_token(sandbox, state="ACTIVE"),
     demo=Demo(
         # An order that waits for Kustom's fraud decision, so that the decision is what

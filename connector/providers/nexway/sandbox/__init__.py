@@ -8,10 +8,8 @@ from sandboxes.kits import Demo, Fuzzing, Kit
 from .. import examples
 from . import app
 
-KIT = Kit(
-    credentials=app.CREDENTIALS,
-    connector_env=app.connector_env,
-    create_app=app.from_env,
+KIT = Kit.of(
+    app,
     checkout=lambda sandbox: examples.session_request(),
     demo=Demo(
         # Product 9061 waits for Nexway's fraud check, so that the order's completion is news.

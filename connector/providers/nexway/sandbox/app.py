@@ -288,12 +288,7 @@ def create_app(
     @app.post("/connect/order/new")
     @authorized
     def create_order():
-        body = request.get_json(force=True, silent=True)
-        if not isinstance(body, dict):
-            raise Refusal(100, "the body is not a JSON object")
-        reference = body.get("partnerOrderNumber")
-        if not isinstance(reference, str) or not reference:
-            raise Refusal(130)
+        body, reference = _order_request()
         with creating:
             existing = orders.get(reference)
             if existing is not None:
@@ -318,11 +313,7 @@ def create_app(
     @authorized
     def cancel_order():
         """Cancels an order as a whole: refunds a completed one, stops one still waiting."""
-        body = request.get_json(force=True, silent=True)
-        if not isinstance(body, dict):
-            raise Refusal(100, "the body is not a JSON object")
-        if not isinstance(body.get("partnerOrderNumber"), str) or not body["partnerOrderNumber"]:
-            raise Refusal(130)
+        body, reference = _order_request()
         reason = body.get("reasonCode")
         if reason not in CANCEL_REASONS or isinstance(reason, bool):
             raise Refusal(100, f"reasonCode must be one of {sorted(CANCEL_REASONS)}")
@@ -330,7 +321,7 @@ def create_app(
         if comment is not None and (not isinstance(comment, str) or len(comment) > COMMENT_LENGTH):
             raise Refusal(100, f"comment must be text of at most {COMMENT_LENGTH} characters")
         with creating:
-            order = _one(orders.find(partnerOrderNumber=body["partnerOrderNumber"]))
+            order = _one(orders.find(partnerOrderNumber=reference))
             if order["status"] == "CANCELED":
                 raise Refusal(1071)
             if order["status"] in NOT_CANCELLABLE:
@@ -574,6 +565,18 @@ def notification(order: dict, type_: str, details: dict, spell: Callable[[str], 
             **details,
         },
     }
+
+
+def _order_request() -> tuple[dict, str]:
+    """The body of a call about one order and the partnerOrderNumber it names: code 100
+    for a body that is no JSON object, 130 for a missing reference."""
+    body = request.get_json(force=True, silent=True)
+    if not isinstance(body, dict):
+        raise Refusal(100, "the body is not a JSON object")
+    reference = body.get("partnerOrderNumber")
+    if not isinstance(reference, str) or not reference:
+        raise Refusal(130)
+    return body, reference
 
 
 def _one(found: list[dict]) -> dict:

@@ -19,10 +19,8 @@ def sign_dmn(dmn: Signable, env: Mapping[str, str]) -> None:
     dmn.fields["advanceResponseChecksum"] = dmn_checksum(dmn.sent_fields(), env["NUVEI_SECRET_KEY"])
 
 
-KIT = Kit(
-    credentials=app.CREDENTIALS,
-    connector_env=app.connector_env,
-    create_app=app.from_env,
+KIT = Kit.of(
+    app,
     checkout=lambda sandbox: None,  # Nuvei needs no sessionRequest
     demo=Demo(
         session_request=lambda sandbox: None,

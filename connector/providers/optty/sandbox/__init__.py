@@ -8,10 +8,8 @@ from sandboxes.kits import Demo, Kit
 from .. import examples
 from . import app
 
-KIT = Kit(
-    credentials=app.CREDENTIALS,
-    connector_env=app.connector_env,
-    create_app=app.from_env,
+KIT = Kit.of(
+    app,
     checkout=lambda sandbox: examples.session_request(),
     demo=Demo(
         session_request=lambda sandbox: examples.session_request(autoCapture=False),

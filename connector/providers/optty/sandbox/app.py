@@ -84,7 +84,15 @@ from urllib.parse import urlsplit
 import requests
 from flask import Flask, request
 
-from sandboxes.common import Latency, ScriptedErrors, Store, answer_late, control_blueprint, deliver
+from sandboxes.common import (
+    Latency,
+    ScriptedErrors,
+    Store,
+    answer_late,
+    control_blueprint,
+    deliver,
+    scripted_errors_blueprint,
+)
 
 # Test credentials of the sandbox account, shared with the connector in the local stack.
 CREDENTIALS = {
@@ -209,6 +217,7 @@ def create_app(client_id: str, client_secret: str) -> Flask:
         return tokens.handed_out() + [order["orderToken"] for order in orders.find()]
 
     app.register_blueprint(control_blueprint(latency, reset, issued))
+    app.register_blueprint(scripted_errors_blueprint(injected, CHANGES, _scripted_error))
 
     @app.post("/auth/token")
     def token():
@@ -397,17 +406,6 @@ def create_app(client_id: str, client_secret: str) -> Flask:
         event = "REFUND_CALLBACK" if action == "refund" else "ORDER_STATUS_UPDATE"
         return _announce(order, event, options, made if action == "refund" else None)
 
-    @app.post("/_sandbox/order-errors")
-    def inject_errors():
-        options = request.get_json(force=True, silent=True) or {}
-        operation, status = options.get("operation"), options.get("status")
-        if operation not in CHANGES or not isinstance(status, int) or not 400 <= status < 600:
-            return {"message": f"operation must be one of {list(CHANGES)}, status an HTTP error code"}, 400
-        message = options.get("message") or f"{operation} failed (sandbox)"
-        answer = {"statusCode": status, "message": [message] if status == 400 else message, "error": "Error"}
-        injected.add(operation, (answer, status), int(options.get("count", 1)))
-        return {"operation": operation, "status": status}
-
     @app.post("/_sandbox/repeated-references")
     def repeated_references():
         answer = (request.get_json(force=True, silent=True) or {}).get("answer")
@@ -491,6 +489,7 @@ def _listed(entry: dict, names: tuple[str, ...]) -> dict:
     return {**{name: entry[name] for name in names}, "amount": str(entry["amount"])}
 
 
+# Alike in shape to the Nuvei sandbox's transaction details and DMN control, on purpose: each speaks its provider's API.
 def webhook_data(order: dict) -> dict:
     return {
         "orderReference": order["orderReference"],
@@ -538,6 +537,11 @@ def _positive(body: dict, name: str, path: str) -> list[str]:
 
 def _optional_string(body: dict, name: str) -> list[str]:
     return [] if name not in body or isinstance(body[name], str) else [f"{name} must be a string"]
+
+
+def _scripted_error(status: int, message: str, options: dict) -> tuple[dict, int]:
+    """Optty's error answer (NestJS's shape: a 400's message is a list)."""
+    return {"statusCode": status, "message": [message] if status == 400 else message, "error": "Error"}, status
 
 
 def _changed(order: dict, action: str, body: dict) -> tuple[dict, int]:

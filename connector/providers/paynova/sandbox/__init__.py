@@ -28,10 +28,8 @@ def _last_attempt(control_answer: dict) -> dict:
     return control_answer["deliveries"][0][-1]
 
 
-KIT = Kit(
-    credentials=app.CREDENTIALS,
-    connector_env=app.connector_env,
-    create_app=app.from_env,
+KIT = Kit.of(
+    app,
     checkout=lambda sandbox: examples.session_request(),
     demo=Demo(
         session_request=lambda sandbox: examples.session_request(),

@@ -341,6 +341,7 @@ def create_app(merchant_id: str, api_password: str, secret_key: str) -> Flask:
         finalized["refunded"] = str(Decimal(finalized["refunded"]) + amount)
         refunded = new_transaction(_transaction_id(), finalized, amount, status="REFUNDED")
         transactions.put(refunded["transactionId"], refunded)
+        # Alike in shape to the finalize answer, on purpose: Paynova answers a refund with refund fields (docstring).
         answer = {
             "status": status(),
             "transactionId": refunded["transactionId"],

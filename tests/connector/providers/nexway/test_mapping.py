@@ -8,6 +8,7 @@ from connector.actions import event_actions
 from connector.errors import InvalidInput, InvalidNotification, ProviderUnavailable
 from connector.payment import Payment
 from connector.providers.nexway import mapping
+from tests.factories import nexway_order_event as notification
 from tests.factories import nexway_session_request, payment_json, transaction_json
 
 ORDER_DATE = "2026-11-24T13:36:27+00:00"
@@ -243,23 +244,6 @@ def test_an_order_of_another_payment_is_not_taken():
         mapping.session(nexway_payment(), created(partnerOrderNumber="someone-else"), ())
 
 
-def notification(type_="completed", **order) -> dict:
-    return {
-        "subject": "order",
-        "type": type_,
-        "objectId": "7001",
-        "eventDate": "2026-11-24T14:00:00Z",
-        "order": {
-            "id": "7001",
-            "status": "COMPLETED",
-            "partnerOrderNumber": "payment-1",
-            "currency": "EUR",
-            "user": {"email": "shopper@example.test"},
-            **order,
-        },
-    }
-
-
 @pytest.mark.parametrize(
     ("type_", "state"),
     [
@@ -280,6 +264,7 @@ def test_order_events_move_the_charge(type_, state):
     assert (event.status_code, event.status_text) == ("SOME_STATUS", type_)
 
 
+# Alike in shape to the table above, on purpose: that one is the event types, this one their spellings.
 @pytest.mark.parametrize(
     ("type_", "state"),
     [

@@ -12,7 +12,7 @@ from connector.providers import Providers, read_settings
 from connector.providers.base import Call, Notification
 from connector.settings import Settings
 from notification.app import create_app
-from tests.factories import nexway_session_request, payment_json, transaction_json
+from tests.factories import nexway_order_event, nexway_session_request, payment_json, transaction_json
 
 NEXWAY_ENV = {
     "NEXWAY_SECRET": "catalog-secret-value",
@@ -92,21 +92,8 @@ def test_a_lost_answer_is_recovered_from_the_existing_order(env, provider_api):
     assert session.interactions[0].request["partnerOrderNumber"] == payment.id
 
 
-def order_event(type_="completed", partner_order_number="payment-1", **order) -> bytes:
-    body = {
-        "subject": "order",
-        "type": type_,
-        "objectId": "7001",
-        "eventDate": "2026-11-24T14:00:00Z",
-        "order": {
-            "id": "7001",
-            "status": type_.upper(),
-            "partnerOrderNumber": partner_order_number,
-            "currency": "EUR",
-            **order,
-        },
-    }
-    return json.dumps(body).encode()
+def order_event(type_="completed", **order) -> bytes:
+    return json.dumps(nexway_order_event(type_, **order)).encode()
 
 
 def test_credentials_are_checked_before_the_body_is_read(nexway):
@@ -146,7 +133,9 @@ def test_a_cancellation_of_a_completed_order_is_refunded(notifications, commerce
     )
     commercetools_api.get(f"{API}/payments/{payment['id']}", json=payment)
     commercetools_api.post(f"{API}/payments/{payment['id']}", json={**payment, "version": 2})
-    answer = notifications.post("/notifications/nexway", data=order_event("canceled", payment["id"]), headers=BASIC)
+    answer = notifications.post(
+        "/notifications/nexway", data=order_event("canceled", partnerOrderNumber=payment["id"]), headers=BASIC
+    )
     assert (answer.status_code, answer.json) == (200, {"status": "applied"})
     [update] = updates(commercetools_api)
     added = next(a for a in update["actions"] if a["action"] == "addTransaction")["transaction"]

@@ -27,6 +27,7 @@ def test_order_request_owns_reference_amount_currency_and_callback():
     }
 
 
+# Alike in shape to tests/connector/test_money.py's table, on purpose: here the amount is in Nuvei's request.
 @pytest.mark.parametrize(
     ("cents", "currency", "digits", "amount"),
     [
@@ -129,6 +130,7 @@ def nuvei_says(**overrides) -> mapping.TransactionDetails:
     return mapping.TransactionDetails(**{**said, **overrides})
 
 
+# One row per case of Nuvei's statuses: the rows are alike in shape on purpose.
 @pytest.mark.parametrize(
     ("transaction_type", "status", "expected"),
     [

@@ -16,6 +16,7 @@ def sandbox():
     return nuvei.create_app("m1", "s1", SECRET).test_client()
 
 
+# Alike in shape to test_mapping's dmn(), by chance: this is an API request to the sandbox, that a DMN.
 def signed(**overrides):
     body = {
         "merchantId": "m1",

@@ -28,6 +28,7 @@ def config(base_url: str) -> OpttyConfig:
     return OpttyConfig("client-1", "optty-secret-value", f"{base_url}/auth", f"{base_url}/api")
 
 
+# The stub under Optty's name, as Nexway's client tests name theirs, so that each test reads as the provider's API.
 @pytest.fixture
 def optty(provider_api):
     return provider_api

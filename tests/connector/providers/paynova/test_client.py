@@ -8,16 +8,8 @@ from connector.errors import ProviderRefused, ProviderUnavailable
 from connector.http import Deadline
 from connector.providers.paynova.client import ModificationRequest, PaynovaClient, PaynovaConfig
 from sandboxes.stack import free_port
+from tests.connector.providers.paynova.paynova_api import CREATE, INITIALIZE, ORDER_ID, SUCCESS
 
-ORDER_ID = "30c8d09b-28c6-4246-b4d4-a3b000e181c7"
-CREATE = "/api/orders/create"
-INITIALIZE = f"/api/orders/{ORDER_ID}/initializePayment"
-SUCCESS = {
-    "isSuccess": True,
-    "errorNumber": 0,
-    "statusKey": "SUCCESS",
-    "statusMessage": "The operation was successful.",
-}
 VALIDATION_ERROR = {
     "isSuccess": False,
     "errorNumber": -2,
@@ -125,6 +117,7 @@ def test_a_session_answer_needs_session_id_and_url(client, httpserver):
         initialize_payment(client)
 
 
+# Alike in shape to Nuvei's client tests, on purpose: each client, with its own calls, fails the same way.
 def test_an_unreachable_paynova_is_unavailability():
     closed = PaynovaClient(PaynovaConfig("4999", "p", "k", f"http://127.0.0.1:{free_port()}/api"))
     with pytest.raises(ProviderUnavailable, match="request failed"):

@@ -9,16 +9,10 @@ from connector.money import Money
 from connector.payment import Payment
 from connector.providers.paynova.client import ModificationRequest
 from connector.providers.paynova.modifications import call, result
+from tests.connector.providers.paynova.paynova_api import ORDER_ID, SUCCESS
 from tests.factories import payment_json, transaction_json
 
-ORDER_ID = "30c8d09b-28c6-4246-b4d4-a3b000e181c7"
 AUTHORIZATION_ID = "201405281543270574"
-SUCCESS = {
-    "isSuccess": True,
-    "errorNumber": 0,
-    "statusKey": "SUCCESS",
-    "statusMessage": "The operation was successful.",
-}
 
 
 def tx(type_: str, state: str, cents: int, interaction_id: str, currency: str = "EUR") -> dict:

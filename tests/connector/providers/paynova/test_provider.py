@@ -13,6 +13,7 @@ from connector.providers import Providers, read_settings
 from connector.providers.base import Call, Notification, ProviderContext
 from connector.providers.paynova import Paynova
 from connector.providers.paynova.signature import body_digest
+from tests.connector.providers.paynova.paynova_api import CREATE, INITIALIZE, ORDER_ID, SUCCESS
 from tests.factories import payment_json, paynova_session_request, signed_paynova_event
 
 PAYNOVA_ENV = {
@@ -20,15 +21,6 @@ PAYNOVA_ENV = {
     "PAYNOVA_API_PASSWORD": "paynova-password-value",
     "PAYNOVA_SECRET_KEY": "paynova-secret-value",
     "PAYNOVA_API_URL": "https://paynova.example.test/api",
-}
-ORDER_ID = "30c8d09b-28c6-4246-b4d4-a3b000e181c7"
-CREATE = "/api/orders/create"
-INITIALIZE = f"/api/orders/{ORDER_ID}/initializePayment"
-SUCCESS = {
-    "isSuccess": True,
-    "errorNumber": 0,
-    "statusKey": "SUCCESS",
-    "statusMessage": "The operation was successful.",
 }
 SESSION = {"status": SUCCESS, "sessionId": "s-1", "url": "https://paynova.example.test/aero/s-1"}
 
