@@ -35,7 +35,7 @@ from sandboxes.demos import DEMOS, references
 from sandboxes.emulator import EmulatorClient, nuvei_payment, payment_draft
 from sandboxes.stack import CLIENT_ID, PROJECT_KEY, ROOT, Ports, Stack, free_port
 
-from . import load, procstat, profile, samples
+from . import load, procstat, profile, samples, tenants
 
 RESULTS = Path(__file__).parent / "results.md"
 # The part of bench/results.md a run writes; the rest (the history of the figures, the
@@ -164,6 +164,7 @@ class Bench:
             self.notifications,
             self.memory_and_start_up,
             self.keep_alive_balance,
+            self.many_tenants,
         )
         try:
             assert self.stack.deploy("setup").returncode == 0
@@ -519,10 +520,10 @@ class Bench:
             ("   start-up: process start to first 200 on /health", f"{seconds:.2f} s", _target(seconds < 2, "< 2 s"))
         )
 
-    def _start_up_seconds(self) -> float:
+    def _start_up_seconds(self, env: dict[str, str] | None = None) -> float:
         port = free_port()
         started = time.monotonic()
-        self.stack.spawn("start-up", Stack.gunicorn_command("extension.wsgi:app", port))
+        self.stack.spawn("start-up", Stack.gunicorn_command("extension.wsgi:app", port), env)
         try:
             while True:
                 try:
@@ -559,6 +560,47 @@ class Bench:
                     _target(min(shares) >= 0.25, "every worker ≥ 25 %"),
                 )
             )
+
+    def many_tenants(self) -> None:
+        """Nuvei Create with 1 and with 20 tenants configured; start-up and memory with 20."""
+        sides = []
+        for count in (1, 20):
+            name, port = f"{count} tenant{'s' if count > 1 else ''}", free_port()
+            self.stack.spawn(
+                name, Stack.gunicorn_command("extension.wsgi:app", port), tenants.service_env(count, self.stack)
+            )
+            self.stack.wait_healthy(name, f"http://127.0.0.1:{port}/health")
+            url = f"http://127.0.0.1:{port}/extension/{tenants.tenant_name(count)}"  # the last tenant's
+            body = extension_body(samples.payment("nuvei"))
+            sides.append(Side(name, url, body, self.stack.processes[name].pid, self._auth()))
+        measured = interleaved(sides, self.profile.rounds, self.profile.segment_seconds, 16, self.work_dir)
+        one, many = measured["1 tenant"], measured["20 tenants"]
+        ratio = many.cpu_ms / one.cpu_ms
+        self.rows.append(
+            (
+                "8. POST /extension/<tenant>, Nuvei Create, 16 clients: 20 tenants vs 1",
+                f"CPU {ratio:.2f} × ({many.cpu_ms:.2f} ms, 1 tenant {one.cpu_ms:.2f} ms), "
+                f"{many.rate:,.0f} vs {one.rate:,.0f} req/s, failures {many.failures + one.failures}",
+                _target(ratio <= 1.1, "equal within noise (≤ 1.1 ×)"),
+            )
+        )
+        rss = {side.name: [procstat.rss_mb(pid) for pid in procstat.children(side.pid)] for side in sides}
+        self.rows.append(
+            (
+                "   RSS per extension worker after the figure above: 1 tenant, 20 tenants",
+                f"{' / '.join(f'{mb:.0f}' for mb in rss['1 tenant'])} MB, "
+                f"{' / '.join(f'{mb:.0f}' for mb in rss['20 tenants'])} MB",
+                _target(max(rss["20 tenants"]) - max(rss["1 tenant"]) < 10, "20 tenants add < 10 MB"),
+            )
+        )
+        seconds = self._start_up_seconds(tenants.service_env(20, self.stack))
+        self.rows.append(
+            (
+                "   start-up with 20 tenants: process start to first 200 on /health",
+                f"{seconds:.2f} s",
+                _target(seconds < 2, "< 2 s"),
+            )
+        )
 
     def report(self, seconds: float) -> str:
         header = (

@@ -13,27 +13,9 @@ import argparse
 import signal
 import sys
 import time
-from collections.abc import Mapping
-from dataclasses import dataclass
 
 from . import demos
-from .emulator import EmulatorClient
-from .stack import CLIENT_ID, DEFAULT_PORTS, LOCAL_TENANTS, PROJECT_KEY, ROOT, Ports, Stack
-
-
-@dataclass(frozen=True)
-class Shop:
-    """One tenant of the running stack, as its merchant sees it."""
-
-    name: str
-    project_key: str
-    client: tuple[str, str]  # its commercetools API client: id, secret
-    extension_url: str
-    extension_credentials: tuple[str, str]
-    sandboxes: Mapping[str, str]  # provider → the sandbox of the tenant's account
-
-    def emulator(self, stack: Stack) -> EmulatorClient:
-        return EmulatorClient(stack.emulator_url, self.project_key, *self.client)
+from .stack import DEFAULT_PORTS, LOCAL_TENANTS, ROOT, Ports, Shop, Stack
 
 
 def main() -> int:
@@ -72,16 +54,16 @@ def main() -> int:
         print(deployed.stdout + deployed.stderr, end="")
         if deployed.returncode != 0:
             return deployed.returncode
-        shops = _shops(stack)
+        shops = stack.shops()
         _print_endpoints(stack, shops)
         if not args.no_demo:
             print(demos.INTRO)
             for shop in shops:
                 if len(shops) > 1:
                     print(f"── tenant {shop.name} (project {shop.project_key}) ──")
-                demos.run_all(shop.emulator(stack), shop.sandboxes)
+                demos.run_all(shop.emulator(), shop.sandboxes)
             if len(shops) > 1:
-                _print_separation(stack, shops)
+                _print_separation(shops)
         _print_example(stack, shops[0])
         print("running; press Ctrl-C to stop", flush=True)
         while all(process.poll() is None for process in stack.processes.values()):
@@ -92,31 +74,6 @@ def main() -> int:
         return 0
     finally:
         stack.stop()
-
-
-def _shops(stack: Stack) -> list[Shop]:
-    if stack.document is None:
-        return [
-            Shop(
-                "default",
-                PROJECT_KEY,
-                (CLIENT_ID, stack.client_secret),
-                f"{stack.extension_url}/extension",
-                ("commercetools", stack.extension_password),
-                demos.default_sandboxes(stack.sandboxes_url),
-            )
-        ]
-    return [
-        Shop(
-            name,
-            tenant.environ["CTP_PROJECT_KEY"],
-            (tenant.environ["CTP_CLIENT_ID"], tenant.environ["CTP_CLIENT_SECRET"]),
-            f"{stack.extension_url}/extension/{name}",
-            (tenant.environ["EXTENSION_USERNAME"], tenant.environ["EXTENSION_PASSWORD"]),
-            {provider: f"{stack.sandboxes_url}/{account}" for provider, account in tenant.accounts.items()},
-        )
-        for name, tenant in stack.tenants.items()
-    ]
 
 
 def _print_endpoints(stack: Stack, shops: list[Shop]) -> None:
@@ -140,10 +97,10 @@ def _print_endpoints(stack: Stack, shops: list[Shop]) -> None:
         )
 
 
-def _print_separation(stack: Stack, shops: list[Shop]) -> None:
+def _print_separation(shops: list[Shop]) -> None:
     """Where the demos' payments ended up: each tenant's in its own project."""
     for shop in shops:
-        payments = shop.emulator(stack).payments()
+        payments = shop.emulator().payments()
         transactions = sum(len(payment["transactions"]) for payment in payments)
         print(f"project {shop.project_key} holds {len(payments)} payments with {transactions} transactions")
     print(flush=True)

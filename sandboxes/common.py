@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable
 from urllib.parse import urlsplit
 
 import requests
-from flask import Blueprint, request
+from flask import Blueprint, current_app, request
 
 
 class Latency:
@@ -82,13 +82,21 @@ def control_blueprint(latency: Latency, reset, issued: Callable[[], list[str]]) 
 
     @blueprint.post("/redeliver")
     def redeliver():
-        """Sends the sandbox's last notification again, as the provider's retry would."""
+        """Sends the provider's last notification again, as the provider's retry would:
+        the last one to its bare URL, or with {"tenant": name} to that tenant's. With
+        {"to": url}, sends it there instead, exactly as signed (as a notification sent to
+        the wrong tenant's URL would arrive)."""
+        options = request.get_json(silent=True) or {}
+        provider = current_app.name.removesuffix("-sandbox")
+        key = f"{provider}/{options['tenant']}" if options.get("tenant") else provider
         with _deliveries_lock:
-            last = _last_deliveries.get(request.script_root.strip("/"))
+            last = _last_deliveries.get(key)
         if last is None:
-            return {"message": "this sandbox has sent no notification yet"}, 404
+            return {"message": f"no notification sent to /notifications/{key} yet"}, 404
         method, url, arguments = last
-        return {"notification": deliver(method, url, **arguments)}
+        query = urlsplit(url).query  # where a provider names the order in the URL (Kustom's push)
+        elsewhere = options.get("to") and (options["to"] + (f"?{query}" if query else ""))
+        return {"notification": deliver(method, elsewhere or url, **arguments)}
 
     return blueprint
 
@@ -128,8 +136,8 @@ class Store:
             self._items.clear()
 
 
-# The last notification each provider's sandbox sent, by the provider's name in the
-# URL it went to (/notifications/<provider>), for /_sandbox/redeliver.
+# The last notification sent to each notification URL, by what follows /notifications/
+# in it (<provider> or <provider>/<tenant>), for /_sandbox/redeliver.
 _last_deliveries: dict[str, tuple[str, str, dict]] = {}
 _deliveries_lock = threading.Lock()
 
@@ -137,7 +145,7 @@ _deliveries_lock = threading.Lock()
 def deliver(method: str, url: str, **kwargs) -> dict:
     """Sends a notification the way the provider would and reports the answer."""
     with _deliveries_lock:
-        _last_deliveries[urlsplit(url).path.rstrip("/").rsplit("/", 1)[-1]] = (method, url, kwargs)
+        _last_deliveries[urlsplit(url).path.rstrip("/").split("/notifications/", 1)[-1]] = (method, url, kwargs)
     try:
         response = requests.request(method, url, timeout=30, **kwargs)
     except requests.RequestException as error:

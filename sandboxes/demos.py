@@ -32,14 +32,9 @@ _WIDTH = max(map(len, DEMOS))  # of a provider's name, to align the lines after 
 
 def run_all(emulator: EmulatorClient, sandboxes: Mapping[str, str]) -> None:
     """Every provider's demo in the emulator's project, against the sandbox of each
-    provider in `sandboxes` (its URL; see default_sandboxes)."""
+    provider in `sandboxes` (its URL; Shop.sandboxes)."""
     for number, provider in enumerate(DEMOS, 1):
         _walk_through(number, provider, emulator, sandboxes[provider])
-
-
-def default_sandboxes(sandboxes_url: str) -> dict[str, str]:
-    """Each provider's sandbox of the one-tenant stack (the sandbox server's /<provider>)."""
-    return {provider: f"{sandboxes_url}/{provider}" for provider in DEMOS}
 
 
 def _walk_through(number: int, provider: str, emulator: EmulatorClient, sandbox: str) -> None:

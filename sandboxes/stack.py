@@ -16,7 +16,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,6 +27,7 @@ from connector.providers import REGISTRY
 from connector.tenants import FILE_VARIABLE
 from connector.tenants import Tenant as DescribedTenant
 
+from .emulator import EmulatorClient
 from .kits import kits
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -56,6 +57,22 @@ class Ports:
 
 # The run command's ports, which the local tenants document names.
 DEFAULT_PORTS = Ports(emulator=8989, sandboxes=8990, extension=8080, notification=8081)
+
+
+@dataclass(frozen=True)
+class Shop:
+    """One tenant of the stack, as its merchant sees it."""
+
+    name: str
+    emulator_url: str
+    project_key: str
+    client: tuple[str, str]  # its commercetools API client: id, secret
+    extension_url: str
+    extension_credentials: tuple[str, str]
+    sandboxes: Mapping[str, str]  # provider → the sandbox of the tenant's account
+
+    def emulator(self) -> EmulatorClient:
+        return EmulatorClient(self.emulator_url, self.project_key, *self.client)
 
 
 @dataclass
@@ -114,6 +131,33 @@ class Stack:
         described = described_tenants({FILE_VARIABLE: str(self.document_path)})
         assert described is not None, "a stack without a document has no tenants"
         return described.tenants
+
+    def shops(self) -> list[Shop]:
+        """The stack's tenants: the one of the variables, or the document's."""
+        if self.document is None:
+            return [
+                Shop(
+                    "default",
+                    self.emulator_url,
+                    PROJECT_KEY,
+                    (CLIENT_ID, self.client_secret),
+                    f"{self.extension_url}/extension",
+                    ("commercetools", self.extension_password),
+                    {provider: f"{self.sandboxes_url}/{provider}" for provider in self.providers},
+                )
+            ]
+        return [
+            Shop(
+                name,
+                self.emulator_url,
+                tenant.environ["CTP_PROJECT_KEY"],
+                (tenant.environ["CTP_CLIENT_ID"], tenant.environ["CTP_CLIENT_SECRET"]),
+                f"{self.extension_url}/extension/{name}",
+                (tenant.environ["EXTENSION_USERNAME"], tenant.environ["EXTENSION_PASSWORD"]),
+                {provider: f"{self.sandboxes_url}/{account}" for provider, account in tenant.accounts.items()},
+            )
+            for name, tenant in self.tenants.items()
+        ]
 
     @property
     def env(self) -> dict[str, str]:
@@ -218,6 +262,7 @@ class Stack:
                 process.kill()
                 process.wait()
         self.processes.clear()
+        self.replica_urls.clear()
 
     def deploy(self, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
         """Runs `python -m deploy <args>` against the emulator (`env` overrides settings)."""

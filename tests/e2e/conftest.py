@@ -9,7 +9,7 @@ import requests
 from connector.providers.nuvei.sandbox import app as nuvei_sandbox
 from sandboxes.common import answer_late
 from sandboxes.emulator import EmulatorClient
-from sandboxes.stack import CLIENT_ID, PROJECT_KEY, Ports, Stack
+from sandboxes.stack import CLIENT_ID, LOCAL_TENANTS, PROJECT_KEY, Ports, Shop, Stack
 
 # Each provider's sandbox fixtures, for every end-to-end module.
 from .kustom_sandbox import kustom  # noqa: F401
@@ -46,6 +46,32 @@ def stack(tmp_path_factory):
         yield stack
     finally:
         stack.stop()
+
+
+@pytest.fixture(scope="session")
+def tenant_stack(tmp_path_factory):
+    """A second stack, for the tests of tenants: the two tenants of the local tenants
+    document, each service run as two gunicorn masters behind a round-robin balancer, as
+    two pods behind a load balancer would be."""
+    stack = Stack(
+        Ports.free(),
+        tmp_path_factory.mktemp("tenant-stack-logs"),
+        overrides={"PROVIDER_TIMEOUT_MS": str(PROVIDER_TIMEOUT_MS), "WEB_CONCURRENCY": "1"},
+        document=LOCAL_TENANTS,
+        replicas=2,
+    ).start()
+    try:
+        deployed = stack.deploy("setup")
+        assert deployed.returncode == 0, deployed.stdout + deployed.stderr
+        yield stack
+    finally:
+        stack.stop()
+
+
+@pytest.fixture(scope="session")
+def shops(tenant_stack) -> dict[str, Shop]:
+    """The tenant stack's tenants by name: shop-de and shop-fr."""
+    return {shop.name: shop for shop in tenant_stack.shops()}
 
 
 @pytest.fixture(scope="session")
