@@ -16,11 +16,15 @@ from pathlib import Path
 import pytest
 import yaml
 
+from connector.configuration import read_configuration
 from connector.providers import REGISTRY, all_variables, read_settings
 from connector.settings import Settings
+from connector.tenants import DEPLOYMENT_VARIABLES
 
 ROOT = Path(__file__).resolve().parents[2]
 MANIFESTS = ROOT / "deploy" / "kubernetes"
+TENANT_MANIFESTS = ROOT / "deploy" / "kubernetes-tenants"
+TENANTS_SECRET = "payment-connector-tenants"
 SERVICES = ("extension", "notification")
 # Set by the manifests for the image and gunicorn, not settings of the connector.
 RUNTIME = {"SERVICE", "PORT", "PROMETHEUS_MULTIPROC_DIR"}
@@ -120,24 +124,38 @@ class Manifests:
         return read_settings({name: variable.value for name, variable in received.items()}).require(*required)
 
 
-@pytest.fixture(scope="session")
-def manifests() -> Manifests:
+def rendered(directory: Path) -> Manifests:
     kubectl = shutil.which("kubectl")
     if kubectl is None:
         pytest.skip(
-            "kubectl is not installed: these tests read deploy/kubernetes as `kubectl kustomize` renders it "
+            "kubectl is not installed: these tests read deploy/ as `kubectl kustomize` renders it "
             "(install kubectl 1.22 or newer, see https://kubernetes.io/docs/tasks/tools/)"
         )
-    rendered = subprocess.run(
-        [kubectl, "kustomize", str(MANIFESTS)], capture_output=True, text=True, check=False, timeout=60
+    result = subprocess.run(
+        [kubectl, "kustomize", str(directory)], capture_output=True, text=True, check=False, timeout=60
     )
-    assert rendered.returncode == 0, f"kubectl kustomize deploy/kubernetes failed:\n{rendered.stderr}"
-    return Manifests([document for document in yaml.safe_load_all(rendered.stdout) if document])
+    assert result.returncode == 0, f"kubectl kustomize {directory.relative_to(ROOT)} failed:\n{result.stderr}"
+    return Manifests([document for document in yaml.safe_load_all(result.stdout) if document])
+
+
+@pytest.fixture(scope="session")
+def manifests() -> Manifests:
+    return rendered(MANIFESTS)
+
+
+@pytest.fixture(scope="session")
+def tenant_manifests() -> Manifests:
+    return rendered(TENANT_MANIFESTS)
 
 
 def documented_secret() -> str:
-    [name] = re.findall(r"kubectl create secret generic (\S+)", (ROOT / "README.md").read_text())
+    """The Secret of the settings, which the README tells the operator to create."""
+    [name] = [name for name in documented_secrets() if name != TENANTS_SECRET]
     return name
+
+
+def documented_secrets() -> list[str]:
+    return re.findall(r"kubectl create secret generic (\S+)", (ROOT / "README.md").read_text())
 
 
 def component(document: dict) -> str:
@@ -157,17 +175,20 @@ def port_number(container: dict, port: int | str) -> int:
 
 
 def kustomized(directory: Path) -> set[Path]:
-    """The kustomization in `directory` and every file its resources reach."""
+    """The kustomization in `directory` and every file its resources and patches reach."""
     kustomization = directory / "kustomization.yaml"
     files = {kustomization}
-    for resource in yaml.safe_load(kustomization.read_text())["resources"]:
+    described = yaml.safe_load(kustomization.read_text())
+    for resource in described["resources"]:
         path = (directory / resource).resolve()
         files |= kustomized(path) if path.is_dir() else {path}
+    files |= {(directory / patch["path"]).resolve() for patch in described.get("patches", []) if "path" in patch}
     return files
 
 
-def test_every_manifest_file_is_reached_from_the_top_kustomization():
+def test_every_manifest_file_is_reached_from_a_top_kustomization():
     assert kustomized(MANIFESTS) == set(MANIFESTS.rglob("*.yaml"))
+    assert kustomized(TENANT_MANIFESTS) == set(MANIFESTS.rglob("*.yaml")) | set(TENANT_MANIFESTS.rglob("*.yaml"))
 
 
 @pytest.mark.parametrize("service", SERVICES)
@@ -297,3 +318,79 @@ def test_the_reconciliation_job_gets_the_services_configuration_by_reference(man
     assert {name for name, variable in environment.items() if variable.source == "Secret"} == set(secret)
     settings = read_settings({name: variable.value for name, variable in environment.items()})
     assert set(settings.providers) == (set(REGISTRY) if every_provider else set())
+
+
+# -- deploy/kubernetes-tenants: the same, serving the tenants of a configuration document
+
+
+def readme_tenants_document() -> str:
+    """The two-tenant document the README shows."""
+    section = (ROOT / "README.md").read_text().split("## Several projects and provider accounts")[1]
+    return section.split("```yaml\n", 1)[1].split("```", 1)[0]
+
+
+def document_secrets(document: str) -> tuple[set[str], set[str]]:
+    """The variables and the files (under the mount) that the document's references name."""
+    variables = set(re.findall(r"\$\{env:([^}]+)\}", document))
+    files = set(re.findall(r"\$\{file:/etc/payment-connector/([^}]+)\}", document))
+    return variables, files
+
+
+def pod_specs(manifests: Manifests) -> dict[str, dict]:
+    """The pod spec of each service and of the reconciliation job."""
+    pods = {service: manifests.deployment(service)["spec"]["template"]["spec"] for service in SERVICES}
+    [job] = manifests.of_kind("CronJob")
+    pods["reconcile"] = job["spec"]["jobTemplate"]["spec"]["template"]["spec"]
+    return pods
+
+
+def mounted_files(pod: dict, container: dict) -> dict[str, str]:
+    """Where each mounted Secret is in the container: its name by mount path."""
+    volumes = {volume["name"]: volume for volume in pod["volumes"]}
+    return {
+        mount["mountPath"]: volumes[mount["name"]]["secret"]["secretName"]
+        for mount in container.get("volumeMounts", [])
+        if "secret" in volumes[mount["name"]]
+    }
+
+
+def test_the_readme_names_the_tenants_secret():
+    assert TENANTS_SECRET in documented_secrets()
+
+
+@pytest.mark.parametrize("name", [*SERVICES, "reconcile"])
+def test_every_container_reads_the_document_from_the_mounted_secret(tenant_manifests, name, tmp_path):
+    pod = pod_specs(tenant_manifests)[name]
+    [container] = pod["containers"]
+    document = readme_tenants_document()
+    variables, files = document_secrets(document)
+    environment = tenant_manifests.received(container, secret_holding(variables))  # the ${env:} Secret
+    assert {name for name, received in environment.items() if received.source == "Secret"} == variables
+    path = Path(environment["CONNECTOR_CONFIG_FILE"].value)
+    assert mounted_files(pod, container) == {str(path.parent): TENANTS_SECRET}
+    assert [m["readOnly"] for m in container["volumeMounts"] if m["mountPath"] == str(path.parent)] == [True]
+
+    # The Secret's keys as the files the mount makes of them, here under tmp_path.
+    (tmp_path / path.name).write_text(document.replace("/etc/payment-connector/", f"{tmp_path}/"))
+    for key in files:
+        (tmp_path / key).write_text(f"{key}-value\n")
+    started = {name: received.value for name, received in environment.items()}
+    configuration = read_configuration({**started, "CONNECTOR_CONFIG_FILE": str(tmp_path / path.name)})
+    assert sorted(configuration.tenants) == ["shop-de", "shop-fr"]
+    assert configuration.operations == ("operations", "operations_password-value")
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_without_the_document_secret_the_pod_does_not_start(tenant_manifests, service):
+    pod = pod_specs(tenant_manifests)[service]
+    tenants_volumes = [
+        volume for volume in pod["volumes"] if volume.get("secret", {}).get("secretName") == TENANTS_SECRET
+    ]
+    assert tenants_volumes and not any(volume["secret"].get("optional") for volume in tenants_volumes)
+
+
+def test_the_tenant_configmap_holds_the_deployments_settings_only(tenant_manifests):
+    data = tenant_manifests.config_map_data("payment-connector-config")
+    assert set(data) == {"CONNECTOR_CONFIG_FILE", *DEPLOYMENT_VARIABLES}
+    for container in tenant_manifests.containers():
+        assert not named_secret_keys(container)  # a tenant's secret set beside the document stops start-up
