@@ -10,11 +10,12 @@ it would have, and is read by the same settings code, with the same defaults and
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
+from .ctp import Commercetools
 from .environment import Environment
-from .providers import REGISTRY, read_settings
+from .providers import REGISTRY, Providers, read_settings
 from .settings import Settings
 from .tenants import DEFAULT_TENANT, Document, ProviderKeys, read_document, tenants_from_document
 
@@ -51,6 +52,30 @@ class Configuration:
         for tenant in self.tenants.values():
             tenant.settings.require(*variables)
         return self
+
+
+@dataclass(frozen=True)
+class BuiltTenant:
+    """A tenant with what both services make of it at start-up."""
+
+    tenant: Tenant
+    commercetools: Commercetools
+    providers: Providers
+
+
+def built_tenants(
+    configuration: Configuration, providers: Providers | None = None, commercetools: Commercetools | None = None
+) -> Iterator[BuiltTenant]:
+    """Each tenant with its commercetools client and its providers, made once: one client
+    per provider account, shared by the tenants that use it. `providers` and
+    `commercetools` replace what would be made (tests)."""
+    clients: dict = {}
+    for tenant in configuration.tenants.values():
+        project = commercetools or Commercetools(tenant.settings.commercetools)
+        served = providers or Providers.from_settings(
+            tenant.settings, project, configuration.path_of(tenant), tenant.accounts, clients
+        )
+        yield BuiltTenant(tenant, project, served)
 
 
 def read_configuration(environ: Mapping[str, str] | None = None) -> Configuration:

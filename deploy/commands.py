@@ -65,6 +65,7 @@ class Project:
             update = TypeUpdate.deserialize({"version": plan.version, "actions": plan.actions})
             self.ct.call(lambda project: project.types().with_key(key).post(update))
 
+    # Alike in shape to apply_type: the SDK has a draft and an update class per resource.
     def apply_extension(self, plan: Plan, header: str) -> None:
         if plan.create:
             extension = ExtensionDraft.deserialize(plan.create)

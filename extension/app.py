@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from connector.configuration import Configuration, configured
+from connector.configuration import Configuration, built_tenants, configured
 from connector.ctp import Commercetools
 from connector.providers import Providers
 from connector.settings import Settings
@@ -21,6 +21,7 @@ from .sessions import CustomTypeFields, Sessions
 REQUIRED_SETTINGS = ("EXTENSION_USERNAME", "EXTENSION_PASSWORD", "NOTIFICATION_PUBLIC_URL")
 
 
+# The same parameters as notification.create_app's: tests make either service alike.
 def create_app(
     settings: Settings | None = None,
     *,
@@ -35,17 +36,13 @@ def create_app(
     configuration = (configuration or configured(settings)).require(*REQUIRED_SETTINGS)
     deployment = configuration.deployment
     app = create_service_app("extension", deployment.log_level, guard(configuration.operations), openapi.document())
-    clients: dict = {}
     tenants, open_orders = {}, {}
-    for tenant in configuration.tenants.values():
-        project = commercetools or Commercetools(tenant.settings.commercetools)
-        served = providers or Providers.from_settings(
-            tenant.settings, project, configuration.path_of(tenant), tenant.accounts, clients
-        )
-        sessions = Sessions(served, deployment.provider_timeout, CustomTypeFields(project))
-        auth = BasicAuth(*tenant.settings.extension_credentials())
-        tenants[tenant.name] = ExtensionTenant(sessions, Modifications(served, deployment.provider_timeout), auth)
-        open_orders[tenant.name] = (OpenOrder(sessions, project), auth)
+    for built in built_tenants(configuration, providers, commercetools):
+        sessions = Sessions(built.providers, deployment.provider_timeout, CustomTypeFields(built.commercetools))
+        modifications = Modifications(built.providers, deployment.provider_timeout)
+        auth = BasicAuth(*built.tenant.settings.extension_credentials())
+        tenants[built.tenant.name] = ExtensionTenant(sessions, modifications, auth)
+        open_orders[built.tenant.name] = (OpenOrder(sessions, built.commercetools), auth)
     app.register_blueprint(open_order_blueprint(open_orders))
     app.wsgi_app = ExtensionEndpoint(app.wsgi_app, tenants)  # type: ignore[method-assign]
     return app

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from connector.configuration import Configuration, configured
+from connector.configuration import Configuration, built_tenants, configured
 from connector.ctp import Commercetools
 from connector.providers import Providers
 from connector.settings import Settings
@@ -18,6 +18,7 @@ from .routes import notifications_blueprint
 REQUIRED_SETTINGS: tuple[str, ...] = ()
 
 
+# The same parameters as extension.create_app's: tests make either service alike.
 def create_app(
     settings: Settings | None = None,
     *,
@@ -30,14 +31,10 @@ def create_app(
     single tenant; `providers` and `commercetools` replace what is made (tests)."""
     configuration = (configuration or configured(settings)).require(*REQUIRED_SETTINGS)
     deployment = configuration.deployment
-    clients: dict = {}
-    tenants = {}
-    for tenant in configuration.tenants.values():
-        project = commercetools or Commercetools(tenant.settings.commercetools)
-        served = providers or Providers.from_settings(
-            tenant.settings, project, configuration.path_of(tenant), tenant.accounts, clients
-        )
-        tenants[tenant.name] = Notifications(served, project, deployment.provider_timeout)
+    tenants = {
+        built.tenant.name: Notifications(built.providers, built.commercetools, deployment.provider_timeout)
+        for built in built_tenants(configuration, providers, commercetools)
+    }
     configured_providers = {name for service in tenants.values() for name in service.providers.names}
     operations = guard(configuration.operations)
     document = openapi.document(configured_providers, metrics_protected=operations is not None)

@@ -135,29 +135,21 @@ class Stack:
     def shops(self) -> list[Shop]:
         """The stack's tenants: the one of the variables, or the document's."""
         if self.document is None:
-            return [
-                Shop(
-                    "default",
-                    self.emulator_url,
-                    PROJECT_KEY,
-                    (CLIENT_ID, self.client_secret),
-                    f"{self.extension_url}/extension",
-                    ("commercetools", self.extension_password),
-                    {provider: f"{self.sandboxes_url}/{provider}" for provider in self.providers},
-                )
-            ]
-        return [
-            Shop(
-                name,
-                self.emulator_url,
-                tenant.environ["CTP_PROJECT_KEY"],
-                (tenant.environ["CTP_CLIENT_ID"], tenant.environ["CTP_CLIENT_SECRET"]),
-                f"{self.extension_url}/extension/{name}",
-                (tenant.environ["EXTENSION_USERNAME"], tenant.environ["EXTENSION_PASSWORD"]),
-                {provider: f"{self.sandboxes_url}/{account}" for provider, account in tenant.accounts.items()},
-            )
-            for name, tenant in self.tenants.items()
-        ]
+            return [self._shop("default", self.env, {provider: provider for provider in self.providers})]
+        return [self._shop(name, tenant.environ, tenant.accounts) for name, tenant in self.tenants.items()]
+
+    def _shop(self, name: str, settings: Mapping[str, str], accounts: Mapping[str, str]) -> Shop:
+        """A tenant of its settings (the variables it stands for) and its accounts (by
+        provider), each account's sandbox at /<account>."""
+        return Shop(
+            name,
+            self.emulator_url,
+            settings["CTP_PROJECT_KEY"],
+            (settings["CTP_CLIENT_ID"], settings["CTP_CLIENT_SECRET"]),
+            f"{self.extension_url}/extension" + (f"/{name}" if self.document is not None else ""),
+            (settings["EXTENSION_USERNAME"], settings["EXTENSION_PASSWORD"]),
+            {provider: f"{self.sandboxes_url}/{account}" for provider, account in accounts.items()},
+        )
 
     @property
     def env(self) -> dict[str, str]:

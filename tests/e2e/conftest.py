@@ -33,19 +33,21 @@ def pytest_collection_finish(session):
     session.items.sort(key=lambda item: item.get_closest_marker("runs_last") is not None)  # stable
 
 
-@pytest.fixture(scope="session")
-def stack(tmp_path_factory):
-    stack = Stack(
-        Ports.free(),
-        tmp_path_factory.mktemp("stack-logs"),
-        overrides={"PROVIDER_TIMEOUT_MS": str(PROVIDER_TIMEOUT_MS)},
-    ).start()
+def deployed(stack: Stack):
+    """The stack started, the connector registered in its projects; stopped after."""
+    stack.start()
     try:
-        deployed = stack.deploy("setup")
-        assert deployed.returncode == 0, deployed.stdout + deployed.stderr
+        registered = stack.deploy("setup")
+        assert registered.returncode == 0, registered.stdout + registered.stderr
         yield stack
     finally:
         stack.stop()
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory):
+    overrides = {"PROVIDER_TIMEOUT_MS": str(PROVIDER_TIMEOUT_MS)}
+    yield from deployed(Stack(Ports.free(), tmp_path_factory.mktemp("stack-logs"), overrides=overrides))
 
 
 @pytest.fixture(scope="session")
@@ -53,19 +55,9 @@ def tenant_stack(tmp_path_factory):
     """A second stack, for the tests of tenants: the two tenants of the local tenants
     document, each service run as two gunicorn masters behind a round-robin balancer, as
     two pods behind a load balancer would be."""
-    stack = Stack(
-        Ports.free(),
-        tmp_path_factory.mktemp("tenant-stack-logs"),
-        overrides={"PROVIDER_TIMEOUT_MS": str(PROVIDER_TIMEOUT_MS), "WEB_CONCURRENCY": "1"},
-        document=LOCAL_TENANTS,
-        replicas=2,
-    ).start()
-    try:
-        deployed = stack.deploy("setup")
-        assert deployed.returncode == 0, deployed.stdout + deployed.stderr
-        yield stack
-    finally:
-        stack.stop()
+    overrides = {"PROVIDER_TIMEOUT_MS": str(PROVIDER_TIMEOUT_MS), "WEB_CONCURRENCY": "1"}
+    logs = tmp_path_factory.mktemp("tenant-stack-logs")
+    yield from deployed(Stack(Ports.free(), logs, overrides=overrides, document=LOCAL_TENANTS, replicas=2))
 
 
 @pytest.fixture(scope="session")

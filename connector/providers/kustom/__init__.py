@@ -54,6 +54,7 @@ from .client import PLAYGROUND_API_URL, KustomClient, KustomConfig
 from .schemas import FraudDecisionSchema
 
 
+# The declarations every provider makes (base.Provider's), alike in shape by design.
 class Kustom(Provider):
     name = "kustom"
     # Pushes have an empty body (the order id is in the query); fraud decisions are JSON.

@@ -57,15 +57,7 @@ from ...errors import InvalidNotification
 from ...modifications import CANCEL, CHARGE, PARTIAL, REFUND, Balance, Modification
 from ...payment import Payment
 from ...status_words import same_status
-from ..base import (
-    Call,
-    Event,
-    ModificationCall,
-    ModificationResult,
-    Notification,
-    Provider,
-    Session,
-)
+from ..base import Call, Event, ModificationCall, ModificationResult, Notification, Provider, Session
 from . import examples, mapping
 from .client import SUCCESS, TEST_API_URL, NuveiClient, NuveiConfig, refusal
 from .mapping import NuveiModification, TransactionDetails

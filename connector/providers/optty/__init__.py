@@ -55,6 +55,7 @@ from .client import TEST_API_URL, TEST_AUTH_URL, OpttyClient, OpttyConfig, Order
 from .schemas import WebhookSchema
 
 
+# The declarations every provider makes (base.Provider's), alike in shape by design.
 class Optty(Provider):
     name = "optty"
     notification_schema = WebhookSchema

@@ -57,15 +57,7 @@ from ...errors import CommercetoolsUnavailable, InvalidNotification, ProviderRef
 from ...http import Deadline
 from ...modifications import CANCEL, CHARGE, PARTIAL, REFUND, WHOLE, Balance, Modification
 from ...payment import Payment
-from ..base import (
-    Call,
-    Event,
-    ModificationCall,
-    ModificationResult,
-    Notification,
-    Provider,
-    Session,
-)
+from ..base import Call, Event, ModificationCall, ModificationResult, Notification, Provider, Session
 from . import examples, mapping, modifications
 from .client import TEST_API_URL, PaynovaClient, PaynovaConfig
 from .schemas import EventHookSchema
@@ -77,6 +69,7 @@ log = logging.getLogger(__name__)
 RECORD_SECONDS = 2.0
 
 
+# The declarations every provider makes (base.Provider's), alike in shape by design.
 class Paynova(Provider):
     name = "paynova"
     notification_schema = EventHookSchema
