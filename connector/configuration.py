@@ -100,7 +100,10 @@ def described_tenants(environ: Mapping[str, str]) -> Document | None:
 
 
 def provider_keys() -> dict[str, ProviderKeys]:
-    return {name: ProviderKeys(name, provider.variables) for name, provider in REGISTRY.items()}
+    return {
+        name: ProviderKeys(name, provider.variables, provider.notification_url_in_back_office)
+        for name, provider in REGISTRY.items()
+    }
 
 
 def configured(settings: Settings | None = None) -> Configuration:

@@ -42,8 +42,6 @@ EXTENSION_KEYS = {"username": "EXTENSION_USERNAME", "password": "EXTENSION_PASSW
 # A tenant's or an account's name: it is part of URLs and log labels.
 _NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 _REFERENCE = re.compile(r"^\$\{(env|file):([^}]+)\}$")
-# A provider whose notification address is set once in its back office serves one tenant.
-SINGLE_TENANT_PROVIDERS = frozenset({"nexway"})
 
 
 class ConfigProblems(ConfigError):
@@ -60,6 +58,9 @@ class ProviderKeys:
 
     name: str
     variables: tuple[Variable, ...]
+    # Where the provider's notification address is set once, in its back office, an
+    # account of it serves one tenant.
+    one_tenant_per_account: bool = False
 
     def key(self, variable: str) -> str:
         return camel_case(variable.removeprefix(f"{self.name.upper()}_"))
@@ -147,7 +148,7 @@ def tenants_from_document(
         tenant = _tenant(reader, name, described, accounts, providers)
         if tenant is not None:
             tenants[name] = tenant
-    _check_across(reader, tenants, accounts)
+    _check_across(reader, tenants, accounts, providers)
     operations = _operations(reader, top.get("operations"))
     deployment = {name: environ[name] for name in DEPLOYMENT_VARIABLES if name in environ}
     tenants = {name: Tenant(name, {**deployment, **t.environ}, t.accounts, t.places) for name, t in tenants.items()}
@@ -238,7 +239,12 @@ def _tenant(
     return Tenant(name, environ, chosen, places)
 
 
-def _check_across(reader: _Reader, tenants: Mapping[str, Tenant], accounts: Mapping[str, _Account | None]) -> None:
+def _check_across(
+    reader: _Reader,
+    tenants: Mapping[str, Tenant],
+    accounts: Mapping[str, _Account | None],
+    providers: Mapping[str, ProviderKeys],
+) -> None:
     projects: dict[tuple[str, str], str] = {}
     for name, tenant in tenants.items():
         project = (tenant.environ.get("CTP_PROJECT_KEY", ""), tenant.environ.get("CTP_API_URL", "").rstrip("/"))
@@ -248,7 +254,7 @@ def _check_across(reader: _Reader, tenants: Mapping[str, Tenant], accounts: Mapp
             )
         projects.setdefault(project, name)
     for account_name, account in accounts.items():
-        if account is None or account.provider not in SINGLE_TENANT_PROVIDERS:
+        if account is None or not providers[account.provider].one_tenant_per_account:
             continue
         users = sorted(
             name for name, tenant in tenants.items() if tenant.accounts.get(account.provider) == account_name

@@ -160,6 +160,9 @@ class Provider(ABC):
     # What the notification endpoint accepts, for the OpenAPI document.
     notification_schema: ClassVar[type[Schema] | None] = None
     notification_media_type: ClassVar[str] = "application/json"
+    # Whether the merchant sets the notification URL once, in the provider's back office,
+    # rather than the connector giving it with each order: then an account serves one tenant.
+    notification_url_in_back_office: ClassVar[bool] = False
     # A storefront's sessionRequest for a 19.99 EUR payment that the provider's test
     # account accepts: the example of the extension's OpenAPI document.
     example_session_request: ClassVar[Mapping[str, Any]]

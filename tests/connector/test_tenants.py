@@ -4,12 +4,13 @@ a secret's value."""
 
 import pytest
 
+from connector.configuration import provider_keys
 from connector.environment import ConfigError, Environment
 from connector.providers import REGISTRY
 from connector.settings import Settings
-from connector.tenants import ConfigProblems, ProviderKeys, read_document, tenants_from_document
+from connector.tenants import ConfigProblems, read_document, tenants_from_document
 
-PROVIDERS = {name: ProviderKeys(name, provider.variables) for name, provider in REGISTRY.items()}
+PROVIDERS = provider_keys()
 DEPLOYMENT = {"NOTIFICATION_PUBLIC_URL": "https://notify.example.test", "PROVIDER_TIMEOUT_MS": "3000"}
 SECRETS = {"CTP_SHOP_DE_SECRET": "ctp-de-secret-value", "KUSTOM_SE_KEY": "kustom-se-key-value"}
 

@@ -52,6 +52,7 @@ from .schemas import NotificationSchema
 class Nexway(Provider):
     name = "nexway"
     notification_schema = NotificationSchema
+    notification_url_in_back_office = True
     example_session_request = examples.session_request()
     # PUT /connect/order/cancel cancels the whole order: a refund of a completed one, the
     # cancellation of one still waiting for Nexway's validation (modifications.py).
