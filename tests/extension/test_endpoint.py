@@ -53,3 +53,14 @@ def test_the_bare_url_is_a_404_when_no_tenant_is_named_default(tenants_extension
     assert answer.status_code == 404
     assert answer.json["errors"][0]["code"] == "InvalidInput"
     assert provider_api.calls == []
+
+
+def test_a_payment_for_a_provider_the_tenant_does_not_use_names_its_missing_account(tenants_extension, provider_api):
+    answer = create(
+        tenants_extension({"shop-a": "nuvei-a", "shop-b": None}), "/extension/shop-b", tenant_auth("shop-b")
+    )
+    assert answer.status_code == 400
+    [error] = answer.json["errors"]
+    assert error["code"] == "InvalidInput"
+    assert error["message"].endswith("the nuvei provider is not configured: set tenants.shop-b.providers.nuvei")
+    assert provider_api.calls == []
