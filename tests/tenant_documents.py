@@ -59,7 +59,9 @@ def nuvei_secret(account: str) -> str:
     return f"{account}-secret-key"
 
 
-def document(tenants: Mapping[str, str | None] = TWO_TENANTS, nuvei_url: str = "https://nuvei.example.test", **top):
+def document(
+    tenants: Mapping[str, str | None] = TWO_TENANTS, nuvei_url: str = "https://nuvei.example.test", **top
+) -> dict:
     """A configuration document: each tenant by name with the Nuvei account that serves
     it (None: no provider), the accounts' APIs under `nuvei_url`; `top` adds top-level
     keys (operations)."""
@@ -74,6 +76,13 @@ def document(tenants: Mapping[str, str | None] = TWO_TENANTS, nuvei_url: str = "
 def configuration(described: dict, **environ: str) -> Configuration:
     """The deployment's configuration with `described` as CONNECTOR_CONFIG."""
     return read_configuration({**DEPLOYMENT_ENV, "CONNECTOR_CONFIG": json.dumps(described), **environ})
+
+
+def nuvei_opens_orders(nuvei: ProviderStub, *accounts: str) -> None:
+    """Each account's Nuvei opens orders, its session token named after it."""
+    for account in accounts:
+        answer = {"status": "SUCCESS", "sessionToken": f"{account}-token", "orderId": "41"}
+        nuvei.post(f"{nuvei_path(account)}/openOrder.do", json=answer)
 
 
 def _nuvei_account(account: str, nuvei_url: str) -> dict[str, str]:
@@ -98,10 +107,3 @@ def _tenant(name: str, providers: dict[str, str]) -> dict:
         "extension": {"username": name, "password": extension_password(name)},
         "providers": providers,
     }
-
-
-def nuvei_opens_orders(nuvei: ProviderStub, *accounts: str) -> None:
-    """Each account's Nuvei opens orders, its session token named after it."""
-    for account in accounts:
-        answer = {"status": "SUCCESS", "sessionToken": f"{account}-token", "orderId": "41"}
-        nuvei.post(f"{nuvei_path(account)}/openOrder.do", json=answer)
