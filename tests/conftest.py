@@ -11,6 +11,7 @@ from werkzeug import Response
 from connector.providers import read_settings
 from connector.settings import Settings
 from tests.provider_stub import ProviderStub
+from tests.tenant_documents import TWO_TENANTS, configuration, document
 
 BASE_ENV = {
     "CTP_PROJECT_KEY": "shop",
@@ -58,6 +59,14 @@ def provider_api(httpserver) -> ProviderStub:
 
 
 @pytest.fixture
+def tenants_configuration(provider_api):
+    """Builds the configuration of a document of tenants (tests/tenant_documents.py: by
+    default two, shop-a and shop-b, each its own Nuvei account) whose Nuvei accounts are
+    served by `provider_api`."""
+    return lambda tenants=TWO_TENANTS, **top: configuration(document(tenants, provider_api.url, **top))
+
+
+@pytest.fixture
 def nuvei_api(httpserver, env):
     """Nuvei's API as a real local HTTP server (pytest-httpserver); `env` points at it.
     Request it before `settings` so that the settings see its URL."""
@@ -66,12 +75,13 @@ def nuvei_api(httpserver, env):
 
 
 class NuveiLedger:
-    """Nuvei's getTransactionDetails.do on a local HTTP server, answering from the
-    transactions a test says Nuvei holds (status ERROR for any other id)."""
+    """Nuvei's getTransactionDetails.do on a local HTTP server (under `api_path`, one
+    account's), answering from the transactions a test says Nuvei holds (status ERROR for
+    any other id)."""
 
-    def __init__(self, httpserver):
+    def __init__(self, httpserver, api_path: str = "/ppp/api/v1"):
         self.transactions: dict[str, dict] = {}
-        httpserver.expect_request("/ppp/api/v1/getTransactionDetails.do", method="POST").respond_with_handler(
+        httpserver.expect_request(f"{api_path}/getTransactionDetails.do", method="POST").respond_with_handler(
             self._answer
         )
 

@@ -65,6 +65,11 @@ def payment_json(
     return payment
 
 
+def extension_call(payment: dict[str, Any], action: str = "Create") -> dict[str, Any]:
+    """The body of commercetools' call to the extension about a payment."""
+    return {"action": action, "resource": {"typeId": "payment", "id": payment["id"], "obj": payment}}
+
+
 def transaction_json(type_: str = "Authorization", state: str = "Success", interaction_id: str = "T-1") -> dict:
     return {
         "id": str(uuid.uuid4()),

@@ -47,8 +47,9 @@ def read_settings(environ: Mapping[str, str] | None = None) -> Settings:
 class Providers:
     """The enabled providers of one process, built once."""
 
-    def __init__(self, providers: Mapping[str, Provider]):
+    def __init__(self, providers: Mapping[str, Provider], tenant: str | None = None):
         self._providers = dict(providers)
+        self._tenant = tenant  # where a document names the tenants: this one's name
 
     @classmethod
     def from_settings(
@@ -72,7 +73,7 @@ class Providers:
             )
             built[name] = REGISTRY[name](config, context, clients.get(account))
             clients.setdefault(account, built[name].client)
-        return cls(built)
+        return cls(built, tenant)
 
     def for_payment(self, payment: Payment) -> Provider | None:
         """The payment's provider; None when the payment is not for one of ours."""
@@ -95,8 +96,13 @@ class Providers:
         """An enabled provider; ProviderDisabled for a known one without credentials."""
         provider = self._providers.get(name)
         if provider is None:
-            raise ProviderDisabled(name, REGISTRY[name].credentials())
+            raise ProviderDisabled(name, self._enabling(name))
         return provider
+
+    def _enabling(self, name: str) -> tuple[str, ...]:
+        """What enables a disabled provider: the provider's variables, or where a document
+        names the tenants (and those variables must not be set), the tenant's entry."""
+        return (f"tenants.{self._tenant}.providers.{name}",) if self._tenant else REGISTRY[name].credentials()
 
 
 def _notification_url(settings: Settings, name: str, tenant: str | None) -> str | None:

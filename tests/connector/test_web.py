@@ -5,12 +5,14 @@ import logging
 import os
 
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 
-from connector import correlation
+from connector import correlation, logs, metrics
 from connector.providers import read_settings
 from extension.app import create_app as extension_app
 from notification.app import create_app as notification_app
 from tests.factories import EXTENSION_AUTH
+from tests.tenant_documents import OPERATIONS, OPERATIONS_AUTH, tenant_auth
 
 
 @pytest.fixture(params=["extension", "notification"])
@@ -104,3 +106,73 @@ def test_new_correlation_ids_are_unique_in_every_forked_worker():
     here = {correlation.new_id() for _ in range(1000)}
     assert len(here) == 1000 and in_worker not in here
     assert in_worker[:16] != next(iter(here))[:16]
+
+
+# With a document of tenants.
+
+SERVICES = {"extension": extension_app, "notification": notification_app}
+# Each URL that names a tenant, by service.
+TENANT_URLS = [
+    ("extension", "/extension/{}"),
+    ("extension", "/openOrder/{}"),
+    ("notification", "/notifications/nuvei/{}"),
+]
+
+
+@pytest.fixture
+def tenant_services(tenants_configuration) -> dict:
+    """Both services for two tenants, shop-a and shop-b, their operations endpoints behind
+    the document's operations credentials; made before the test, so that the apps' log
+    set-up leaves the test's log capture in place."""
+    configuration = tenants_configuration(operations=OPERATIONS)
+    return {name: factory(configuration=configuration).test_client() for name, factory in SERVICES.items()}
+
+
+@pytest.mark.parametrize(("service", "url"), TENANT_URLS)
+@pytest.mark.parametrize(("tenant", "logged"), [("shop-b", "shop-b"), ("shop-x", "unknown")])
+def test_every_log_line_of_a_request_carries_its_tenant(tenant_services, caplog, service, url, tenant, logged):
+    caplog.set_level(logging.INFO)
+    tenant_services[service].post(url.format(tenant), headers={"X-Correlation-ID": "tenant-probe"})
+    records = [record for record in caplog.records if record.correlation_id == "tenant-probe"]
+    lines = [json.loads(logs.JsonFormatter(service).format(record)) for record in records]
+    assert "connector.access" in {line["logger"] for line in lines}
+    assert {line["tenant"] for line in lines} == {logged}
+
+
+def requests_counted(service: str, tenant: str) -> float:
+    """connector_http_requests_total of the service's requests for the tenant."""
+    return sum(
+        sample.value
+        for family in text_string_to_metric_families(metrics.exposition()[0].decode())
+        for sample in family.samples
+        if sample.name == "connector_http_requests_total"
+        and (sample.labels["service"], sample.labels["tenant"]) == (service, tenant)
+    )
+
+
+@pytest.mark.parametrize(("service", "url"), TENANT_URLS)
+def test_request_metrics_count_a_tenant_by_name_and_every_unknown_name_as_unknown(tenant_services, service, url):
+    before = {tenant: requests_counted(service, tenant) for tenant in ("shop-b", "unknown")}
+    for tenant in ("shop-b", "zz-random-1", "zz-random-2"):
+        tenant_services[service].post(url.format(tenant))
+    assert requests_counted(service, "shop-b") - before["shop-b"] == 1
+    assert requests_counted(service, "unknown") - before["unknown"] == 2
+    assert "zz-random" not in metrics.exposition()[0].decode()
+
+
+@pytest.mark.parametrize("service", SERVICES)
+@pytest.mark.parametrize("path", ["/metrics", "/openapi.json"])
+def test_the_operations_endpoints_open_with_the_documents_operations_credentials_only(tenant_services, service, path):
+    client = tenant_services[service]
+    assert client.get(path, headers=OPERATIONS_AUTH).status_code == 200
+    for headers in ({}, tenant_auth("shop-a"), tenant_auth("shop-b")):
+        assert client.get(path, headers=headers).status_code == 401
+
+
+@pytest.mark.parametrize("service", SERVICES)
+@pytest.mark.parametrize("path", ["/metrics", "/openapi.json"])
+def test_a_document_without_operations_credentials_leaves_the_operations_endpoints_open(
+    tenants_configuration, service, path
+):
+    client = SERVICES[service](configuration=tenants_configuration()).test_client()
+    assert client.get(path).status_code == 200

@@ -13,7 +13,7 @@ from connector.modifications import CANCEL, CHARGE, PARTIAL, REFUND
 from connector.providers import Providers, read_settings
 from connector.providers.base import Call, ModificationCall, ModificationResult, Provider, ProviderContext
 from extension.app import create_app
-from tests.factories import EXTENSION_AUTH, payment_json
+from tests.factories import EXTENSION_AUTH, extension_call, payment_json
 
 
 class RecordingProvider(Provider):
@@ -82,8 +82,7 @@ def authorized_payment(*initial: dict) -> dict:
 
 
 def update(client, payment: dict, action: str = "Update"):
-    body = {"action": action, "resource": {"typeId": "payment", "id": payment["id"], "obj": payment}}
-    return client.post("/extension", json=body, headers=EXTENSION_AUTH)
+    return client.post("/extension", json=extension_call(payment, action), headers=EXTENSION_AUTH)
 
 
 def by_action(actions: list[dict]) -> dict[str, list[dict]]:

@@ -11,8 +11,9 @@ from werkzeug import Response
 from connector.providers import read_settings
 from connector.providers.nuvei import Nuvei
 from extension.app import create_app
-from tests.factories import CONNECTOR_TYPE_ID, payment_json, type_json
+from tests.factories import CONNECTOR_TYPE_ID, extension_call, payment_json, type_json
 from tests.factories import EXTENSION_AUTH as AUTH
+from tests.tenant_documents import WITH_DEFAULT_TENANT, nuvei_path, project_api, tenant_auth
 
 OPEN_ORDER = "/ppp/api/v1/openOrder.do"
 API = "https://api.example.test/shop"
@@ -48,8 +49,7 @@ def nuvei_answers(nuvei_api):
 
 
 def call(client, payment, action="Create", headers=AUTH):
-    body = {"action": action, "resource": {"typeId": "payment", "id": payment["id"], "obj": payment}}
-    return client.post("/extension", json=body, headers=headers)
+    return client.post("/extension", json=extension_call(payment, action), headers=headers)
 
 
 def nuvei_calls(nuvei_api):
@@ -256,3 +256,63 @@ def test_reading_the_payments_custom_type_shares_the_provider_deadline(
     assert answer.status_code == 200
     [type_read] = [c.request for c in commercetools_api.calls if "/types/merchant-type" in c.request.url]
     assert max(type_read.req_kwargs["timeout"]) <= 0.3
+
+
+# /openOrder/<tenant> with a document of tenants (extension/routes.py).
+
+
+def a_payment_in(commercetools_api, tenant: str) -> dict:
+    """A Nuvei payment that only the tenant's project holds, and the project's answer to
+    storing its session."""
+    payment = payment_json()
+    url = f"{project_api(tenant)}/payments/{payment['id']}"
+    commercetools_api.get(url, json=payment)
+    fields = {"sessionToken": "stored-token"}
+    commercetools_api.post(
+        url, json={**payment, "version": 2, "custom": {"type": {"typeId": "type", "id": "t"}, "fields": fields}}
+    )
+    return payment
+
+
+def open_order(client, path: str, payment: dict, headers: dict):
+    return client.post(
+        path, json={"clientUniqueId": payment["id"], "currency": "EUR", "amount": "19.99"}, headers=headers
+    )
+
+
+def test_open_order_at_a_tenants_url_reads_its_project_and_opens_with_its_account(
+    tenants_extension, commercetools_api, provider_api
+):
+    answer = open_order(
+        tenants_extension(), "/openOrder/shop-b", a_payment_in(commercetools_api, "shop-b"), tenant_auth("shop-b")
+    )
+    assert (answer.status_code, answer.json) == (200, {"sessionToken": "stored-token"})
+    assert [call.path for call in provider_api.calls] == [f"{nuvei_path('nuvei-b')}/openOrder.do"]
+
+
+def test_open_order_refuses_another_tenants_credentials(tenants_extension, commercetools_api, provider_api):
+    payment = a_payment_in(commercetools_api, "shop-b")
+    answer = open_order(tenants_extension(), "/openOrder/shop-b", payment, tenant_auth("shop-a"))
+    assert (answer.status_code, answer.json) == (401, {"message": "missing or wrong credentials"})
+    assert (list(commercetools_api.calls), provider_api.calls) == ([], [])
+
+
+def test_open_order_for_an_unknown_tenant_is_a_404_that_touches_nothing(
+    tenants_extension, commercetools_api, provider_api
+):
+    answer = open_order(tenants_extension(), "/openOrder/shop-x", payment_json(), tenant_auth("shop-a"))
+    assert (answer.status_code, answer.json) == (404, {"message": "no tenant at /openOrder/shop-x"})
+    assert (list(commercetools_api.calls), provider_api.calls) == ([], [])
+
+
+def test_the_bare_open_order_url_is_the_tenant_default(tenants_extension, commercetools_api):
+    client = tenants_extension(WITH_DEFAULT_TENANT)
+    payment = a_payment_in(commercetools_api, "default")
+    for path in ("/openOrder", "/openOrder/default"):
+        assert open_order(client, path, payment, tenant_auth("default")).status_code == 200
+
+
+def test_the_bare_open_order_url_is_a_404_when_no_tenant_is_named_default(tenants_extension, commercetools_api):
+    answer = open_order(tenants_extension(), "/openOrder", payment_json(), tenant_auth("shop-a"))
+    assert answer.status_code == 404 and "message" in answer.json
+    assert list(commercetools_api.calls) == []

@@ -8,7 +8,9 @@ import pytest
 from connector.providers import read_settings
 from connector.providers.nuvei.signature import dmn_checksum
 from notification.app import create_app
+from tests.conftest import NuveiLedger
 from tests.factories import PAYMENT_ID, payment_json, signed_dmn, transaction_json
+from tests.tenant_documents import TWO_TENANTS, WITH_DEFAULT_TENANT, nuvei_path, nuvei_secret, project_api
 
 API = "https://api.example.test/shop"
 
@@ -171,3 +173,81 @@ def test_nuvei_not_answering_the_read_back_is_a_503_so_nuvei_retries(env, commer
     answer = create_app(read_settings(env)).test_client().post("/notifications/nuvei", data=signed_dmn(PAYMENT_ID))
     assert answer.status_code == 503
     assert not any("api.example.test" in call.request.url for call in commercetools_api.calls)
+
+
+# /notifications/<provider>/<tenant> with a document of tenants.
+
+
+@pytest.fixture
+def tenants_client(tenants_configuration, commercetools_api):
+    """Builds the notification service's test client for a document of tenants (by
+    default TWO_TENANTS)."""
+    return lambda tenants=TWO_TENANTS: create_app(configuration=tenants_configuration(tenants)).test_client()
+
+
+def a_dmn_for(tenant: str, account: str, commercetools_api, provider_api) -> dict:
+    """A DMN signed for the account (which Nuvei's read-back confirms) about a payment that
+    only the tenant's project holds, which the project then accepts an update of."""
+    payment = payment_json()
+    url = f"{project_api(tenant)}/payments/{payment['id']}"
+    commercetools_api.get(url, json=payment)
+    commercetools_api.post(url, json={**payment, "version": 2})
+    ledger = NuveiLedger(provider_api.server, nuvei_path(account))
+    return ledger.holds_dmn(signed_dmn(payment["id"], secret=nuvei_secret(account)))
+
+
+def test_a_dmn_at_its_tenants_url_is_applied_to_its_project(tenants_client, commercetools_api, provider_api):
+    dmn = a_dmn_for("shop-b", "nuvei-b", commercetools_api, provider_api)
+    answer = tenants_client().post("/notifications/nuvei/shop-b", data=dmn)
+    assert (answer.status_code, answer.json) == (200, {"status": "applied"})
+    projects = {
+        call.request.url.split("/payments/")[0] for call in commercetools_api.calls if "/payments/" in call.request.url
+    }
+    assert projects == {project_api("shop-b")}
+
+
+@pytest.mark.parametrize(
+    ("tenants", "path", "status", "message"),
+    [
+        (TWO_TENANTS, "/notifications/nuvei/shop-b", 401, "not authentic"),
+        (TWO_TENANTS, "/notifications/nuvei/shop-x", 404, "no tenant at /notifications/nuvei/shop-x"),
+        (TWO_TENANTS, "/notifications/nuvei", 404, "no tenant at /notifications/nuvei"),
+        (
+            {"shop-a": "nuvei-a", "shop-b": None},
+            "/notifications/nuvei/shop-b",
+            503,
+            "the nuvei provider is not configured: set tenants.shop-b.providers.nuvei",
+        ),
+    ],
+    ids=[
+        "another tenant's URL",
+        "an unknown tenant",
+        "the bare URL without a tenant default",
+        "a provider the tenant does not use",
+    ],
+)
+def test_a_dmn_for_shop_a_elsewhere_is_refused_and_touches_nothing(
+    tenants_client, commercetools_api, provider_api, tenants, path, status, message
+):
+    dmn = a_dmn_for("shop-a", "nuvei-a", commercetools_api, provider_api)
+    answer = tenants_client(tenants).post(path, data=dmn)
+    assert (answer.status_code, answer.json) == (status, {"message": message})
+    assert (list(commercetools_api.calls), provider_api.calls) == ([], [])
+
+
+def test_through_a_shared_account_a_payment_of_another_project_is_unknown(
+    tenants_client, commercetools_api, provider_api
+):
+    dmn = a_dmn_for("shop-a", "nuvei-eu", commercetools_api, provider_api)
+    not_found = {"statusCode": 404, "message": "not found", "errors": []}
+    commercetools_api.get(f"{project_api('shop-b')}/payments/{dmn['clientUniqueId']}", status=404, json=not_found)
+    answer = tenants_client({"shop-a": "nuvei-eu", "shop-b": "nuvei-eu"}).post("/notifications/nuvei/shop-b", data=dmn)
+    assert answer.status_code == 400 and "unknown payment" in answer.json["message"]
+    assert updates(commercetools_api) == []
+
+
+@pytest.mark.parametrize("path", ["/notifications/nuvei", "/notifications/nuvei/default"])
+def test_a_tenant_named_default_is_notified_at_the_bare_url_too(tenants_client, commercetools_api, provider_api, path):
+    dmn = a_dmn_for("default", "nuvei-a", commercetools_api, provider_api)
+    answer = tenants_client(WITH_DEFAULT_TENANT).post(path, data=dmn)
+    assert (answer.status_code, answer.json) == (200, {"status": "applied"})
