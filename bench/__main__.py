@@ -16,6 +16,7 @@ import os
 import platform
 import secrets
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -534,7 +535,11 @@ class Bench:
         finally:
             process = self.stack.processes.pop("start-up")
             process.terminate()
-            process.wait(10)
+            try:
+                process.wait(30)  # gunicorn's graceful stop, slow on a loaded machine
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
 
     def keep_alive_balance(self) -> None:
         """How the load spreads over the workers."""
