@@ -299,7 +299,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
     try:
         configuration = read_configuration()
-        tenants = [configuration.tenants[args.tenant]] if args.tenant else list(configuration.tenants.values())
+        # An empty name (an unset variable in a scheduler's command line) is no tenant either.
+        chosen = args.tenant is not None
+        tenants = [configuration.tenants[args.tenant]] if chosen else list(configuration.tenants.values())
     except ConfigError as error:
         print(f"reconcile: configuration error: {error}", file=sys.stderr)
         return 2

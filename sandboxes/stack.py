@@ -271,9 +271,16 @@ class Stack:
     def log(self, name: str) -> str:
         return (self.log_dir / f"{name}.log").read_text(errors="replace")
 
+    def log_lines(self, name: str) -> list[str]:
+        """The lines of a process's log, split where the process ended them (at a newline):
+        a JSON line may hold U+0085 or U+2028 (in a fuzzed URL's path, say), at which
+        str.splitlines() would split it too."""
+        text = self.log(name)
+        return text.removesuffix("\n").split("\n") if text else []
+
     def log_entries(self, name: str) -> list[dict]:
         """The JSON lines of a service's log."""
-        return [json.loads(line) for line in self.log(name).splitlines() if line.startswith("{")]
+        return [json.loads(line) for line in self.log_lines(name) if line.startswith("{")]
 
     def sandboxes_command(self) -> list[str]:
         # One process, as the sandboxes keep their records in memory; threads enough for

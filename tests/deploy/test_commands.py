@@ -1,35 +1,13 @@
 """setup's output for a project that has none of deploy's resources yet."""
 
 from connector.custom_types import CUSTOM_TYPES
-from deploy.commands import Project, setup
+from deploy.commands import setup
 from deploy.resources import EXTENSION_KEY, authorization_header, payment_interface_condition
-
-
-class EmptyProject(Project):
-    """Nothing registered; what setup would write is recorded instead of sent."""
-
-    def __init__(self):
-        super().__init__(commercetools=None)
-        self.written: list[str] = []
-
-    def type(self, key):
-        return None
-
-    def extension(self):
-        return None
-
-    def fingerprint(self):
-        return None
-
-    def apply_type(self, key, plan):
-        self.written.append(key)
-
-    def apply_extension(self, plan, header):
-        self.written.append(EXTENSION_KEY)
+from tests.deploy.projects import RecordingProject
 
 
 def dry_run(settings) -> list[str]:
-    project, lines = EmptyProject(), []
+    project, lines = RecordingProject(), []
     assert setup(settings, project, lines.append, dry_run=True) == 0
     assert project.written == []
     assert lines[-1] == "dry run: 3 resource(s) would change; nothing was changed"

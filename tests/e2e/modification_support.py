@@ -140,13 +140,14 @@ class FollowUps:
 RECONCILE = [sys.executable, "-m", "notification.reconcile", "--older-than", "0"]
 
 
-def run_reconcile(stack, *args: str) -> subprocess.CompletedProcess:
-    """`python -m notification.reconcile --older-than 0 <args>` with the stack's settings."""
+def run_reconcile(stack, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """`python -m notification.reconcile --older-than 0 <args>` with the stack's settings
+    (`env` overrides them)."""
     return subprocess.run(
         [*RECONCILE, *args],
         check=False,
         cwd=ROOT,
-        env={**os.environ, **stack.env},
+        env={**os.environ, **stack.env, **(env or {})},
         capture_output=True,
         text=True,
         timeout=120,

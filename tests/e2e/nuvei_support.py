@@ -70,8 +70,16 @@ def dmns_done(nuvei, payment_id: str, count: int) -> list[dict]:
     return eventually(done, what=f"{count} DMNs for payment {payment_id}")
 
 
-def reconcile(stack, *args: str) -> subprocess.CompletedProcess:
-    return run_reconcile(stack, *NUVEI_RECONCILE, *args)
+def paid_without_dmn(emulator, nuvei) -> tuple[dict, dict]:
+    """A payment the shopper paid at Nuvei whose DMN was lost: its session is open and
+    it records no transaction. The payment as stored, and the DMN Nuvei would have sent."""
+    payment = emulator.create_payment(nuvei_payment()).json()
+    lost = nuvei.dmn(payment["custom"]["fields"]["sessionToken"], status="APPROVED", deliver=False)["dmn"]
+    return emulator.get_payment(payment["id"]), lost
+
+
+def reconcile(stack, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    return run_reconcile(stack, *NUVEI_RECONCILE, *args, env=env)
 
 
 def start_reconcile(stack, *args: str) -> subprocess.Popen:

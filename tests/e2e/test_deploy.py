@@ -3,25 +3,11 @@
 import pytest
 import requests
 
-from connector.custom_types import CUSTOM_TYPES
 from connector.providers import read_settings
-from deploy.resources import EXTENSION_KEY, FINGERPRINT_CONTAINER, FINGERPRINT_KEY, authorization_header
+from deploy.resources import EXTENSION_KEY, authorization_header
 from sandboxes.stack import free_port
 
-# The keys of what setup writes: two types, the extension and the fingerprint object.
-DEPLOYED_KEYS = {*(custom_type.key for custom_type in CUSTOM_TYPES), EXTENSION_KEY, FINGERPRINT_KEY}
-
-
-def project_snapshot(emulator) -> dict[str, dict]:
-    """Every type, extension and custom object of deploy's container as stored (version and
-    modification time included), by id: an equal snapshot later means nothing was written."""
-    listings = ("types", "extensions", f"custom-objects/{FINGERPRINT_CONTAINER}")
-    snapshot = {}
-    for listing in listings:
-        answer = emulator.request("GET", listing, params={"limit": 500})
-        answer.raise_for_status()
-        snapshot.update({found["id"]: found for found in answer.json()["results"]})
-    return snapshot
+from .deploy_support import DEPLOYED_KEYS, project_snapshot
 
 
 def test_setup_again_changes_nothing(stack, emulator):

@@ -126,7 +126,7 @@ def test_one_correlation_id_from_checkout_to_provider_and_back(stack, emulator, 
     stored = emulator.get_payment(payment["id"])
     assert [i["fields"]["correlationId"] for i in stored["interfaceInteractions"]] == [checkout_id, checkout_id]
     for service in ("extension", "notification"):
-        lines = [json.loads(line) for line in stack.log(service).splitlines() if checkout_id in line]
+        lines = [json.loads(line) for line in stack.log_lines(service) if checkout_id in line]
         assert lines and all(line["correlationId"] == checkout_id for line in lines)
     provider_lines = [entry for entry in stack.log_entries("extension") if entry["logger"] == "connector.provider"]
     assert any(line["correlationId"] == checkout_id and line["operation"] == "openOrder.do" for line in provider_lines)

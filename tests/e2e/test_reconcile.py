@@ -4,19 +4,9 @@ are settled once, however many runs there are, and a provider outage is reported
 
 import json
 
-from sandboxes.emulator import nuvei_payment
-
 from .conftest import PROVIDER_TIMEOUT_MS
 from .modification_support import printed, transactions
-from .nuvei_support import interactions, reconcile, start_reconcile, summary
-
-
-def paid_without_dmn(emulator, nuvei) -> tuple[dict, dict]:
-    """A payment the shopper paid at Nuvei whose DMN was lost: its session is open and
-    it records no transaction. The payment as stored, and the DMN Nuvei would have sent."""
-    payment = emulator.create_payment(nuvei_payment()).json()
-    lost = nuvei.dmn(payment["custom"]["fields"]["sessionToken"], status="APPROVED", deliver=False)["dmn"]
-    return emulator.get_payment(payment["id"]), lost
+from .nuvei_support import interactions, paid_without_dmn, reconcile, start_reconcile, summary
 
 
 def test_a_payment_whose_dmn_was_lost_is_settled_by_one_run_and_untouched_by_a_second(emulator, nuvei, stack):
