@@ -299,17 +299,20 @@ def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
     try:
         configuration = read_configuration()
-        # An empty name (an unset variable in a scheduler's command line) is no tenant either.
-        chosen = args.tenant is not None
-        tenants = [configuration.tenants[args.tenant]] if chosen else list(configuration.tenants.values())
     except ConfigError as error:
         print(f"reconcile: configuration error: {error}", file=sys.stderr)
         return 2
-    except KeyError:
+    # An empty name (an unset variable in a scheduler's command line) is no tenant either.
+    if args.tenant is not None and args.tenant not in configuration.tenants:
         print(
             f"reconcile: no tenant {args.tenant!r}; the tenants are {', '.join(configuration.tenants)}", file=sys.stderr
         )
         return 2
+    tenants = [configuration.tenants[args.tenant]] if args.tenant is not None else list(configuration.tenants.values())
+    if args.provider:
+        # A tenant without the provider has none of its payments; only when no tenant has
+        # it is --provider a mistake, which each tenant then reports.
+        tenants = [tenant for tenant in tenants if args.provider in tenant.settings.providers] or tenants
     logs.configure("reconcile", configuration.deployment.log_level)
     clients: dict = {}
     failed = False

@@ -11,6 +11,7 @@ from connector.configuration import read_configuration
 from connector.tenants import FILE_VARIABLE
 from notification import reconcile
 from sandboxes.stack import LOCAL_TENANTS
+from tests import tenant_documents
 
 # The local tenants document: shop-de, then shop-fr.
 TENANTS = {FILE_VARIABLE: str(LOCAL_TENANTS)}
@@ -46,3 +47,13 @@ def test_a_name_that_is_no_tenant_is_refused_before_any_run(reconciled, capsys, 
     assert reconcile.main(["--tenant", name]) == 2
     assert reconciled == []
     assert capsys.readouterr().err == f"reconcile: no tenant {name!r}; the tenants are shop-de, shop-fr\n"
+
+
+def test_provider_runs_the_tenants_that_use_it_and_fails_where_none_does(monkeypatch, reconciled):
+    one_uses_nuvei = tenant_documents.configuration(tenant_documents.document({"shop-a": "nuvei-a", "shop-b": None}))
+    monkeypatch.setattr(reconcile, "read_configuration", lambda: one_uses_nuvei)
+    assert reconcile.main(["--provider", "nuvei"]) == 0
+    assert reconciled == ["shop-a"]  # shop-b has no Nuvei payment to reconcile
+    reconciled.clear()
+    assert reconcile.main(["--provider", "optty"]) == 0  # stood-in runs: each tenant reports the mistake itself
+    assert reconciled == ["shop-a", "shop-b"]
