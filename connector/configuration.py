@@ -14,7 +14,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 from .ctp import Commercetools
-from .environment import Environment
+from .environment import ConfigError, Environment
 from .providers import REGISTRY, Providers, read_settings
 from .settings import Settings
 from .tenants import DEFAULT_TENANT, Document, ProviderKeys, read_document, tenants_from_document
@@ -27,6 +27,10 @@ class Tenant:
     # provider → the account that serves it: tenants that share an account share its
     # client (its connections and its access token).
     accounts: Mapping[str, str]
+
+
+class UnknownTenant(ConfigError):
+    """A command named a tenant the deployment does not have."""
 
 
 @dataclass(frozen=True)
@@ -46,6 +50,15 @@ class Configuration:
     def deployment(self) -> Settings:
         """The settings every tenant shares (public URLs, timeout, log level): any tenant's."""
         return next(iter(self.tenants.values())).settings
+
+    def chosen(self, name: str | None) -> list[Tenant]:
+        """The tenant named (a command's --tenant), or every tenant for None; a name that
+        is no tenant, the empty one too, raises UnknownTenant."""
+        if name is None:
+            return list(self.tenants.values())
+        if name not in self.tenants:
+            raise UnknownTenant(f"no tenant {name!r}; the tenants are {', '.join(sorted(self.tenants))}")
+        return [self.tenants[name]]
 
     def require(self, *variables: str) -> Configuration:
         """Fails with a ConfigError naming a setting a service needs that a tenant lacks."""

@@ -31,18 +31,10 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         configuration = read_configuration()
-        chosen = _chosen(configuration, args.tenant)
+        chosen = configuration.chosen(args.tenant)
     except ConfigError as error:
         return _fail(f"configuration error: {error}")
     return max(_on_tenant(configuration, tenant, args) for tenant in chosen)
-
-
-def _chosen(configuration: Configuration, name: str | None) -> list[Tenant]:
-    if name is None:
-        return list(configuration.tenants.values())
-    if name not in configuration.tenants:
-        raise ConfigError(f"no tenant {name!r}; the tenants are {', '.join(sorted(configuration.tenants))}")
-    return [configuration.tenants[name]]
 
 
 def _on_tenant(configuration: Configuration, tenant: Tenant, args: argparse.Namespace) -> int:

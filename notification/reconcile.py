@@ -30,7 +30,7 @@ from typing import TextIO
 from urllib.parse import urlencode
 
 from connector import correlation, logs
-from connector.configuration import Tenant, read_configuration
+from connector.configuration import Tenant, UnknownTenant, read_configuration
 from connector.ctp import Commercetools
 from connector.environment import ConfigError
 from connector.errors import CommercetoolsUnavailable, ConnectorError, ProviderUnavailable
@@ -299,16 +299,14 @@ def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
     try:
         configuration = read_configuration()
+        # An empty name (an unset variable in a scheduler's command line) is no tenant either.
+        tenants = configuration.chosen(args.tenant)
+    except UnknownTenant as error:
+        print(f"reconcile: {error}", file=sys.stderr)
+        return 2
     except ConfigError as error:
         print(f"reconcile: configuration error: {error}", file=sys.stderr)
         return 2
-    # An empty name (an unset variable in a scheduler's command line) is no tenant either.
-    if args.tenant is not None and args.tenant not in configuration.tenants:
-        print(
-            f"reconcile: no tenant {args.tenant!r}; the tenants are {', '.join(configuration.tenants)}", file=sys.stderr
-        )
-        return 2
-    tenants = [configuration.tenants[args.tenant]] if args.tenant is not None else list(configuration.tenants.values())
     if args.provider:
         # A tenant without the provider has none of its payments; only when no tenant has
         # it is --provider a mistake, which each tenant then reports.

@@ -112,7 +112,7 @@ class Stack:
         """Where the stack writes its document, with its own ports."""
         return self.log_dir / "tenants.yaml"
 
-    def write_document(self) -> Path:
+    def write_document(self) -> None:
         """The document with the addresses it names for the default ports made this stack's."""
         assert self.document is not None
         text = self.document.read_text()
@@ -123,7 +123,6 @@ class Stack:
             text = text.replace(f"http://127.0.0.1:{default}", f"http://127.0.0.1:{actual}")
         self.log_dir.mkdir(parents=True, exist_ok=True)
         self.document_path.write_text(text)
-        return self.document_path
 
     @property
     def tenants(self) -> dict[str, DescribedTenant]:
@@ -155,23 +154,22 @@ class Stack:
     def env(self) -> dict[str, str]:
         """The connector's configuration for this stack."""
         if self.document is not None:
-            return {
-                "EXTENSION_PUBLIC_URL": self.extension_url,
-                "NOTIFICATION_PUBLIC_URL": self.notification_url,
-                FILE_VARIABLE: str(self.document_path),
-                **self.overrides,
+            tenants = {FILE_VARIABLE: str(self.document_path)}
+        else:
+            tenants = {
+                "CTP_PROJECT_KEY": PROJECT_KEY,
+                "CTP_CLIENT_ID": CLIENT_ID,
+                "CTP_CLIENT_SECRET": self.client_secret,
+                "CTP_API_URL": self.emulator_url,
+                "CTP_AUTH_URL": self.emulator_url,
+                "EXTENSION_USERNAME": "commercetools",
+                "EXTENSION_PASSWORD": self.extension_password,
+                **self._sandbox_env(self.providers),
             }
         return {
-            "CTP_PROJECT_KEY": PROJECT_KEY,
-            "CTP_CLIENT_ID": CLIENT_ID,
-            "CTP_CLIENT_SECRET": self.client_secret,
-            "CTP_API_URL": self.emulator_url,
-            "CTP_AUTH_URL": self.emulator_url,
-            "EXTENSION_USERNAME": "commercetools",
-            "EXTENSION_PASSWORD": self.extension_password,
+            **tenants,
             "EXTENSION_PUBLIC_URL": self.extension_url,
             "NOTIFICATION_PUBLIC_URL": self.notification_url,
-            **self._sandbox_env(self.providers),
             **self.overrides,
         }
 
