@@ -59,15 +59,19 @@ def authorization_header(settings: Settings) -> str:
     return "Basic " + base64.b64encode(credentials).decode()
 
 
+def extension_path(tenant: str | None) -> str:
+    """The extension's path: /extension, then the tenant's name where the deployment names
+    its tenants."""
+    return f"/extension/{tenant}" if tenant else "/extension"
+
+
 def extension_draft(settings: Settings, tenant: str | None = None) -> dict:
-    """The extension commercetools calls: the extension service's URL, ending in the
-    tenant's name where the deployment names its tenants."""
-    path = f"/extension/{tenant}" if tenant else "/extension"
+    """The extension commercetools calls: the extension service's URL for the tenant."""
     return {
         "key": EXTENSION_KEY,
         "destination": {
             "type": "HTTP",
-            "url": f"{settings.extension_public_url}{path}",
+            "url": f"{settings.extension_public_url}{extension_path(tenant)}",
             "authentication": {"type": "AuthorizationHeader", "headerValue": authorization_header(settings)},
         },
         "triggers": [

@@ -87,7 +87,7 @@ def _print_endpoints(stack: Stack, shops: list[Shop]) -> None:
         flush=True,
     )
     for shop in shops:
-        accounts = ", ".join(url.rsplit("/", 1)[-1] for url in shop.sandboxes.values())
+        accounts = ", ".join(shop.accounts.values())
         print(
             f"""  tenant {shop.name}: project {shop.project_key} (client {shop.client[0]} / {shop.client[1]})
     extension {shop.extension_url} (Basic {shop.extension_credentials[0]} / {shop.extension_credentials[1]})

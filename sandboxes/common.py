@@ -10,6 +10,10 @@ from urllib.parse import urlsplit
 import requests
 from flask import Blueprint, current_app, request
 
+# Tells an account's sandbox which tenant of a configuration document uses it (the
+# sandbox server sets it): Nexway's back office sends that tenant's notification URL.
+TENANT_VARIABLE = "SANDBOX_TENANT"
+
 
 class Latency:
     """Seconds a sandbox waits before answering provider API calls; set by tests.

@@ -19,21 +19,18 @@ from flask import Flask
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
 from connector.configuration import described_tenants, provider_keys
-from connector.providers import REGISTRY
 from connector.tenants import per_tenant_variables
 
-from .kits import kits
-
-# Tells an account's sandbox which tenant uses it: Nexway's back office sends that
-# tenant's notification URL.
-TENANT_VARIABLE = "SANDBOX_TENANT"
+from .common import TENANT_VARIABLE
+from .kits import Kit, kits
 
 
 def create_app(env: Mapping[str, str]) -> DispatcherMiddleware:
     """Every registered provider's sandbox (its kit's), each under /<provider>, and each
     account of the configuration document under /<account>."""
-    sandboxes = {name: kit.create_app(env) for name, kit in kits().items()}
-    sandboxes.update(account_sandboxes(env))
+    every_kit = kits()
+    sandboxes = {name: kit.create_app(env) for name, kit in every_kit.items()}
+    sandboxes.update(account_sandboxes(env, every_kit))
     root = Flask("sandboxes", static_folder=None)
 
     @root.get("/health")
@@ -43,7 +40,7 @@ def create_app(env: Mapping[str, str]) -> DispatcherMiddleware:
     return DispatcherMiddleware(root, {f"/{name}": sandbox for name, sandbox in sandboxes.items()})
 
 
-def account_sandboxes(env: Mapping[str, str]) -> dict[str, Flask]:
+def account_sandboxes(env: Mapping[str, str], every_kit: Mapping[str, Kit]) -> dict[str, Flask]:
     """A sandbox per account that the document's tenants use, by account name."""
     keys = provider_keys()
     # The default sandboxes' credentials are in `env` too; the document must not see them.
@@ -51,13 +48,12 @@ def account_sandboxes(env: Mapping[str, str]) -> dict[str, Flask]:
     described = described_tenants({name: value for name, value in env.items() if name not in beside_document})
     if described is None:
         return {}
-    every_kit = kits()
     sandboxes: dict[str, Flask] = {}
     for tenant in described.tenants.values():
         for provider, account in tenant.accounts.items():
             if account in sandboxes:
                 continue
-            variables = {variable.name for variable in REGISTRY[provider].variables}
+            variables = {variable.name for variable in keys[provider].variables}
             account_env = {name: value for name, value in tenant.environ.items() if name in variables}
             sandboxes[account] = every_kit[provider].create_app({**env, **account_env, TENANT_VARIABLE: tenant.name})
     return sandboxes

@@ -9,6 +9,7 @@ replicas, each service runs as that many gunicorn masters behind a round-robin b
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import secrets
@@ -26,6 +27,7 @@ from connector.configuration import described_tenants
 from connector.providers import REGISTRY
 from connector.tenants import FILE_VARIABLE
 from connector.tenants import Tenant as DescribedTenant
+from deploy.resources import extension_path
 
 from .emulator import EmulatorClient
 from .kits import kits
@@ -69,7 +71,13 @@ class Shop:
     client: tuple[str, str]  # its commercetools API client: id, secret
     extension_url: str
     extension_credentials: tuple[str, str]
-    sandboxes: Mapping[str, str]  # provider → the sandbox of the tenant's account
+    sandboxes_url: str
+    accounts: Mapping[str, str]  # provider → the tenant's account, a sandbox at /<account>
+
+    @property
+    def sandboxes(self) -> dict[str, str]:
+        """Provider → the sandbox of the tenant's account."""
+        return {provider: f"{self.sandboxes_url}/{account}" for provider, account in self.accounts.items()}
 
     def emulator(self) -> EmulatorClient:
         return EmulatorClient(self.emulator_url, self.project_key, *self.client)
@@ -124,9 +132,10 @@ class Stack:
         self.log_dir.mkdir(parents=True, exist_ok=True)
         self.document_path.write_text(text)
 
-    @property
+    @functools.cached_property
     def tenants(self) -> dict[str, DescribedTenant]:
-        """The document's tenants, each as the variables it stands for (CTP_PROJECT_KEY, ...)."""
+        """The document's tenants, each as the variables it stands for (CTP_PROJECT_KEY, ...);
+        read once the stack has written its document."""
         described = described_tenants({FILE_VARIABLE: str(self.document_path)})
         assert described is not None, "a stack without a document has no tenants"
         return described.tenants
@@ -145,9 +154,10 @@ class Stack:
             self.emulator_url,
             settings["CTP_PROJECT_KEY"],
             (settings["CTP_CLIENT_ID"], settings["CTP_CLIENT_SECRET"]),
-            f"{self.extension_url}/extension" + (f"/{name}" if self.document is not None else ""),
+            self.extension_url + extension_path(name if self.document is not None else None),
             (settings["EXTENSION_USERNAME"], settings["EXTENSION_PASSWORD"]),
-            {provider: f"{self.sandboxes_url}/{account}" for provider, account in accounts.items()},
+            self.sandboxes_url,
+            accounts,
         )
 
     @property

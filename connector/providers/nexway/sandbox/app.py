@@ -63,7 +63,7 @@ from typing import Any
 
 from flask import Flask, request
 
-from sandboxes.common import Latency, Store, control_blueprint, deliver
+from sandboxes.common import TENANT_VARIABLE, Latency, Store, control_blueprint, deliver
 from sandboxes.followups import FollowUps, follow_ups_blueprint
 
 # The sandbox account, shared with the connector in the local stack.
@@ -131,10 +131,10 @@ def connector_env(base_url: str) -> dict[str, str]:
 
 def from_env(env: Mapping[str, str]) -> Flask:
     """The sandbox of the account in `env`, which sends its notifications where the
-    merchant's back office would: the connector's Nexway URL, or with SANDBOX_TENANT set
+    merchant's back office would: the connector's Nexway URL, or with TENANT_VARIABLE set
     (the account of a tenant of a configuration document), that tenant's."""
     notifications = env.get("NOTIFICATION_PUBLIC_URL")
-    tenant = env.get("SANDBOX_TENANT")
+    tenant = env.get(TENANT_VARIABLE)
     url = f"{notifications.rstrip('/')}/notifications/nexway" if notifications else None
     return create_app(
         env["NEXWAY_SECRET"],
