@@ -10,7 +10,7 @@ it would have, and is read by the same settings code, with the same defaults and
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 from .ctp import Commercetools
@@ -77,13 +77,16 @@ class BuiltTenant:
 
 
 def built_tenants(
-    configuration: Configuration, providers: Providers | None = None, commercetools: Commercetools | None = None
+    configuration: Configuration,
+    providers: Providers | None = None,
+    commercetools: Commercetools | None = None,
+    tenants: Iterable[Tenant] | None = None,
 ) -> Iterator[BuiltTenant]:
-    """Each tenant with its commercetools client and its providers, made once: one client
-    per provider account, shared by the tenants that use it. `providers` and
-    `commercetools` replace what would be made (tests)."""
+    """Each tenant (of `tenants`, else every one) with its commercetools client and its
+    providers, made once: one client per provider account, shared by the tenants that use
+    it. `providers` and `commercetools` replace what would be made (tests)."""
     clients: dict = {}
-    for tenant in configuration.tenants.values():
+    for tenant in configuration.tenants.values() if tenants is None else tenants:
         project = commercetools or Commercetools(tenant.settings.commercetools)
         served = providers or Providers.from_settings(
             tenant.settings, project, configuration.path_of(tenant), tenant.accounts, clients

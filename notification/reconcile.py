@@ -30,7 +30,7 @@ from typing import TextIO
 from urllib.parse import urlencode
 
 from connector import correlation, logs
-from connector.configuration import Tenant, UnknownTenant, read_configuration
+from connector.configuration import BuiltTenant, UnknownTenant, built_tenants, read_configuration
 from connector.ctp import Commercetools
 from connector.environment import ConfigError
 from connector.errors import CommercetoolsUnavailable, ConnectorError, ProviderUnavailable
@@ -173,9 +173,9 @@ class Reconciliation:
         try:
             for number, page in enumerate(self._pages(where, options.limit), start=1):
                 futures = [
-                    lanes[payment.provider_name].pool.submit(self._settle, payment, lanes, options, summary)
+                    lane.pool.submit(self._settle, payment, lane, options, summary)
                     for payment in page
-                    if payment.provider_name in lanes
+                    if (lane := lanes.get(payment.provider_name or "")) is not None
                 ]
                 for future in futures:
                     future.result()
@@ -207,8 +207,7 @@ class Reconciliation:
             if len(page) < size:
                 return
 
-    def _settle(self, payment: Payment, lanes: dict[str, _ProviderLane], options: Options, summary: Summary) -> None:
-        lane = lanes[payment.provider_name or ""]
+    def _settle(self, payment: Payment, lane: _ProviderLane, options: Options, summary: Summary) -> None:
         name = lane.provider.name
         if lane.down:
             summary.count(name, "failed")
@@ -312,22 +311,20 @@ def main(argv: list[str] | None = None) -> int:
         # it is --provider a mistake, which each tenant then reports.
         tenants = [tenant for tenant in tenants if args.provider in tenant.settings.providers] or tenants
     logs.configure("reconcile", configuration.deployment.log_level)
-    clients: dict = {}
     failed = False
-    for tenant in tenants:
-        token = correlation.bind_tenant(tenant.name)  # on every log line of the tenant's run
+    for built in built_tenants(configuration, tenants=tenants):
+        token = correlation.bind_tenant(built.tenant.name)  # on every log line of the tenant's run
         try:
-            failed |= _reconcile(tenant, configuration.path_of(tenant), clients, args)
+            failed |= _reconcile(built, args)
         finally:
             correlation.unbind_tenant(token)
     return 1 if failed else 0
 
 
-def _reconcile(tenant: Tenant, path: str | None, clients: dict, args: argparse.Namespace) -> bool:
+def _reconcile(built: BuiltTenant, args: argparse.Namespace) -> bool:
     """Whether the tenant's run failed."""
+    tenant, commercetools, providers = built.tenant, built.commercetools, built.providers
     settings = tenant.settings
-    commercetools = Commercetools(settings.commercetools)
-    providers = Providers.from_settings(settings, commercetools, path, tenant.accounts, clients)
     readable = []
     for name in [args.provider] if args.provider else sorted(settings.providers):
         if name not in settings.providers:

@@ -22,9 +22,9 @@ def reconciled(monkeypatch) -> list[str]:
     """The tenants whose run started, in order; shop-de's fails."""
     started: list[str] = []
 
-    def run(tenant, path, clients, args) -> bool:
-        started.append(tenant.name)
-        return tenant.name == "shop-de"
+    def run(built, args) -> bool:
+        started.append(built.tenant.name)
+        return built.tenant.name == "shop-de"
 
     monkeypatch.setattr(reconcile, "read_configuration", lambda: read_configuration(TENANTS))
     monkeypatch.setattr(reconcile, "_reconcile", run)
