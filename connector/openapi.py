@@ -8,6 +8,8 @@ from typing import Any
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 
+from .tenants import NAME
+
 VERSION = "1.0.0"
 
 MESSAGE = {"type": "object", "properties": {"message": {"type": "string"}}, "required": ["message"]}
@@ -41,8 +43,19 @@ TENANT = {
     "in": "path",
     "required": True,
     "description": "the tenant's name; the same path without it is the tenant default's",
-    "schema": {"type": "string", "pattern": "^[a-z0-9][a-z0-9-]{0,62}$"},
+    "schema": {"type": "string", "pattern": NAME.pattern},
 }
+
+
+def add_path_and_tenant_path(spec: APISpec, path: str, operations: dict[str, dict], unknown_tenant: dict) -> None:
+    """`path` (the tenant default's) and `path`/{tenant}, whose operations may also answer
+    `unknown_tenant` (404)."""
+    spec.path(path=path, operations=operations)
+    for_a_tenant = {
+        method: {**operation, "responses": {**operation["responses"], "404": unknown_tenant}}
+        for method, operation in operations.items()
+    }
+    spec.path(path=f"{path}/{{tenant}}", operations=for_a_tenant, parameters=[TENANT])
 
 
 def add_operations_endpoints(spec: APISpec, protected: bool) -> None:

@@ -40,7 +40,7 @@ COMMERCETOOLS_KEYS = {
 }
 EXTENSION_KEYS = {"username": "EXTENSION_USERNAME", "password": "EXTENSION_PASSWORD"}
 # A tenant's or an account's name: it is part of URLs and log labels.
-_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 _REFERENCE = re.compile(r"^\$\{(env|file):([^}]+)\}$")
 
 
@@ -308,7 +308,7 @@ class _Reader:
         """A mapping whose keys are names (of tenants, of accounts)."""
         found = self.mapping(value, path)
         for name in list(found):
-            if not isinstance(name, str) or not _NAME.match(name):
+            if not isinstance(name, str) or not NAME.match(name):
                 self.problem(f"{path}.{name}", "a name is lower case letters, digits and -, at most 63, first no -")
                 del found[name]
         return found

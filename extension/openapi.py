@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from connector.openapi import MESSAGE, TENANT, add_operations_endpoints, json_response, new_spec
+from connector.openapi import MESSAGE, add_operations_endpoints, add_path_and_tenant_path, json_response, new_spec
 from connector.payment import PaymentSchema
 
 from . import examples
@@ -56,12 +56,7 @@ def document() -> dict:
         "openOrder": json_response("No such tenant", MESSAGE),
     }
     for name, operation in (("extension", extension), ("openOrder", open_order)):
-        spec.path(path=f"/{name}", operations={"post": operation})
-        spec.path(
-            path=f"/{name}/{{tenant}}",
-            operations={"post": {**operation, "responses": {**operation["responses"], "404": unknown_tenant[name]}}},
-            parameters=[TENANT],
-        )
+        add_path_and_tenant_path(spec, f"/{name}", {"post": operation}, unknown_tenant[name])
     add_operations_endpoints(spec, protected=True)
     document = spec.to_dict()
     # The extension call's payment is read by PaymentSchema (after the envelope, so that

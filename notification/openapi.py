@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from connector.openapi import MESSAGE, TENANT, add_operations_endpoints, json_response, new_spec
+from connector.openapi import MESSAGE, add_operations_endpoints, add_path_and_tenant_path, json_response, new_spec
 from connector.providers import REGISTRY
 from connector.providers.base import Provider
 
@@ -35,13 +35,7 @@ def document(providers: Iterable[str], metrics_protected: bool) -> dict:
         "Provider notifications, checked for authenticity and written onto commercetools payments.",
     )
     for name in sorted(providers):
-        operations = _operations(REGISTRY[name])
-        spec.path(path=f"/notifications/{name}", operations=operations)
-        for_a_tenant = {
-            method: {**operation, "responses": {**operation["responses"], "404": UNKNOWN_TENANT}}
-            for method, operation in operations.items()
-        }
-        spec.path(path=f"/notifications/{name}/{{tenant}}", operations=for_a_tenant, parameters=[TENANT])
+        add_path_and_tenant_path(spec, f"/notifications/{name}", _operations(REGISTRY[name]), UNKNOWN_TENANT)
     add_operations_endpoints(spec, protected=metrics_protected)
     return spec.to_dict()
 
