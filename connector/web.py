@@ -9,7 +9,7 @@ import logging
 import sys
 import time
 from collections.abc import Callable, Mapping
-from contextvars import ContextVar
+from contextvars import ContextVar, Token
 from typing import TypeVar
 
 import orjson
@@ -94,23 +94,23 @@ class RequestScope:
         self.tenant = ""  # none: the operations endpoints serve the deployment
 
     def __enter__(self) -> RequestScope:
-        self._tokens = [correlation.bind(self.correlation_id), _scope.set(self)]
+        self._tokens = correlation.bind(self.correlation_id), _scope.set(self)
+        self._tenant_token: Token[str | None] | None = None
         return self
 
     def __exit__(self, *_) -> None:
-        correlation_token, scope_token, *tenant_token = self._tokens
-        if tenant_token:
-            correlation.unbind_tenant(tenant_token[0])
+        correlation_token, scope_token = self._tokens
+        if self._tenant_token is not None:
+            correlation.unbind_tenant(self._tenant_token)
         _scope.reset(scope_token)
         correlation.unbind(correlation_token)
 
     def serve(self, tenant: str | None) -> None:
-        """The request is for this tenant, from here on in every line it logs; None for a
-        tenant the deployment does not have, counted as `unknown` so that the metrics'
-        labels stay few."""
+        """The request is for this tenant, from here on in every line it logs (the log
+        records take it from correlation); None for a tenant the deployment does not have,
+        counted as `unknown` so that the metrics' labels stay few."""
         self.tenant = tenant or UNKNOWN_TENANT
-        self.fields["tenant"] = self.tenant
-        self._tokens.append(correlation.bind_tenant(self.tenant))
+        self._tenant_token = correlation.bind_tenant(self.tenant)
 
     def finish(self, service: str, endpoint: str, method: str, path: str, status: int) -> None:
         """Counts the request and writes its one log line."""
