@@ -117,9 +117,9 @@ class Origin:
 
     def __init__(self, scheme: str, host: str, port: int | None, pool_size: int, ca_certs: str | None = None):
         self.host = host
-        self.port = port or (443 if scheme == "https" else 80)
-        default_port = self.port == (443 if scheme == "https" else 80)
-        self.host_header = host if default_port else f"{host}:{self.port}"
+        default_port = 443 if scheme == "https" else 80
+        self.port = port or default_port
+        self.host_header = host if self.port == default_port else f"{host}:{self.port}"
         self._tls = ssl.create_default_context(cafile=ca_certs) if scheme == "https" else None
         self._idle: list[_Connection] = []
         self._pool_size = pool_size
@@ -193,13 +193,14 @@ def _read_answer(connection: _Connection, method: str, remaining: Callable[[], f
         version, status = _status(status_line)
         if not 100 <= status < 200:  # an interim answer comes before the real one
             break
-    headers = Headers()
+    received: dict[str, str] = {}  # a plain dict: the names are lower-cased here already
     for line in header_lines:
         name, colon, value = line.partition(":")
         if not colon:
             raise ProtocolError(f"a header line without a colon: {line[:40]!r}")
-        key = name.strip().lower()
-        headers[key] = f"{headers[key]}, {value.strip()}" if key in headers else value.strip()
+        key, value = name.strip().lower(), value.strip()
+        received[key] = f"{received[key]}, {value}" if key in received else value
+    headers = Headers(received)
     keep_alive = version == "HTTP/1.1" and "close" not in headers.get("connection", "").lower()
     if method == "HEAD" or status in _NO_BODY_STATUSES:
         return Answer(status, headers, b""), keep_alive
