@@ -36,13 +36,15 @@ def create_app(
     configuration = (configuration or configured(settings)).require(*REQUIRED_SETTINGS)
     deployment = configuration.deployment
     app = create_service_app("extension", deployment.log_level, guard(configuration.operations), openapi.document())
-    tenants, open_orders = {}, {}
+    tenants = {}
     for built in built_tenants(configuration, providers, commercetools):
         sessions = Sessions(built.providers, deployment.provider_timeout, CustomTypeFields(built.commercetools))
-        modifications = Modifications(built.providers, deployment.provider_timeout)
-        auth = BasicAuth(*built.tenant.settings.extension_credentials())
-        tenants[built.tenant.name] = ExtensionTenant(sessions, modifications, auth)
-        open_orders[built.tenant.name] = (OpenOrder(sessions, built.commercetools), auth)
-    app.register_blueprint(open_order_blueprint(open_orders))
+        tenants[built.tenant.name] = ExtensionTenant(
+            sessions,
+            Modifications(built.providers, deployment.provider_timeout),
+            OpenOrder(sessions, built.commercetools),
+            BasicAuth(*built.tenant.settings.extension_credentials()),
+        )
+    app.register_blueprint(open_order_blueprint(tenants))
     app.wsgi_app = ExtensionEndpoint(app.wsgi_app, tenants)  # type: ignore[method-assign]
     return app

@@ -32,6 +32,7 @@ from connector.payment import Payment
 from connector.web import BasicAuth, RequestScope, note, tenant_named
 
 from .modifications import Modifications
+from .open_order import OpenOrder
 from .schemas import EXTENSION_ACTIONS, ExtensionRequestSchema
 from .sessions import Sessions
 
@@ -54,6 +55,7 @@ class ExtensionTenant:
 
     sessions: Sessions
     modifications: Modifications
+    open_order: OpenOrder
     auth: BasicAuth
 
 

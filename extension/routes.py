@@ -17,10 +17,9 @@ from connector.errors import (
     ProviderRefused,
     ProviderUnavailable,
 )
-from connector.web import BasicAuth, note, tenant_named
+from connector.web import note, tenant_named
 
-from .endpoint import Unauthorized
-from .open_order import OpenOrder
+from .endpoint import ExtensionTenant, Unauthorized
 from .schemas import OpenOrderSchema
 
 log = logging.getLogger(__name__)
@@ -28,7 +27,7 @@ log = logging.getLogger(__name__)
 _OPEN_ORDER = OpenOrderSchema()
 
 
-def open_order_blueprint(tenants: Mapping[str, tuple[OpenOrder, BasicAuth]]) -> Blueprint:
+def open_order_blueprint(tenants: Mapping[str, ExtensionTenant]) -> Blueprint:
     """POST /openOrder and /openOrder/<tenant>, as Nuvei's commercetools "Extension API
     module" defines it, each tenant behind its own credentials."""
     blueprint = Blueprint("open_order", __name__)
@@ -38,8 +37,8 @@ def open_order_blueprint(tenants: Mapping[str, tuple[OpenOrder, BasicAuth]]) -> 
         found = tenant_named(tenants, (request.view_args or {}).get("tenant"))
         if found is None:
             raise NotFound(f"no tenant at {request.path}")
-        g.open_order, auth = found
-        if not auth.accepts(request.headers.get("Authorization")):
+        g.open_order = found.open_order
+        if not found.auth.accepts(request.headers.get("Authorization")):
             raise Unauthorized()
 
     @blueprint.post("/openOrder")
