@@ -420,10 +420,11 @@ class Bench:
                 )
             )
 
-    def _counting(self, emulator: EmulatorClient, provider: str, send) -> tuple[int, int]:
-        """(commercetools requests, provider calls) that the notification `send` makes."""
+    def _counting(self, emulator: EmulatorClient, provider: str, send, operation: str | None = None) -> tuple[int, int]:
+        """(commercetools requests, provider calls: of `operation`, or any) that the
+        notification `send` makes."""
         emulator.reset_stats()
-        calls = _MetricsDelta(self.stack.notification_url, self._auth(), provider)
+        calls = _MetricsDelta(self.stack.notification_url, self._auth(), provider, operation)
         send().raise_for_status()
         return emulator.stats()["requests"], round(calls.count())
 
@@ -431,7 +432,7 @@ class Bench:
         """Nuvei DMNs, each for a new transaction that the sandbox holds: the connector
         reads every DMN that changes money back from Nuvei (getTransactionDetails.do)
         before writing it, so the figure includes that call."""
-        emulator = EmulatorClient(self.stack.emulator_url, PROJECT_KEY, CLIENT_ID, self.stack.client_secret)
+        emulator = self._emulator()
         payments = [emulator.create_payment(nuvei_payment()).json()["id"] for _ in range(50)]
         url = f"{self.stack.notification_url}/notifications/nuvei"
         # wrk replaces __PAYMENT__ with the next line of `held` (one wrk thread, so that
@@ -460,12 +461,13 @@ class Bench:
         )
 
         def requests_per_dmn() -> tuple[float, float]:
-            emulator.reset_stats()
-            nuvei_calls = _MetricsDelta(self.stack.notification_url, self._auth(), "nuvei", "getTransactionDetails.do")
+            counted = Counted()
             for payment_id, transaction_id in fresh:
-                body = urlencode(_dmn(payment_id, transaction_id))
-                requests.post(url, data=body, headers=form, timeout=10).raise_for_status()
-            return emulator.stats()["requests"] / count, nuvei_calls.count() / count
+                send = partial(
+                    requests.post, url, data=urlencode(_dmn(payment_id, transaction_id)), headers=form, timeout=10
+                )
+                counted.add(self._counting(emulator, "nuvei", send, "getTransactionDetails.do"))
+            return counted.commercetools, counted.provider
 
         per_new, nuvei_per_new = requests_per_dmn()
         per_repeat, nuvei_per_repeat = requests_per_dmn()
