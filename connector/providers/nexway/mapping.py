@@ -18,6 +18,7 @@ from marshmallow import ValidationError
 
 from ... import session_request
 from ...errors import FieldError, InvalidInput, InvalidNotification, ProviderUnavailable
+from ...modifications import CANCEL, CHARGE, REFUND
 from ...money import AmountError, Money
 from ...payment import Payment
 from ...redaction import redact
@@ -77,9 +78,6 @@ LOGGED_ORDER_FIELDS = (
     "cancellationReason",
     "cancellationDate",
 )
-CHARGE = "Charge"
-REFUND = "Refund"
-CANCEL = "CancelAuthorization"
 
 _SESSION_REQUEST = SessionRequestSchema()
 _ORDER_LINE = OrderLineSchema()
