@@ -306,15 +306,8 @@ def fit_cancellation(event: Event, payment: Payment) -> Event:
 
 def _cancellation(payment: Payment, order_number: str) -> Money | None:
     """The amount of the CancelAuthorization the extension recorded for the order."""
-    return next(
-        (
-            t.amount
-            for t in payment.transactions
-            if t.type == CANCEL
-            and (t.interaction_id == order_number or (t.interaction_id is None and t.state == "Pending"))
-        ),
-        None,
-    )
+    recorded = payment.recorded_or_awaiting(CANCEL, order_number)
+    return recorded[0].amount if recorded else None
 
 
 def read_back_event(payment: Payment, answer: Mapping[str, Any]) -> Event:
