@@ -100,8 +100,7 @@ def read_configuration(environ: Mapping[str, str] | None = None) -> Configuratio
     if described is None:
         return single_tenant(read_settings(environ))
     tenants = {
-        name: Tenant(name, Settings.from_env(tenant.environ, REGISTRY), tenant.accounts)
-        for name, tenant in described.tenants.items()
+        name: Tenant(name, read_settings(tenant.environ), tenant.accounts) for name, tenant in described.tenants.items()
     }
     return Configuration(tenants, described.operations, from_document=True)
 
@@ -142,4 +141,4 @@ def _check_account(provider: str, variables: Mapping[str, str]) -> None:
 
 
 def _check_tenant(variables: Mapping[str, str]) -> None:
-    Settings.from_env(variables, REGISTRY).require("EXTENSION_USERNAME", "EXTENSION_PASSWORD")
+    read_settings(variables).require("EXTENSION_USERNAME", "EXTENSION_PASSWORD")

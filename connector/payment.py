@@ -96,6 +96,17 @@ class Payment:
             None,
         )
 
+    def recorded_or_awaiting(self, type_: str, interaction_id: str) -> tuple[Transaction, ...]:
+        """The transactions of a type that the extension recorded under `interaction_id`,
+        or that wait Pending without any id (the provider's answer never came); in the
+        payment's order."""
+        return tuple(
+            t
+            for t in self.transactions
+            if t.type == type_
+            and (t.interaction_id == interaction_id or (t.interaction_id is None and t.state == "Pending"))
+        )
+
     @classmethod
     def from_json(cls, data: Any) -> Payment:
         """Reads commercetools' JSON; InvalidInput names each unusable field."""

@@ -116,12 +116,9 @@ class Settings:
 
     def extension_credentials(self) -> tuple[str, str]:
         """EXTENSION_USERNAME and EXTENSION_PASSWORD; a ConfigError names a missing one."""
-        username, password = self.extension_username, self.extension_password
-        if username is None:
-            raise ConfigError("EXTENSION_USERNAME is required")
-        if password is None:
-            raise ConfigError("EXTENSION_PASSWORD is required")
-        return username, password
+        self.require("EXTENSION_USERNAME", "EXTENSION_PASSWORD")
+        assert self.extension_username is not None and self.extension_password is not None  # for the type checker
+        return self.extension_username, self.extension_password
 
     @property
     def provider_timeout(self) -> float:

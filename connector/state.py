@@ -17,8 +17,6 @@ class ProviderState(Protocol):
 
     def create(self, key: str, value: dict[str, Any], deadline: Deadline) -> dict[str, Any]: ...
 
-    def put(self, key: str, value: dict[str, Any], deadline: Deadline) -> None: ...
-
 
 class CustomObjectState:
     """ProviderState in the custom objects of one container (one per provider)."""
@@ -45,6 +43,3 @@ class CustomObjectState:
                 raise CommercetoolsUnavailable(f"the record {self.container}/{key} changed meanwhile") from None
             return stored
         return value
-
-    def put(self, key: str, value: dict[str, Any], deadline: Deadline) -> None:
-        self.commercetools.write("custom-objects", {"container": self.container, "key": key, "value": value}, deadline)

@@ -31,6 +31,22 @@ def test_reads_what_the_connector_uses():
     assert payment.interface_id == "order-1" and payment.status_code == "APPROVED"
 
 
+def test_recorded_or_awaiting_finds_a_type_under_its_id_or_pending_without_one():
+    recorded = transaction_json("CancelAuthorization", "Success", "O-1")
+    awaiting = transaction_json("CancelAuthorization", "Pending", None)
+    others = [
+        transaction_json("CancelAuthorization", "Success", "O-2"),  # another id
+        transaction_json("CancelAuthorization", "Failure", None),  # settled without an id
+        transaction_json("Charge", "Pending", None),  # another type
+    ]
+    payment = Payment.from_json(payment_json(transactions=[*others, awaiting, recorded]))
+    assert [t.id for t in payment.recorded_or_awaiting("CancelAuthorization", "O-1")] == [
+        awaiting["id"],
+        recorded["id"],
+    ]
+    assert payment.recorded_or_awaiting("Refund", "O-1") == ()
+
+
 def test_fraction_digits_default_from_the_currency():
     assert Payment.from_json(payment_json(currency="JPY", fraction_digits=None)).amount_planned.fraction_digits == 0
 

@@ -96,6 +96,14 @@ def test_require_names_the_first_missing_setting(env):
         settings.require("EXTENSION_USERNAME", "NOTIFICATION_PUBLIC_URL")
 
 
+@pytest.mark.parametrize("variable", ["EXTENSION_USERNAME", "EXTENSION_PASSWORD"])
+def test_extension_credentials_name_the_missing_one(env, variable):
+    assert read_settings(env).extension_credentials() == (env["EXTENSION_USERNAME"], env["EXTENSION_PASSWORD"])
+    del env[variable]
+    with pytest.raises(ConfigError, match=f"^{variable} is required$"):
+        read_settings(env).extension_credentials()
+
+
 def test_secrets_stay_out_of_repr(settings):
     text = repr(settings)
     assert "ctp-secret-value" not in text and "extension-secret-value" not in text and "nuvei-secret-value" not in text

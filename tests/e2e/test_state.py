@@ -13,14 +13,6 @@ def states(stack, count: int) -> list[CustomObjectState]:
     return [CustomObjectState(Commercetools(settings.commercetools), "payment-connector-test") for _ in range(count)]
 
 
-def test_records_survive_across_clients(stack):
-    writer, reader = states(stack, 2)
-    assert reader.get("payment-1", Deadline(5)) is None
-    writer.put("payment-1", {"orderId": "o-1"}, Deadline(5))
-    writer.put("payment-1", {"orderId": "o-1", "sessionId": "s-1"}, Deadline(5))
-    assert reader.get("payment-1", Deadline(5)) == {"orderId": "o-1", "sessionId": "s-1"}
-
-
 def test_of_concurrent_creations_the_first_wins_for_everyone(stack):
     replicas = states(stack, 6)
     with ThreadPoolExecutor(6) as pool:

@@ -42,7 +42,7 @@ capture: a read-back takes the order's first capture for it (fit_event).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from ...environment import Variable
 from ...errors import InvalidNotification
@@ -92,10 +92,10 @@ class Kustom(Provider):
         # Neither pushes nor fraud decisions are signed: they only say which order to
         # read, and what Kustom answers for it is what counts.
         received = mapping.read_notification(notification)
-        answer = self.client.read_order(received["order_id"], call.deadline)
-        if answer is None:
+        event = self._order_event(received, call)
+        if event is None:
             raise InvalidNotification(f"Kustom has no order {received['order_id']}")
-        return mapping.event(received, mapping.read_order(answer, received["order_id"]))
+        return event
 
     def prepare_modification(self, payment: Payment, modification: Modification, balance: Balance) -> ModificationCall:
         return mapping.modification_call(payment, modification, balance)
@@ -108,11 +108,15 @@ class Kustom(Provider):
         """The payment's order as order management holds it, applied as a push would be."""
         if not payment.interface_id:
             return None  # no order: the charge was declined, or never answered
-        answer = self.client.read_order(payment.interface_id, call.deadline)
+        return self._order_event({"order_id": payment.interface_id}, call, kind="kustom.readBack")
+
+    def _order_event(self, received: Mapping[str, Any], call: Call, kind: str | None = None) -> Event | None:
+        """The event of the order `received` names, as order management holds it; None
+        when Kustom has no such order."""
+        answer = self.client.read_order(received["order_id"], call.deadline)
         if answer is None:
             return None
-        order = mapping.read_order(answer, payment.interface_id)
-        return mapping.event({"order_id": payment.interface_id}, order, kind="kustom.readBack")
+        return mapping.event(received, mapping.read_order(answer, received["order_id"]), kind)
 
     def fit_event(self, event: Event, payment: Payment) -> Event:
         mapping.check_against(event, payment)

@@ -118,7 +118,7 @@ def session(payment: Payment, request: Mapping[str, Any], charge: Charge) -> Ses
     if request.get("auto_capture") and authorization.state == "Success":
         # Kustom captures an accepted order at once; a pending one is captured once it
         # is accepted, which the fraud decision's read-back reports (see event()).
-        transactions.append(TransactionChange("Charge", "Success", answer["order_id"]))
+        transactions.append(TransactionChange(CHARGE, "Success", answer["order_id"]))
     return Session(
         interface_id=answer["order_id"],
         redirect_url=answer.get("redirect_url"),

@@ -45,7 +45,7 @@ from ...payment import Payment
 from ...web import BasicAuth
 from ..base import Call, Event, ModificationCall, ModificationResult, Notification, Provider, ProviderContext, Session
 from . import examples, mapping, modifications
-from .client import UAT_API_URL, NexwayClient, NexwayConfig, OrderAlreadyCreated
+from .client import UAT_API_URL, NexwayClient, NexwayConfig, OrderAlreadyCreated, refusal
 from .schemas import NotificationSchema
 
 
@@ -121,7 +121,7 @@ class Nexway(Provider):
         try:
             order = self.client.get_order(cancellation.order_number, call.deadline)
         except (ProviderRefused, ProviderUnavailable):
-            raise modifications.refusal(answer) from None
+            raise refusal(answer) from None
         return modifications.cancelled_before(cancellation, answer, order)
 
     def read_back(self, payment: Payment, call: Call) -> Event | None:

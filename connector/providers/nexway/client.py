@@ -139,7 +139,6 @@ class NexwayClient:
     @staticmethod
     def _accepted(answer: dict[str, Any], order: Mapping[str, Any]) -> dict[str, Any]:
         code = answer["responseCode"]
-        message = str(answer.get("responseMessage") or f"responseCode {code}")
         named = answer.get("orderNumber") not in (None, "")
         if code in ACCEPTED_CODES and named:
             return answer
@@ -147,23 +146,37 @@ class NexwayClient:
             raise ProviderUnavailable("nexway", f"responseCode {code} without an orderNumber")
         if code == ALREADY_CREATED and named:
             raise OrderAlreadyCreated(answer)
-        details: dict[str, Any] = {"responseCode": code}
-        if code in FIELD_ERRORS:
-            details.update(_refused_fields(code, answer, order))
         if code in SECRET_REFUSED:
             log.error(
                 "Nexway says the catalog secret is %s (responseCode %s): check NEXWAY_SECRET",
                 SECRET_REFUSED[code],
                 code,
             )
-            message = f"{message}: the connector's catalog secret is {SECRET_REFUSED[code]} (a configuration problem)"
-        raise ProviderRefused("nexway", code=str(code), message=message, details=details)
+            raise refusal(answer, f"the connector's catalog secret is {SECRET_REFUSED[code]} (a configuration problem)")
+        raise refusal(answer, **_refused_fields(code, answer, order))
+
+
+def refusal(answer: Mapping[str, Any], note: str | None = None, **details: Any) -> ProviderRefused:
+    """Nexway's answer with a refusing responseCode as the connector's refusal: its code
+    and message (with `note` after it), and `details` beside the responseCode (those
+    that are None left out)."""
+    code = answer["responseCode"]
+    message = str(answer.get("responseMessage") or f"responseCode {code}")
+    known = {name: value for name, value in details.items() if value is not None}
+    return ProviderRefused(
+        "nexway",
+        code=str(code),
+        message=f"{message}: {note}" if note else message,
+        details={"responseCode": code, **known},
+    )
 
 
 def _refused_fields(code: int, answer: Mapping[str, Any], order: Mapping[str, Any]) -> dict[str, Any]:
-    """The field a refusal concerns; for an unknown product, the first order line that
-    has one, and every productRef Nexway did not know."""
-    field_name = FIELD_ERRORS[code]
+    """The field a refusal concerns, if any; for an unknown product, the first order
+    line that has one, and every productRef Nexway did not know."""
+    field_name = FIELD_ERRORS.get(code)
+    if field_name is None:
+        return {}
     if code != UNKNOWN_PRODUCT:
         return {"field": field_name}
     lines = [line for line in answer.get("orderLines") or [] if isinstance(line, dict)]

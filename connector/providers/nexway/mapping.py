@@ -18,6 +18,7 @@ from marshmallow import ValidationError
 
 from ... import session_request
 from ...errors import FieldError, InvalidInput, InvalidNotification, ProviderUnavailable
+from ...modifications import CANCEL, CHARGE, REFUND
 from ...money import AmountError, Money
 from ...payment import Payment
 from ...redaction import redact
@@ -29,24 +30,6 @@ from .schemas import EXTERNAL_PAYMENT, NotificationSchema, OrderLineSchema, Sess
 # (inferred: Connect names no statuses, these are the ones Nexway's order
 # notifications use).
 STATUS_BY_CODE = {0: "COMPLETED", 1060: "PAYMENT_PENDING", 1061: "FRAUD_PENDING"}
-# The status of an order Nexway accepted (responseCode 0, 1060, 1061, or read back) →
-# the state of its Charge. An order that ended without a sale (read back after 1010,
-# say) is a failed Charge; a status not listed is Pending until an order event decides.
-CHARGE_STATES = StatusTable(
-    {
-        "CREATED": "Pending",
-        "PAYMENT_PENDING": "Pending",
-        "FRAUD_PENDING": "Pending",
-        "PENDING": "Pending",
-        "PENDING_WITH_ERROR": "Pending",
-        "COMPLETED": "Success",
-        "PARTIAL_COMPLETED": "Success",
-        "PAYMENT_FAILED": "Failure",
-        "PAYMENT_REFUSED": "Failure",
-        "CANCELED": "Failure",
-        "ABORTED": "Failure",
-    }
-)
 # Notification type → the state it gives the Charge; None: the status only.
 # A cancellation of a charge that succeeded becomes a Refund (see fit_cancellation).
 EVENT_CHARGE_STATES = StatusTable(
@@ -62,9 +45,10 @@ EVENT_CHARGE_STATES = StatusTable(
     }
 )
 CANCELED = "canceled"
-# The order's status (as GET /connect/order/{orderNumber} names it) → the notification
-# type that tells of it, so that a read-back applies as the notification would. The
-# statuses of an order still waiting read as `created`: its Charge stays Pending.
+# The order's status (as GET /connect/order/{orderNumber} and order/new name it) → the
+# notification type that tells of it: a read-back applies as that notification would,
+# and a new session's Charge takes the state it gives. The statuses of an order still
+# waiting read as `created`: its Charge stays Pending.
 READ_BACK_TYPES = StatusTable(
     {
         "CREATED": "created",
@@ -94,9 +78,6 @@ LOGGED_ORDER_FIELDS = (
     "cancellationReason",
     "cancellationDate",
 )
-CHARGE = "Charge"
-REFUND = "Refund"
-CANCEL = "CancelAuthorization"
 
 _SESSION_REQUEST = SessionRequestSchema()
 _ORDER_LINE = OrderLineSchema()
@@ -224,14 +205,20 @@ def order_status(answer: Mapping[str, Any]) -> str:
 
 def session(payment: Payment, answer: Mapping[str, Any], interactions: tuple[Interaction, ...]) -> Session:
     """The session for Nexway's accepted order (from order/new or read back after 1010):
-    its responseCode said Nexway took it, so the payment opens whatever its status."""
+    its responseCode said Nexway took it, so the payment opens whatever its status. Its
+    Charge is in the state the notification of that status gives it: an order that
+    ended without a sale (read back after 1010, say) is a failed Charge; a status the
+    connector does not know is Pending until an order event decides."""
     if answer.get("partnerOrderNumber") not in (None, payment.id):
         raise ProviderUnavailable("nexway", f"order {answer['orderNumber']} belongs to another partnerOrderNumber")
     status = order_status(answer)
-    state = CHARGE_STATES.get(status)
+    type_ = READ_BACK_TYPES.get(status)
     text = answer.get("responseMessage")
-    if state is None:
+    if type_ is None:
         state, text = "Pending", unknown_status_text("nexway", status)
+    else:
+        # A status that leaves the Charge be (fulfillmentFailed) still opens it, Pending.
+        state = EVENT_CHARGE_STATES[type_] or "Pending"
     order_number = str(answer["orderNumber"])
     return Session(
         interface_id=order_number,
@@ -319,15 +306,8 @@ def fit_cancellation(event: Event, payment: Payment) -> Event:
 
 def _cancellation(payment: Payment, order_number: str) -> Money | None:
     """The amount of the CancelAuthorization the extension recorded for the order."""
-    return next(
-        (
-            t.amount
-            for t in payment.transactions
-            if t.type == CANCEL
-            and (t.interaction_id == order_number or (t.interaction_id is None and t.state == "Pending"))
-        ),
-        None,
-    )
+    recorded = payment.recorded_or_awaiting(CANCEL, order_number)
+    return recorded[0].amount if recorded else None
 
 
 def read_back_event(payment: Payment, answer: Mapping[str, Any]) -> Event:

@@ -25,11 +25,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ...errors import OperationNotPossible, ProviderRefused
+from ...errors import OperationNotPossible
 from ...modifications import CANCEL, REFUND, Modification
 from ...payment import Payment
 from ...status_words import same_status
 from ..base import ModificationCall, ModificationResult
+from .client import refusal
 from .mapping import public_answer
 
 REASON_CANCELLED = 2
@@ -67,14 +68,4 @@ def cancelled_before(cancellation: Cancellation, refused: dict[str, Any], order:
     response = {"cancel": public_answer(refused), "order": {"status": order.get("status")}}
     if same_status(order.get("status"), CANCELED):
         return ModificationResult("Success", response, cancellation.order_number)
-    raise refusal(refused, order.get("status"))
-
-
-def refusal(answer: dict[str, Any], status: Any = None) -> ProviderRefused:
-    code = answer["responseCode"]
-    details: dict[str, Any] = {"responseCode": code}
-    if status is not None:
-        details["orderStatus"] = status
-    return ProviderRefused(
-        "nexway", code=str(code), message=str(answer.get("responseMessage") or f"responseCode {code}"), details=details
-    )
+    raise refusal(refused, orderStatus=order.get("status"))

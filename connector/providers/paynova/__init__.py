@@ -116,13 +116,19 @@ class Paynova(Provider):
         that opened is on the payment (interfaceId). Its own budget, as the failure may
         have used up the answer's deadline."""
         try:
-            self.context.state.create(payment_id, record, Deadline(RECORD_SECONDS))
+            stored = self.context.state.create(payment_id, record, Deadline(RECORD_SECONDS))
         except CommercetoolsUnavailable as error:
             log.warning(
                 "payment %s: Paynova order %s not recorded (%s); a retry creates another",
                 payment_id,
                 record["orderId"],
                 error,
+            )
+            return
+        if stored["orderId"] != record["orderId"]:
+            # A concurrent attempt recorded its order first: the retry reuses that one.
+            log.warning(
+                "payment %s: Paynova order %s is left unused for %s", payment_id, record["orderId"], stored["orderId"]
             )
 
     def prepare_modification(self, payment: Payment, modification: Modification, balance: Balance) -> ModificationCall:

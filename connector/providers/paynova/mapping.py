@@ -273,11 +273,8 @@ def _as_recorded(change: TransactionChange, payment: Payment) -> TransactionChan
         return change
     annulled = (change.amount.currency, change.amount.cent_amount)
     ours = any(
-        t.type == "CancelAuthorization"
-        and (t.interaction_id == payment.interface_id or (t.interaction_id is None and t.state == "Pending"))
-        and t.amount is not None
-        and (t.amount.currency, t.amount.cent_amount) == annulled
-        for t in payment.transactions
+        t.amount is not None and (t.amount.currency, t.amount.cent_amount) == annulled
+        for t in payment.recorded_or_awaiting("CancelAuthorization", payment.interface_id)
     )
     return replace(change, interaction_id=payment.interface_id) if ours else change
 

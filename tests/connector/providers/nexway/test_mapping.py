@@ -210,6 +210,30 @@ def test_an_order_read_back_takes_its_status_from_the_answer(status, state):
 
 
 @pytest.mark.parametrize(
+    ("status", "state"),
+    [
+        ("CREATED", "Pending"),
+        ("PAYMENT_PENDING", "Pending"),
+        ("FRAUD_PENDING", "Pending"),
+        ("PENDING", "Pending"),
+        ("PENDING_WITH_ERROR", "Pending"),
+        ("COMPLETED", "Success"),
+        ("PARTIAL_COMPLETED", "Success"),
+        ("PAYMENT_FAILED", "Failure"),
+        ("PAYMENT_REFUSED", "Failure"),
+        ("CANCELED", "Failure"),
+        ("ABORTED", "Failure"),
+    ],
+)
+def test_each_known_status_opens_the_charge_in_the_state_its_notification_gives(status, state):
+    """A status whose notification leaves the Charge be (PENDING_WITH_ERROR:
+    fulfillmentFailed) still opens it, Pending."""
+    session = mapping.session(nexway_payment(), created(status=status), ())
+    assert (session.status_code, session.status_text) == (status, "OK")
+    assert [(t.type, t.state) for t in session.transactions] == [("Charge", state)]
+
+
+@pytest.mark.parametrize(
     ("code", "status", "state"),
     [
         (0, "completed", "Success"),

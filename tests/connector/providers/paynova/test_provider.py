@@ -40,9 +40,6 @@ class MemoryState:
     def create(self, key, value, deadline):
         return self.records.setdefault(key, value)
 
-    def put(self, key, value, deadline):
-        self.records[key] = value
-
 
 @pytest.fixture
 def env(env):
@@ -144,9 +141,32 @@ def test_after_a_failed_session_the_next_attempt_reuses_the_order(paynova, payno
     assert [i.type for i in session.interactions] == ["paynova.initializePayment"]
 
 
+def test_an_order_recorded_first_by_a_concurrent_attempt_is_kept_and_ours_logged_unused(
+    paynova, paynova_api, state, caplog
+):
+    """Two Updates of one payment both created an order and both failed to open its
+    session: the record that was first stays, for the retry to reuse, and the other
+    order is logged as left unused."""
+    payment = paynova_payment()
+    theirs = {"orderId": "their-order", "totalAmount": "19.99", "currencyCode": "EUR"}
+    create = state.create
+
+    def create_after_theirs(key, value, deadline):
+        create(key, theirs, deadline)  # the other attempt records its order first
+        return create(key, value, deadline)
+
+    state.create = create_after_theirs
+    paynova_api.expect_request(CREATE).respond_with_json({"status": SUCCESS, "orderId": ORDER_ID})
+    paynova_api.expect_request(INITIALIZE).respond_with_json({"status": {"isSuccess": False, "errorNumber": -1}})
+    with pytest.raises(ProviderUnavailable):
+        paynova.open_session(payment, call())
+    assert state.records == {payment.id: theirs}
+    assert f"Paynova order {ORDER_ID} is left unused for their-order" in caplog.text
+
+
 def test_an_order_recorded_for_another_amount_is_not_reused(paynova, paynova_api):
     payment = paynova_payment()
-    paynova.context.state.put(payment.id, {"orderId": ORDER_ID, "totalAmount": "29.99", "currencyCode": "EUR"}, None)
+    paynova.context.state.create(payment.id, {"orderId": ORDER_ID, "totalAmount": "29.99", "currencyCode": "EUR"}, None)
     with pytest.raises(InvalidInput, match=r"29\.99"):
         paynova.open_session(payment, call())
     assert paynova_api.log == []
