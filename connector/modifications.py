@@ -63,11 +63,15 @@ class Balance:
     """What a payment's transactions hold, in minor units of its currency."""
 
     authorized: int = 0  # Success Authorization
-    charged: int = 0  # Success or Pending Charge
     charged_for_sure: int = 0  # Success Charge
     refunded: int = 0  # Success or Pending Refund
     cancelled: int = 0  # Success or Pending CancelAuthorization
     charging: int = 0  # Pending Charge (a sale still waiting for the provider's validation)
+
+    @property
+    def charged(self) -> int:
+        """Success or Pending Charge."""
+        return self.charged_for_sure + self.charging
 
     @classmethod
     def of(cls, transactions: Iterable[Transaction], currency: str) -> Balance:
@@ -84,10 +88,9 @@ class Balance:
         if type_ == AUTHORIZATION:
             return replace(self, authorized=self.authorized + cents) if state == "Success" else self
         if type_ == CHARGE:
-            taken = replace(self, charged=self.charged + cents)
             if state == "Success":
-                return replace(taken, charged_for_sure=self.charged_for_sure + cents)
-            return replace(taken, charging=self.charging + cents)
+                return replace(self, charged_for_sure=self.charged_for_sure + cents)
+            return replace(self, charging=self.charging + cents)
         if type_ == REFUND:
             return replace(self, refunded=self.refunded + cents)
         if type_ == CANCEL:

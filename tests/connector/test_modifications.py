@@ -62,6 +62,7 @@ def test_the_balance_counts_what_each_state_holds():
     assert balance.available(CHARGE) == 1999 - 500 - 300 - 200
     assert balance.available(CANCEL) == 1999 - 500 - 300 - 200
     assert balance.available(REFUND) == 500 - 100  # a Pending capture has nothing to refund yet
+    assert (balance.charged_for_sure, balance.charging, balance.charged) == (500, 300, 800)
 
 
 def test_a_sale_leaves_nothing_to_capture_or_cancel():
