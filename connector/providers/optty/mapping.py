@@ -83,10 +83,15 @@ def order_amount(planned: Money) -> Decimal:
     """amountPlanned with the 2 decimals Optty takes; InvalidInput when it has finer digits."""
     if planned.cent_amount <= 0:
         raise InvalidInput.field("amountPlanned.centAmount", "must be greater than 0 for Optty")
-    amount = planned.amount.quantize(CENT)
-    if amount != planned.amount:
-        raise InvalidInput.field("amountPlanned", f"{planned.decimal_text()} has more than the 2 decimals Optty takes")
-    return amount
+    return _two_decimals(planned, "amountPlanned")
+
+
+def _two_decimals(amount: Money, field: str) -> Decimal:
+    """The amount as Optty takes it: a number with at most 2 decimals."""
+    value = amount.amount.quantize(CENT)
+    if value != amount.amount:
+        raise InvalidInput.field(field, f"{amount.decimal_text()} has more than the 2 decimals Optty takes")
+    return value
 
 
 def check_sum(order: Mapping[str, Any], planned: Decimal) -> None:
@@ -326,14 +331,6 @@ def modification_call(payment: Payment, modification: Modification) -> Modificat
         }
     change = OrderChange(payment.id, action, modification.type, reference, body)
     return ModificationCall(f"optty.{action}", change, {"orderReference": payment.id, **body})
-
-
-def _two_decimals(amount: Money, field: str) -> Decimal:
-    """The amount as Optty takes it: a number with at most 2 decimals."""
-    value = amount.amount.quantize(CENT)
-    if value != amount.amount:
-        raise InvalidInput.field(field, f"{amount.decimal_text()} has more than the 2 decimals Optty takes")
-    return value
 
 
 def modification_result(change: OrderChange, answer: Mapping[str, Any]) -> ModificationResult:
