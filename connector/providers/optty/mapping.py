@@ -300,7 +300,6 @@ def _load(schema: Schema, data: Any, error) -> dict[str, Any]:
 # The call per transaction type; its reference is the commercetools transaction id, and
 # the id Optty answers with (where it answers one) is the answer's.
 ACTIONS = {CHARGE: "capture", CANCEL: "void", REFUND: "refund"}
-_ANSWER_IDS = {"capture": ("captureId", "captureReference"), "void": ("voidedId", "voidReference")}
 
 
 @dataclass(frozen=True)
@@ -308,10 +307,14 @@ class OrderChange:
     """A capture, void or refund to post: `body` holds Decimal amounts (JSON numbers)."""
 
     order_reference: str
-    action: str  # capture, void, refund
     type: str  # the transaction type
     reference: str  # captureReference, voidReference, refundReference
     body: Mapping[str, Any]
+
+    @property
+    def action(self) -> str:
+        """capture, void, refund: the call's path."""
+        return ACTIONS[self.type]
 
 
 def modification_call(payment: Payment, modification: Modification) -> ModificationCall:
@@ -329,7 +332,7 @@ def modification_call(payment: Payment, modification: Modification) -> Modificat
             "refundAmount": {"amount": amount, "currency": modification.amount.currency},
             "refundDescription": f"Refund for order {payment.id}",
         }
-    change = OrderChange(payment.id, action, modification.type, reference, body)
+    change = OrderChange(payment.id, modification.type, reference, body)
     return ModificationCall(f"optty.{action}", change, {"orderReference": payment.id, **body})
 
 
@@ -341,7 +344,8 @@ def modification_result(change: OrderChange, answer: Mapping[str, Any]) -> Modif
         state = movement_state(answer.get("refundStatus") or "PENDING", REFUND)
         refund_id = answer.get("refundReference")
         return ModificationResult(state, redact(answer), str(refund_id) if refund_id else change.reference)
-    named = next((str(answer[name]) for name in _ANSWER_IDS[change.action] if answer.get(name)), change.reference)
+    _, id_field, reference_field = LISTED[change.type]
+    named = next((str(answer[name]) for name in (id_field, reference_field) if answer.get(name)), change.reference)
     return ModificationResult("Success", redact(answer), named)
 
 
