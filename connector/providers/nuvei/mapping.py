@@ -23,7 +23,14 @@ from ...modifications import (
 from ...money import AmountError, Money
 from ...payment import Payment, Transaction
 from ...redaction import redact
-from ...status_words import StatusTable, StatusWords, same_status, status_key, unknown_status_text
+from ...status_words import (
+    StatusTable,
+    StatusWords,
+    same_status,
+    state_or_pending,
+    status_key,
+    unknown_status_text,
+)
 from ..base import Event, Interaction, ModificationCall, ModificationResult, Session, TransactionChange
 from .schemas import DmnSchema, SessionRequestSchema
 
@@ -428,11 +435,7 @@ def authorization_code(payment: Payment, related_id: str) -> str | None:
 def modification_result(answer: Mapping[str, Any]) -> ModificationResult:
     """The outcome of a settle, refund or void that Nuvei accepted (status SUCCESS): its
     transactionStatus; an unknown one is Pending."""
-    status = answer.get("transactionStatus")
-    state = TRANSACTION_STATES.get(status) if isinstance(status, str) else None
-    if state is None:
-        unknown_status_text("nuvei", str(status))
-        state = "Pending"
+    state = state_or_pending(TRANSACTION_STATES, answer.get("transactionStatus"), "nuvei")
     return ModificationResult(state, redact(answer), _text(answer.get("transactionId")))
 
 

@@ -16,7 +16,7 @@ from ...modifications import CANCEL, CHARGE, REFUND, Modification
 from ...money import AmountError, Money
 from ...payment import Payment
 from ...redaction import redact
-from ...status_words import StatusTable, unknown_status_text
+from ...status_words import StatusTable, state_or_pending, unknown_status_text
 from ..base import Event, Interaction, ModificationCall, ModificationResult, Session, TransactionChange
 from .schemas import OrderSchema, SessionRequestSchema, WebhookSchema
 
@@ -225,11 +225,7 @@ def movement_state(word: str | None, type_: str) -> str:
     word the connector does not know is Pending."""
     if word is None:
         return "Success"
-    state = MOVEMENT_STATES.get(word)
-    if state is None:
-        unknown_status_text("optty", f"{word} ({type_})")
-        return "Pending"
-    return state
+    return state_or_pending(MOVEMENT_STATES, word, "optty", type_)
 
 
 def _money(entry: Mapping[str, Any], currency: str) -> Money:
