@@ -32,6 +32,7 @@ from ...status_words import (
     unknown_status_text,
 )
 from ..base import Event, Interaction, ModificationCall, ModificationResult, Session, TransactionChange
+from .client import SUCCESS
 from .schemas import DmnSchema, SessionRequestSchema
 
 TRANSACTION_TYPES = StatusTable(
@@ -141,7 +142,7 @@ def transaction_details(answer: Mapping[str, Any]) -> TransactionDetails | None:
     """Nuvei's getTransactionDetails.do answer; None when Nuvei holds no such
     transaction (status ERROR). An answer that is not as documented is
     ProviderUnavailable: it says nothing either way."""
-    if not same_status(answer.get("status"), "SUCCESS"):
+    if not same_status(answer.get("status"), SUCCESS):
         return None
     details = answer.get("transactionDetails")
     if not isinstance(details, Mapping) or not all(
@@ -441,7 +442,7 @@ def modification_result(answer: Mapping[str, Any]) -> ModificationResult:
 
 def refused_as_repeat(answer: Mapping[str, Any]) -> bool:
     """Whether Nuvei refused the request because its clientRequestId was used before."""
-    return not same_status(answer.get("status"), "SUCCESS") and str(answer.get("errCode")) in REPEATED_REQUEST_CODES
+    return not same_status(answer.get("status"), SUCCESS) and str(answer.get("errCode")) in REPEATED_REQUEST_CODES
 
 
 def repeated_result(
