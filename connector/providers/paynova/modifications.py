@@ -94,9 +94,9 @@ def result(request: ModificationRequest, answer: dict[str, Any]) -> Modification
 def _state(operation: str, answer: dict[str, Any]) -> str:
     """Success when Paynova says SUCCESS with nothing left pending; any other status of
     an accepted call, or an amount still pending, is Pending (its event settles it)."""
-    done = same_status(answer["status"].get("statusKey"), "SUCCESS") and not _pending(
-        answer.get(PENDING_AMOUNTS.get(operation, ""))
-    )
+    pending_field = PENDING_AMOUNTS.get(operation)  # an annul has none
+    pending = pending_field is not None and _pending(answer.get(pending_field))
+    done = same_status(answer["status"].get("statusKey"), "SUCCESS") and not pending
     return "Success" if done and (operation == "annul" or _id(answer)) else "Pending"
 
 
