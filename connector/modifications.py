@@ -10,7 +10,7 @@ A payment's balance:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 
 from .errors import FieldError, InvalidInput, OperationNotPossible
@@ -63,11 +63,15 @@ class Balance:
     """What a payment's transactions hold, in minor units of its currency."""
 
     authorized: int = 0  # Success Authorization
-    charged: int = 0  # Success or Pending Charge
     charged_for_sure: int = 0  # Success Charge
     refunded: int = 0  # Success or Pending Refund
     cancelled: int = 0  # Success or Pending CancelAuthorization
     charging: int = 0  # Pending Charge (a sale still waiting for the provider's validation)
+
+    @property
+    def charged(self) -> int:
+        """Success or Pending Charge."""
+        return self.charged_for_sure + self.charging
 
     @classmethod
     def of(cls, transactions: Iterable[Transaction], currency: str) -> Balance:
@@ -84,10 +88,9 @@ class Balance:
         if type_ == AUTHORIZATION:
             return replace(self, authorized=self.authorized + cents) if state == "Success" else self
         if type_ == CHARGE:
-            taken = replace(self, charged=self.charged + cents)
             if state == "Success":
-                return replace(taken, charged_for_sure=self.charged_for_sure + cents)
-            return replace(taken, charging=self.charging + cents)
+                return replace(self, charged_for_sure=self.charged_for_sure + cents)
+            return replace(self, charging=self.charging + cents)
         if type_ == REFUND:
             return replace(self, refunded=self.refunded + cents)
         if type_ == CANCEL:
@@ -99,6 +102,33 @@ class Balance:
         if type_ == REFUND:
             return max(self.charged_for_sure - self.refunded, 0)
         return max(self.authorized - self.charged - self.cancelled, 0)
+
+
+def authorization_id(payment: Payment) -> str | None:
+    """The provider's id (interactionId) of the payment's latest successful Authorization
+    that has one: what a capture or cancellation relates to."""
+    found = [
+        t.interaction_id
+        for t in payment.transactions
+        if t.type == AUTHORIZATION and t.state == "Success" and t.interaction_id
+    ]
+    return found[-1] if found else None
+
+
+def charges_left(payment: Payment, balance: Balance, currency: str | None = None) -> Iterator[tuple[str, int]]:
+    """The provider's id (interactionId) of each successful Charge that has one, in order,
+    with the minor units left to refund of it: the balance's refunds counted against the
+    Charges in order. With a `currency`, only the Charges in that currency count."""
+    refunded = balance.refunded
+    for charge in payment.transactions:
+        if charge.type != CHARGE or charge.state != "Success" or not charge.interaction_id:
+            continue
+        if currency is not None and (charge.amount is None or charge.amount.currency != currency):
+            continue
+        held = charge.amount.cent_amount if charge.amount else 0
+        taken = min(held, refunded)
+        refunded -= taken
+        yield charge.interaction_id, held - taken
 
 
 def requested(payment: Payment) -> list[Modification]:

@@ -100,3 +100,14 @@ def unknown_status_text(provider: str, word: str) -> str:
     so that the word can be added to the provider's table."""
     log.warning("%s reported status %r, which the connector does not know: recorded as Pending", provider, word)
     return f"{word}: a status the connector does not know, recorded as Pending"
+
+
+def state_or_pending(states: StatusTable[str], word: object, provider: str, about: str | None = None) -> str:
+    """The transaction state `states` gives a provider's status word; a word it does not
+    know, or none, is Pending and logged (unknown_status_text), naming what it is the
+    status of (`about`) where given."""
+    try:
+        return states[word]
+    except KeyError:
+        unknown_status_text(provider, str(word) if about is None else f"{word} ({about})")
+        return "Pending"

@@ -14,6 +14,8 @@ from connector.modifications import (
     WHOLE,
     Balance,
     Modification,
+    authorization_id,
+    charges_left,
     check,
     requested,
 )
@@ -62,11 +64,42 @@ def test_the_balance_counts_what_each_state_holds():
     assert balance.available(CHARGE) == 1999 - 500 - 300 - 200
     assert balance.available(CANCEL) == 1999 - 500 - 300 - 200
     assert balance.available(REFUND) == 500 - 100  # a Pending capture has nothing to refund yet
+    assert (balance.charged_for_sure, balance.charging, balance.charged) == (500, 300, 800)
 
 
 def test_a_sale_leaves_nothing_to_capture_or_cancel():
     balance = Balance.of(payment(transaction("Charge", "Success", 1999)).transactions, "EUR")
     assert (balance.available(CHARGE), balance.available(CANCEL), balance.available(REFUND)) == (0, 0, 1999)
+
+
+def named(transaction_json: dict, interaction_id: str) -> dict:
+    return {**transaction_json, "interactionId": interaction_id}
+
+
+def test_the_authorization_is_the_latest_successful_one_the_provider_named():
+    assert authorization_id(payment(transaction("Authorization", "Success", 1999))) is None
+    paid = payment(
+        named(transaction("Authorization", "Success", 1999), "A-1"),
+        named(transaction("Authorization", "Success", 1999), "A-2"),
+        named(transaction("Authorization", "Failure", 1999), "A-3"),
+        transaction("Authorization", "Success", 1999),
+        named(transaction("Charge", "Success", 1999), "C-1"),
+    )
+    assert authorization_id(paid) == "A-2"
+
+
+def test_the_refunds_are_counted_against_the_charges_in_order():
+    paid = payment(
+        named(transaction("Charge", "Success", 1000), "C-1"),
+        transaction("Charge", "Success", 700),  # no provider id: nothing to refund it by
+        named(transaction("Charge", "Pending", 700), "C-P"),
+        named(transaction("Charge", "Success", 500, "USD"), "C-USD"),
+        named(transaction("Charge", "Success", 999), "C-2"),
+        named(transaction("Refund", "Success", 1200), "R-1"),
+    )
+    balance = Balance.of(paid.transactions, "EUR")
+    assert list(charges_left(paid, balance)) == [("C-1", 0), ("C-USD", 300), ("C-2", 999)]
+    assert list(charges_left(paid, balance, "EUR")) == [("C-1", 0), ("C-2", 799)]
 
 
 @pytest.mark.parametrize(

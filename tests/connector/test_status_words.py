@@ -3,7 +3,14 @@ import logging
 import pytest
 from marshmallow import ValidationError
 
-from connector.status_words import OneOfStatus, StatusTable, StatusWords, same_status, unknown_status_text
+from connector.status_words import (
+    OneOfStatus,
+    StatusTable,
+    StatusWords,
+    same_status,
+    state_or_pending,
+    unknown_status_text,
+)
 
 TABLE = StatusTable({"COMPLETED": "Success", "FRAUD_PENDING": "Pending", "PAYMENT_PENDING": "Pending"})
 
@@ -63,6 +70,28 @@ def test_an_unknown_word_is_named_in_the_text_and_the_log(caplog):
         text = unknown_status_text("nexway", "underReview")
     assert "underReview" in text and "Pending" in text
     assert "underReview" in caplog.text and "nexway" in caplog.text
+
+
+def test_a_known_word_is_its_state_in_any_spelling_and_nothing_is_logged(caplog):
+    with caplog.at_level(logging.WARNING):
+        assert state_or_pending(TABLE, "fraud-pending", "nexway") == "Pending"
+        assert state_or_pending(TABLE, "completed", "nexway", "refund") == "Success"
+    assert caplog.text == ""
+
+
+@pytest.mark.parametrize(
+    ("word", "about", "logged"),
+    [
+        ("IN_REVIEW", None, "'IN_REVIEW'"),
+        (None, None, "'None'"),
+        (7, None, "'7'"),
+        ("HELD", "Refund", "'HELD (Refund)'"),
+    ],
+)
+def test_an_unknown_word_or_none_is_pending_and_logged_with_what_it_is_about(caplog, word, about, logged):
+    with caplog.at_level(logging.WARNING):
+        assert state_or_pending(TABLE, word, "optty", about) == "Pending"
+    assert f"optty reported status {logged}" in caplog.text
 
 
 def test_one_of_status_accepts_any_spelling_of_a_choice_and_keeps_it():

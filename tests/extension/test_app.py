@@ -5,7 +5,7 @@ bare one: test_routes.py.)"""
 
 import pytest
 
-from connector.providers.nuvei.signature import request_checksum
+from connector.providers.nuvei.signature import OPEN_ORDER_FIELDS, checksum
 from extension.app import create_app
 from tests.factories import extension_call, payment_json
 from tests.tenant_documents import (
@@ -31,7 +31,7 @@ def order_sent(tenants_extension, provider_api, tenant: str, account: str) -> di
 def test_a_tenants_provider_calls_are_made_with_its_own_account(tenants_extension, provider_api, tenant, account):
     sent = order_sent(tenants_extension, provider_api, tenant, account)
     assert sent["merchantId"] == nuvei_merchant(account)
-    assert sent["checksum"] == request_checksum(sent, nuvei_secret(account))
+    assert sent["checksum"] == checksum(sent, OPEN_ORDER_FIELDS, nuvei_secret(account))
     assert len(provider_api.calls) == 1  # the other account's Nuvei is not asked
 
 

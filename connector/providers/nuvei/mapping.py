@@ -10,12 +10,29 @@ from typing import Any
 
 from ... import session_request
 from ...errors import InvalidInput, InvalidNotification, OperationNotPossible, ProviderUnavailable
-from ...modifications import AUTHORIZATION, CANCEL, CHARGE, REFUND, Balance, Modification
+from ...modifications import (
+    AUTHORIZATION,
+    CANCEL,
+    CHARGE,
+    REFUND,
+    Balance,
+    Modification,
+    authorization_id,
+    charges_left,
+)
 from ...money import AmountError, Money
 from ...payment import Payment, Transaction
 from ...redaction import redact
-from ...status_words import StatusTable, StatusWords, same_status, status_key, unknown_status_text
+from ...status_words import (
+    StatusTable,
+    StatusWords,
+    same_status,
+    state_or_pending,
+    status_key,
+    unknown_status_text,
+)
 from ..base import Event, Interaction, ModificationCall, ModificationResult, Session, TransactionChange
+from .client import SUCCESS
 from .schemas import DmnSchema, SessionRequestSchema
 
 TRANSACTION_TYPES = StatusTable(
@@ -125,7 +142,7 @@ def transaction_details(answer: Mapping[str, Any]) -> TransactionDetails | None:
     """Nuvei's getTransactionDetails.do answer; None when Nuvei holds no such
     transaction (status ERROR). An answer that is not as documented is
     ProviderUnavailable: it says nothing either way."""
-    if not same_status(answer.get("status"), "SUCCESS"):
+    if not same_status(answer.get("status"), SUCCESS):
         return None
     details = answer.get("transactionDetails")
     if not isinstance(details, Mapping) or not all(
@@ -352,7 +369,7 @@ def modification_call(payment: Payment, modification: Modification, balance: Bal
         "clientUniqueId": payment.id,
         "amount": modification.amount.decimal_text(),
         "currency": modification.amount.currency,
-        "relatedTransactionId": related.interaction_id or "",
+        "relatedTransactionId": related,
     }
     auth_code = authorization_code(payment, related)
     if auth_code:
@@ -367,24 +384,19 @@ def modification_call(payment: Payment, modification: Modification, balance: Bal
     return ModificationCall(operation.interaction, prepared, dict(fields))
 
 
-def _authorization(payment: Payment, modification: Modification) -> Transaction:
+def _authorization(payment: Payment, modification: Modification) -> str:
     """The Auth that a settle or void relates to: the payment's last successful one."""
-    found = [t for t in payment.transactions if t.type == AUTHORIZATION and t.state == "Success" and t.interaction_id]
-    if not found:
+    found = authorization_id(payment)
+    if found is None:
         raise OperationNotPossible("nuvei", modification.field, "the payment records no Nuvei authorization")
-    return found[-1]
+    return found
 
 
-def _refunded_charge(payment: Payment, modification: Modification, balance: Balance) -> Transaction:
+def _refunded_charge(payment: Payment, modification: Modification, balance: Balance) -> str:
     """The Sale or Settle a refund relates to. Nuvei refunds one of them at a time: the
     refunds so far are counted against the charges in order, and the refund goes to the
     first one with something left; more than that one holds is refused before any call."""
-    already = balance.refunded
-    charges = [t for t in payment.transactions if t.type == CHARGE and t.state == "Success" and t.interaction_id]
-    for charge in charges:
-        held = charge.amount.cent_amount if charge.amount else 0
-        left = held - min(held, already)
-        already -= held - left
+    for charge_id, left in charges_left(payment, balance):
         if left <= 0:
             continue
         if modification.amount.cent_amount > left:
@@ -393,18 +405,20 @@ def _refunded_charge(payment: Payment, modification: Modification, balance: Bala
                 "nuvei",
                 modification.field,
                 f"nuvei refunds one capture at a time: {remaining.decimal_text()} {remaining.currency} is left of "
-                f"capture {charge.interaction_id}; refund more in another transaction",
+                f"capture {charge_id}; refund more in another transaction",
             )
-        return charge
+        return charge_id
     raise OperationNotPossible("nuvei", modification.field, "the payment records no Nuvei capture to refund")
 
 
-def authorization_code(payment: Payment, related: Transaction) -> str | None:
-    """The authCode of the authorization behind `related`, as Nuvei's word recorded it
-    on the payment (a verified DMN or a read-back): the payment's Auth, or the Sale a
-    refund relates to."""
-    authorization = next(
-        (t for t in reversed(payment.transactions) if t.type == AUTHORIZATION and t.state == "Success"), related
+def authorization_code(payment: Payment, related_id: str) -> str | None:
+    """The authCode of the authorization behind the Nuvei transaction `related_id`, as
+    Nuvei's word recorded it on the payment (a verified DMN or a read-back): the
+    payment's Auth, or the Sale a refund relates to."""
+    # The latest successful Auth even where it lacks Nuvei's id (its code is then unknown).
+    auth_id = next(
+        (t.interaction_id for t in reversed(payment.transactions) if t.type == AUTHORIZATION and t.state == "Success"),
+        related_id,
     )
     for interaction in payment.interactions:
         if interaction.type not in _VERIFIED_BY_NUVEI or not interaction.response:
@@ -414,11 +428,7 @@ def authorization_code(payment: Payment, related: Transaction) -> str | None:
         except (ValueError, AttributeError):
             continue
         for told in said if isinstance(said, list) else []:
-            if (
-                isinstance(told, dict)
-                and told.get("transactionId") == authorization.interaction_id
-                and told.get("authCode")
-            ):
+            if isinstance(told, dict) and told.get("transactionId") == auth_id and told.get("authCode"):
                 return str(told["authCode"])
     return None
 
@@ -426,17 +436,13 @@ def authorization_code(payment: Payment, related: Transaction) -> str | None:
 def modification_result(answer: Mapping[str, Any]) -> ModificationResult:
     """The outcome of a settle, refund or void that Nuvei accepted (status SUCCESS): its
     transactionStatus; an unknown one is Pending."""
-    status = answer.get("transactionStatus")
-    state = TRANSACTION_STATES.get(status) if isinstance(status, str) else None
-    if state is None:
-        unknown_status_text("nuvei", str(status))
-        state = "Pending"
+    state = state_or_pending(TRANSACTION_STATES, answer.get("transactionStatus"), "nuvei")
     return ModificationResult(state, redact(answer), _text(answer.get("transactionId")))
 
 
 def refused_as_repeat(answer: Mapping[str, Any]) -> bool:
     """Whether Nuvei refused the request because its clientRequestId was used before."""
-    return not same_status(answer.get("status"), "SUCCESS") and str(answer.get("errCode")) in REPEATED_REQUEST_CODES
+    return not same_status(answer.get("status"), SUCCESS) and str(answer.get("errCode")) in REPEATED_REQUEST_CODES
 
 
 def repeated_result(

@@ -33,11 +33,6 @@ def checksum(request: Mapping[str, str], fields: tuple[str, ...], secret: str) -
     return _sha256(*(str(request.get(name) or "") for name in fields), secret)
 
 
-def request_checksum(request: Mapping[str, str], secret: str) -> str:
-    """The `checksum` of an openOrder.do request."""
-    return checksum(request, OPEN_ORDER_FIELDS, secret)
-
-
 def dmn_checksum(fields: Mapping[str, str], secret: str) -> str:
     return _sha256(secret, *(fields.get(name, "") for name in DMN_CHECKSUM_FIELDS))
 

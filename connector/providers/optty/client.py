@@ -69,9 +69,7 @@ class OpttyClient:
         Raises OrderExists (409: the orderReference has an order), ProviderRefused,
         ProviderUnavailable."""
         body = json_body(order)
-        response = self._api(
-            "POST", "/orders", "createOrder", deadline, data=body.encode(), headers={"Content-Type": "application/json"}
-        )
+        response = self._post_json("/orders", "createOrder", body, deadline)
         if response.status_code == 409:
             raise OrderExists(json.loads(body), _body(response) or {"statusCode": 409})
         if response.status_code != 201:
@@ -87,14 +85,7 @@ class OpttyClient:
 
         Raises ReferenceUsed (409), ProviderRefused (Optty said no: nothing moved) and
         ProviderUnavailable (no answer, a 5xx, or no JSON object: the money may have moved)."""
-        response = self._api(
-            "POST",
-            f"/orders/{quote(reference, safe='')}/{action}",
-            action,
-            deadline,
-            data=json_body(body).encode(),
-            headers={"Content-Type": "application/json"},
-        )
+        response = self._post_json(f"/orders/{quote(reference, safe='')}/{action}", action, json_body(body), deadline)
         if response.status_code == 409:
             raise ReferenceUsed(_body(response) or {"statusCode": 409})
         if not 200 <= response.status_code < 300:
@@ -110,6 +101,12 @@ class OpttyClient:
         if response.status_code != 200:
             raise ProviderUnavailable("optty", f"reading order {reference} answered HTTP {response.status_code}")
         return response.json_object()
+
+    def _post_json(self, path: str, operation: str, body: str, deadline: Deadline) -> HttpResponse:
+        """A POST whose body is JSON text, as json_body writes it."""
+        return self._api(
+            "POST", path, operation, deadline, data=body.encode(), headers={"Content-Type": "application/json"}
+        )
 
     def _api(
         self, method: str, path: str, operation: str, deadline: Deadline, headers: dict | None = None, **kwargs

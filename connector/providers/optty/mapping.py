@@ -16,7 +16,7 @@ from ...modifications import CANCEL, CHARGE, REFUND, Modification
 from ...money import AmountError, Money
 from ...payment import Payment
 from ...redaction import redact
-from ...status_words import StatusTable, unknown_status_text
+from ...status_words import StatusTable, state_or_pending, unknown_status_text
 from ..base import Event, Interaction, ModificationCall, ModificationResult, Session, TransactionChange
 from .schemas import OrderSchema, SessionRequestSchema, WebhookSchema
 
@@ -83,10 +83,15 @@ def order_amount(planned: Money) -> Decimal:
     """amountPlanned with the 2 decimals Optty takes; InvalidInput when it has finer digits."""
     if planned.cent_amount <= 0:
         raise InvalidInput.field("amountPlanned.centAmount", "must be greater than 0 for Optty")
-    amount = planned.amount.quantize(CENT)
-    if amount != planned.amount:
-        raise InvalidInput.field("amountPlanned", f"{planned.decimal_text()} has more than the 2 decimals Optty takes")
-    return amount
+    return _two_decimals(planned, "amountPlanned")
+
+
+def _two_decimals(amount: Money, field: str) -> Decimal:
+    """The amount as Optty takes it: a number with at most 2 decimals."""
+    value = amount.amount.quantize(CENT)
+    if value != amount.amount:
+        raise InvalidInput.field(field, f"{amount.decimal_text()} has more than the 2 decimals Optty takes")
+    return value
 
 
 def check_sum(order: Mapping[str, Any], planned: Decimal) -> None:
@@ -220,11 +225,7 @@ def movement_state(word: str | None, type_: str) -> str:
     word the connector does not know is Pending."""
     if word is None:
         return "Success"
-    state = MOVEMENT_STATES.get(word)
-    if state is None:
-        unknown_status_text("optty", f"{word} ({type_})")
-        return "Pending"
-    return state
+    return state_or_pending(MOVEMENT_STATES, word, "optty", type_)
 
 
 def _money(entry: Mapping[str, Any], currency: str) -> Money:
@@ -295,7 +296,6 @@ def _load(schema: Schema, data: Any, error) -> dict[str, Any]:
 # The call per transaction type; its reference is the commercetools transaction id, and
 # the id Optty answers with (where it answers one) is the answer's.
 ACTIONS = {CHARGE: "capture", CANCEL: "void", REFUND: "refund"}
-_ANSWER_IDS = {"capture": ("captureId", "captureReference"), "void": ("voidedId", "voidReference")}
 
 
 @dataclass(frozen=True)
@@ -303,10 +303,14 @@ class OrderChange:
     """A capture, void or refund to post: `body` holds Decimal amounts (JSON numbers)."""
 
     order_reference: str
-    action: str  # capture, void, refund
     type: str  # the transaction type
     reference: str  # captureReference, voidReference, refundReference
     body: Mapping[str, Any]
+
+    @property
+    def action(self) -> str:
+        """capture, void, refund: the call's path."""
+        return ACTIONS[self.type]
 
 
 def modification_call(payment: Payment, modification: Modification) -> ModificationCall:
@@ -324,16 +328,8 @@ def modification_call(payment: Payment, modification: Modification) -> Modificat
             "refundAmount": {"amount": amount, "currency": modification.amount.currency},
             "refundDescription": f"Refund for order {payment.id}",
         }
-    change = OrderChange(payment.id, action, modification.type, reference, body)
+    change = OrderChange(payment.id, modification.type, reference, body)
     return ModificationCall(f"optty.{action}", change, {"orderReference": payment.id, **body})
-
-
-def _two_decimals(amount: Money, field: str) -> Decimal:
-    """The amount as Optty takes it: a number with at most 2 decimals."""
-    value = amount.amount.quantize(CENT)
-    if value != amount.amount:
-        raise InvalidInput.field(field, f"{amount.decimal_text()} has more than the 2 decimals Optty takes")
-    return value
 
 
 def modification_result(change: OrderChange, answer: Mapping[str, Any]) -> ModificationResult:
@@ -344,7 +340,8 @@ def modification_result(change: OrderChange, answer: Mapping[str, Any]) -> Modif
         state = movement_state(answer.get("refundStatus") or "PENDING", REFUND)
         refund_id = answer.get("refundReference")
         return ModificationResult(state, redact(answer), str(refund_id) if refund_id else change.reference)
-    named = next((str(answer[name]) for name in _ANSWER_IDS[change.action] if answer.get(name)), change.reference)
+    _, id_field, reference_field = LISTED[change.type]
+    named = next((str(answer[name]) for name in (id_field, reference_field) if answer.get(name)), change.reference)
     return ModificationResult("Success", redact(answer), named)
 
 

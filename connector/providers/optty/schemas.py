@@ -7,10 +7,9 @@ from decimal import Decimal
 
 from marshmallow import EXCLUDE, INCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
-from ...status_words import OneOfStatus, StatusWords
+from ...status_words import OneOfStatus
 
-ORDER_EVENTS = StatusWords(("ORDER_ASYNC_CALLBACK", "ORDER_STATUS_UPDATE"))
-WEBHOOK_EVENTS = (*ORDER_EVENTS, "REFUND_CALLBACK")
+WEBHOOK_EVENTS = ("ORDER_ASYNC_CALLBACK", "ORDER_STATUS_UPDATE", "REFUND_CALLBACK")
 
 _COUNTRY = validate.Regexp(r"^[A-Z]{2}$", error="must be an ISO 3166-1 alpha-2 country code")
 _CURRENCY = validate.Regexp(r"^[A-Z]{3}$", error="must be an ISO 4217 currency code")

@@ -23,7 +23,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from ...errors import OperationNotPossible
-from ...modifications import CANCEL, CHARGE, REFUND, Balance, Modification
+from ...modifications import CANCEL, CHARGE, REFUND, Balance, Modification, authorization_id, charges_left
 from ...payment import Payment
 from ...redaction import redact
 from ...status_words import StatusWords, same_status
@@ -58,46 +58,25 @@ def call(payment: Payment, modification: Modification, balance: Balance) -> Modi
 
 def _authorization(payment: Payment, modification: Modification) -> str:
     """The TRANSACTION_ID of the payment's (latest) successful Authorization."""
-    found = [
-        t.interaction_id
-        for t in payment.transactions
-        if t.type == "Authorization" and t.state == "Success" and t.interaction_id
-    ]
-    if not found:
+    found = authorization_id(payment)
+    if found is None:
         raise OperationNotPossible("paynova", modification.field, "the payment records no Paynova authorization")
-    return found[-1]
+    return found
 
 
 def _finalized(payment: Payment, modification: Modification, balance: Balance) -> str:
-    """The finalized transaction a refund goes to: the first successful Charge with enough
-    left, the payment's refunds (those before this one included) counted against its
-    Charges in order."""
-    refunded = balance.refunded
-    for transaction_id, cents in _charges(payment):
-        taken = min(refunded, cents)
-        refunded -= taken
-        if cents - taken >= modification.amount.cent_amount:
-            return transaction_id
+    """The finalized transaction a refund goes to: the first successful Charge in the
+    payment's currency with enough left, the payment's refunds (those before this one
+    included) counted against those Charges in order."""
+    for charge_id, left in charges_left(payment, balance, payment.amount_planned.currency):
+        if left >= modification.amount.cent_amount:
+            return charge_id
     raise OperationNotPossible(
         "paynova",
         modification.field,
         f"Paynova refunds one finalized transaction at a time, and none of the payment's captures has "
         f"{modification.amount.decimal_text()} {modification.amount.currency} left to refund",
     )
-
-
-def _charges(payment: Payment) -> list[tuple[str, int]]:
-    """The payment's successful Charges: Paynova's id and the minor units of each."""
-    currency = payment.amount_planned.currency
-    return [
-        (t.interaction_id, t.amount.cent_amount)
-        for t in payment.transactions
-        if t.type == CHARGE
-        and t.state == "Success"
-        and t.interaction_id
-        and t.amount is not None
-        and t.amount.currency == currency
-    ]
 
 
 def result(request: ModificationRequest, answer: dict[str, Any]) -> ModificationResult:
@@ -115,9 +94,9 @@ def result(request: ModificationRequest, answer: dict[str, Any]) -> Modification
 def _state(operation: str, answer: dict[str, Any]) -> str:
     """Success when Paynova says SUCCESS with nothing left pending; any other status of
     an accepted call, or an amount still pending, is Pending (its event settles it)."""
-    done = same_status(answer["status"].get("statusKey"), "SUCCESS") and not _pending(
-        answer.get(PENDING_AMOUNTS.get(operation, ""))
-    )
+    pending_field = PENDING_AMOUNTS.get(operation)  # an annul has none
+    pending = pending_field is not None and _pending(answer.get(pending_field))
+    done = same_status(answer["status"].get("statusKey"), "SUCCESS") and not pending
     return "Success" if done and (operation == "annul" or _id(answer)) else "Pending"
 
 

@@ -390,13 +390,13 @@ def test_captures_and_refunds_send_minor_units_under_the_transaction_id(type_, o
     [
         (Balance(authorized=BASKET_TOTAL), "kustom.cancel", "cancel"),
         (
-            Balance(authorized=BASKET_TOTAL, charged=500, charged_for_sure=500),
+            Balance(authorized=BASKET_TOTAL, charged_for_sure=500),
             "kustom.releaseRemainingAuthorization",
             "release-remaining-authorization",
         ),
         # A capture still Pending (or earlier in the same Update) counts as captured.
         (
-            Balance(authorized=BASKET_TOTAL, charged=500, charging=500),
+            Balance(authorized=BASKET_TOTAL, charging=500),
             "kustom.releaseRemainingAuthorization",
             "release-remaining-authorization",
         ),

@@ -6,7 +6,7 @@ from werkzeug import Response
 from connector.errors import ProviderRefused, ProviderUnavailable
 from connector.http import Deadline
 from connector.providers.nuvei.client import NuveiClient, NuveiConfig
-from connector.providers.nuvei.signature import request_checksum
+from connector.providers.nuvei.signature import OPEN_ORDER_FIELDS, checksum
 from sandboxes.stack import free_port
 
 ORDER = {"clientUniqueId": "payment-1", "amount": "19.99", "currency": "EUR"}
@@ -30,7 +30,7 @@ def test_success_returns_request_and_answer(client, httpserver):
     sent = json.loads(httpserver.log[0][0].get_data())
     assert sent == request
     assert sent["merchantId"] == "merchant-1" and sent["merchantSiteId"] == "site-1"
-    assert sent["checksum"] == request_checksum(sent, "nuvei-secret-value")
+    assert sent["checksum"] == checksum(sent, OPEN_ORDER_FIELDS, "nuvei-secret-value")
     assert len(sent["timeStamp"]) == 14 and sent["timeStamp"].isdigit()
     assert answer["sessionToken"] == "tok"
 

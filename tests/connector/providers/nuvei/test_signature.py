@@ -1,7 +1,7 @@
 import pytest
 
 from connector.errors import NotAuthentic
-from connector.providers.nuvei.signature import dmn_checksum, request_checksum, verify_dmn
+from connector.providers.nuvei.signature import OPEN_ORDER_FIELDS, checksum, dmn_checksum, verify_dmn
 
 SECRET = "sandbox-nuvei-secret"
 
@@ -27,8 +27,8 @@ DMN = {
 }
 
 
-def test_request_checksum_vector():
-    assert request_checksum(REQUEST, SECRET) == REQUEST_VECTOR
+def test_open_order_checksum_vector():
+    assert checksum(REQUEST, OPEN_ORDER_FIELDS, SECRET) == REQUEST_VECTOR
 
 
 def test_dmn_checksum_vector():

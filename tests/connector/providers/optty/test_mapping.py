@@ -87,7 +87,11 @@ def test_the_storefronts_fields_and_optty_defaults_pass_into_the_order():
 def test_the_amount_has_two_decimals_whatever_the_currency_digits():
     _, request = order(cent_amount=1999, currency="JPY", fraction_digits=0, shippingAmount=1984)
     assert str(request["orderAmount"]) == "1999.00"
-    assert invalid_fields(cent_amount=19995, currency="KWD", fraction_digits=3) == {"amountPlanned"}
+    with pytest.raises(InvalidInput) as raised:
+        order(cent_amount=19995, currency="KWD", fraction_digits=3)
+    assert [(e.field, e.message) for e in raised.value.errors] == [
+        ("amountPlanned", "19.995 has more than the 2 decimals Optty takes")
+    ]
 
 
 @pytest.mark.parametrize(
