@@ -229,9 +229,14 @@ class Provider(ABC):
         ProviderUnavailable (Pending: the money may have moved)."""
         raise NotImplementedError(f"{self.name} declares modifications it does not send")
 
-    # Whether reconciliation can ask the provider what became of a payment (False: the
-    # provider has no read API, which its module docstring says).
+    # Whether reconciliation can ask the provider what became of a payment: whether the
+    # provider overrides read_back (not where it has no read API, which its module
+    # docstring then says).
     reads_back: ClassVar[bool] = False
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.reads_back = cls.read_back is not Provider.read_back
 
     def read_back(self, payment: Payment, call: Call) -> Event | None:
         """What the provider holds for a payment now, as the Event its notification

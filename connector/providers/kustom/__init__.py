@@ -63,7 +63,6 @@ class Kustom(Provider):
     # Several captures and refunds; a cancellation (before any capture) and a release
     # (after one) both end everything that is left.
     modification_reach: ClassVar[Mapping[str, str]] = {CHARGE: PARTIAL, REFUND: PARTIAL, CANCEL: WHOLE}
-    reads_back = True
     variables = (
         Variable(
             "KUSTOM_API_KEY",

@@ -58,7 +58,6 @@ class Nexway(Provider):
     # cancellation of one still waiting for Nexway's validation (modifications.py).
     modification_reach: ClassVar[Mapping[str, str]] = {REFUND: WHOLE, CANCEL: WHOLE}
     cannot: ClassVar[Mapping[str, str]] = {CHARGE: "Nexway charges when the order is placed"}
-    reads_back = True
     variables = (
         Variable(
             "NEXWAY_SECRET",

@@ -89,7 +89,6 @@ class Nuvei(Provider):
         ),
     )
     modification_reach: ClassVar[Mapping[str, str]] = {CHARGE: PARTIAL, REFUND: PARTIAL, CANCEL: PARTIAL}
-    reads_back = True
     config_class = NuveiConfig
     client_class = NuveiClient
 

@@ -63,7 +63,6 @@ class Optty(Provider):
     # Optty captures and voids "fully or partially", and refunds any part of what was
     # captured: every call names its amount.
     modification_reach: ClassVar[Mapping[str, str]] = {CHARGE: PARTIAL, REFUND: PARTIAL, CANCEL: PARTIAL}
-    reads_back = True
     variables = (
         Variable(
             "OPTTY_CLIENT_ID",

@@ -42,7 +42,7 @@ What a retry after a timeout gets, call by call:
 
 Reconciliation: Paynova's API has no call that reads an order's payments back (it finds
 nothing by orderNumber, and no GET of an order or a transaction exists), so this provider
-keeps reads_back False and `python -m notification.reconcile` skips its payments with a
+has no read_back and `python -m notification.reconcile` skips its payments with a
 log line.
 """
 
