@@ -615,9 +615,9 @@ def dmn_fields(transaction: dict, merchant_id: str, site_id: str, secret: str) -
         "ErrCode": "0" if status in ("APPROVED", "SUCCESS", "PENDING") else "-1",
         **CARD,
     }
-    for name, key in (("sessionToken", "sessionToken"), ("relatedTransactionId", "relatedTransactionId")):
-        if transaction.get(key):
-            fields[name] = str(transaction[key])
+    for name in ("sessionToken", "relatedTransactionId"):
+        if transaction.get(name):
+            fields[name] = str(transaction[name])
     if transaction.get("authCode"):
         fields["AuthCode"] = transaction["authCode"]
     fields["advanceResponseChecksum"] = sha256(
