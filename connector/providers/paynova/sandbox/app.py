@@ -54,6 +54,7 @@ Control:
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import json
@@ -358,16 +359,8 @@ def create_app(merchant_id: str, api_password: str, secret_key: str) -> Flask:
 
     def send_follow_up(session: dict, fields: dict[str, str], operation: str) -> None:
         about = {key: fields[key] for key in ("ORDER_NUMBER", "PAYMENT_STATUS", "AMOUNT", "TRANSACTION_ID")}
-
-        def attempt() -> dict:
-            body = urlencode(signed_event(fields, secret_key)).encode()
-            headers = {
-                "Content-Type": "application/x-www-form-urlencoded",
-                "Pn-Digest": sha1(body + secret_key.encode()),
-            }
-            return deliver("POST", session["urlCallback"], data=body, headers=headers)
-
         if session["urlCallback"]:
+            attempt = functools.partial(_deliver_once, session["urlCallback"], fields, secret_key)
             follow_ups.send({"operation": operation, **about}, attempt)
 
     @app.post("/_sandbox/sessions/<session_id>/end")
@@ -686,14 +679,20 @@ def _deliver_with_retries(url: str, fields: dict[str, str], options: dict, secre
     for attempt in range(DELIVERY_ATTEMPTS):
         if attempt:
             time.sleep(float(options.get("retryIntervalSeconds", 5)))
-        body = urlencode(signed_event(fields, secret)).encode()
-        headers = {"Content-Type": "application/x-www-form-urlencoded"}
-        if options.get("bodyDigest", True):
-            headers["Pn-Digest"] = sha1(body + secret.encode())
-        attempts.append(deliver("POST", url, data=body, headers=headers))
+        attempts.append(_deliver_once(url, fields, secret, body_digest=options.get("bodyDigest", True)))
         if attempts[-1]["status"] in (200, 204):
             break
     return attempts
+
+
+def _deliver_once(url: str, fields: dict[str, str], secret: str, body_digest: bool = True) -> dict:
+    """One delivery attempt: the event stamped and digested (signed_event), form-encoded,
+    with the body's digest in the Pn-Digest header unless `body_digest` is off."""
+    body = urlencode(signed_event(fields, secret)).encode()
+    headers = {"Content-Type": "application/x-www-form-urlencoded"}
+    if body_digest:
+        headers["Pn-Digest"] = sha1(body + secret.encode())
+    return deliver("POST", url, data=body, headers=headers)
 
 
 # A shopper with a Swedish personal identity number, which storefronts may send along.
