@@ -229,7 +229,7 @@ def create_app(
     orders = Store()  # by partnerOrderNumber
     tokens = Tokens()
     lost, refusals = Countdown(), Countdown()
-    follow_ups = FollowUps(DELIVERY_ATTEMPTS, RETRY_INTERVAL)
+    follow_ups = FollowUps(retry_pauses=(RETRY_INTERVAL,) * (DELIVERY_ATTEMPTS - 1))
     spelling: dict[str, str | None] = {"words": None}
     latency = Latency()
     creating = threading.Lock()  # one creation or cancellation at a time: 1010 and 1071 are exact

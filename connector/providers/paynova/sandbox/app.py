@@ -167,7 +167,7 @@ def create_app(merchant_id: str, api_password: str, secret_key: str) -> Flask:
     orders, sessions, transactions = Store(), Store(), Store()
     latency = Latency()
     failures = Failures()
-    follow_ups = FollowUps(DELIVERY_ATTEMPTS, retry_interval=5.0)
+    follow_ups = FollowUps(retry_pauses=(5.0,) * (DELIVERY_ATTEMPTS - 1))
     modifying = threading.Lock()  # one finalize, annul or refund at a time: amounts stay exact
 
     def reset() -> None:
