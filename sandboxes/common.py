@@ -158,8 +158,9 @@ def deliver(method: str, url: str, **kwargs) -> dict:
 
 
 class ScriptedErrors:
-    """Error answers a test asked the next calls of an operation to give, in place of
-    what the sandbox would do (so they change nothing)."""
+    """Error answers a test asked the next calls of an operation to give: in place of
+    what the sandbox would do (so they change nothing), or where the caller says (an
+    answer lost after the call took effect)."""
 
     def __init__(self):
         self._lock = threading.Lock()

@@ -71,7 +71,7 @@ from urllib.parse import urlencode, urlsplit
 
 from flask import Flask, request
 
-from sandboxes.common import Latency, Store, control_blueprint, deliver
+from sandboxes.common import Latency, ScriptedErrors, Store, control_blueprint, deliver
 from sandboxes.followups import FollowUps, follow_ups_blueprint
 
 # Test credentials of the sandbox account, shared with the connector in the local stack.
@@ -166,7 +166,7 @@ def create_app(merchant_id: str, api_password: str, secret_key: str) -> Flask:
     app = Flask("paynova-sandbox", static_folder=None)
     orders, sessions, transactions = Store(), Store(), Store()
     latency = Latency()
-    failures = Failures()
+    failures = ScriptedErrors()  # Refusal arguments, from /_sandbox/fail-next
     follow_ups = FollowUps(retry_pauses=(5.0,) * (DELIVERY_ATTEMPTS - 1))
     modifying = threading.Lock()  # one finalize, annul or refund at a time: amounts stay exact
 
@@ -218,7 +218,7 @@ def create_app(merchant_id: str, api_password: str, secret_key: str) -> Flask:
         if order is None:
             raise Refusal(3000, "ORDER_NOT_FOUND", "The specified order was not found.")
         _check_session(body, order)
-        failures.raise_next("initializePayment")
+        refuse_if_scripted("initializePayment")
         session = {
             "sessionId": str(uuid.uuid4()),
             "orderId": order_id,
@@ -294,7 +294,7 @@ def create_app(merchant_id: str, api_password: str, secret_key: str) -> Flask:
                     errors.add("invoiceId", "Predicate", f"was used for {earlier['amount']} on this transaction")
                     errors.raise_any()
                 return earlier["answer"]  # the first result; no money moves again
-            failures.raise_next(operation)
+            refuse_if_scripted(operation)
             answer, follow_up = operations[operation](transaction, amount)
             if invoice_id:
                 transaction["answers"][key] = {"amount": str(amount), "answer": answer}
@@ -384,9 +384,21 @@ def create_app(merchant_id: str, api_password: str, secret_key: str) -> Flask:
             raise Refusal(-2, "VALIDATION_ERROR", f"status must be one of {sorted(statuses)}", http_status=400)
         return session, options
 
+    def refuse_if_scripted(operation: str) -> None:
+        if (refusal := failures.take(operation)) is not None:
+            raise Refusal(*refusal)
+
     @app.post("/_sandbox/fail-next")
     def fail_next():
-        return failures.set(request.get_json(force=True, silent=True) or {})
+        options = request.get_json(force=True, silent=True) or {}
+        operation, times = options.get("operation", "initializePayment"), int(options.get("times", 1))
+        refusal = (
+            int(options.get("errorNumber", -1)),
+            options.get("statusKey", "INTERNAL_ERROR"),
+            options.get("statusMessage", "The specified operation could not be completed at this time."),
+        )
+        failures.add(operation, refusal, times)
+        return {operation: times}
 
     @app.get("/_sandbox/orders")
     def list_orders():
@@ -403,36 +415,6 @@ def create_app(merchant_id: str, api_password: str, secret_key: str) -> Flask:
         }
 
     return app
-
-
-class Failures:
-    """The refusals set up for the next calls of each operation (/_sandbox/fail-next)."""
-
-    def __init__(self):
-        self._lock = threading.Lock()
-        self._next: dict[str, list[dict]] = {}
-
-    def set(self, options: dict) -> dict:
-        operation = options.get("operation", "initializePayment")
-        refusal = {
-            "error_number": int(options.get("errorNumber", -1)),
-            "key": options.get("statusKey", "INTERNAL_ERROR"),
-            "message": options.get("statusMessage", "The specified operation could not be completed at this time."),
-        }
-        with self._lock:
-            self._next[operation] = [refusal] * int(options.get("times", 1))
-            return {operation: len(self._next[operation])}
-
-    def raise_next(self, operation: str) -> None:
-        with self._lock:
-            pending = self._next.get(operation)
-            refusal = pending.pop(0) if pending else None
-        if refusal is not None:
-            raise Refusal(refusal["error_number"], refusal["key"], refusal["message"])
-
-    def clear(self) -> None:
-        with self._lock:
-            self._next.clear()
 
 
 def new_transaction(transaction_id: str, source: dict, amount: Decimal, status: str = "PENDING") -> dict:
