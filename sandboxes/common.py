@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import itertools
 import threading
 import time
 from collections.abc import Callable, Iterable
+from typing import Generic, TypeVar
 from urllib.parse import urlsplit
 
 import requests
 from flask import Blueprint, current_app, request
+
+Answer = TypeVar("Answer")
 
 # Tells an account's sandbox which tenant of a configuration document uses it (the
 # sandbox server sets it): Nexway's back office sends that tenant's notification URL.
@@ -118,10 +122,16 @@ class Store:
     def __init__(self):
         self._lock = threading.Lock()
         self._items: dict[str, dict] = {}
+        self._numbers = itertools.count(1)
 
     def put(self, key: str, item: dict) -> None:
         with self._lock:
             self._items[key] = item
+
+    def append(self, item: dict) -> None:
+        """Keeps `item` under the next number, as a log of calls does."""
+        with self._lock:
+            self._items[str(next(self._numbers))] = item
 
     def get(self, key: str) -> dict | None:
         with self._lock:
@@ -138,6 +148,33 @@ class Store:
     def clear(self) -> None:
         with self._lock:
             self._items.clear()
+
+
+class Replies(Generic[Answer]):
+    """The first answer to each idempotency key: a provider gives it again to a call
+    that repeats the key, and does nothing again."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._answers: dict[str, Answer] = {}
+
+    def answer(
+        self, key: str | None, compute: Callable[[], Answer], remember: Callable[[Answer], bool]
+    ) -> tuple[Answer, bool]:
+        """The answer kept for `key` and True; else compute()'s and False, kept for `key`
+        when `remember(answer)` says a repeat gets it too. One call at a time, so that a
+        key computes one answer however many calls race; without a key, compute()'s."""
+        with self._lock:
+            if key and key in self._answers:
+                return self._answers[key], True
+            answer = compute()
+            if key and remember(answer):
+                self._answers[key] = answer
+            return answer, False
+
+    def clear(self) -> None:
+        with self._lock:
+            self._answers.clear()
 
 
 # The last notification sent to each notification URL, by what follows /notifications/
@@ -158,8 +195,9 @@ def deliver(method: str, url: str, **kwargs) -> dict:
 
 
 class ScriptedErrors:
-    """Error answers a test asked the next calls of an operation to give, in place of
-    what the sandbox would do (so they change nothing)."""
+    """Error answers a test asked the next calls of an operation to give: in place of
+    what the sandbox would do (so they change nothing), or where the caller says (an
+    answer lost after the call took effect)."""
 
     def __init__(self):
         self._lock = threading.Lock()

@@ -1,4 +1,5 @@
-"""What every sandbox shares: its latency and late-answer controls, its scripted errors."""
+"""What every sandbox shares: its latency and late-answer controls, its scripted errors, the
+answers it repeats for an idempotency key, its logs."""
 
 import threading
 import time
@@ -8,7 +9,7 @@ from flask import Flask
 
 from connector.providers.optty.sandbox import app as optty
 from sandboxes import common
-from sandboxes.common import Latency, ScriptedErrors, control_blueprint
+from sandboxes.common import Latency, Replies, ScriptedErrors, Store, control_blueprint
 from tests.connector.providers.optty.test_sandbox import CLIENT, order_body
 
 
@@ -96,3 +97,50 @@ def test_scripted_errors_answer_as_many_next_calls_as_asked_in_the_providers_wor
     assert [errors.take("void") for _ in range(3)] == [expected, expected, None]
     errors.script({"operation": "capture", "status": 400, "message": "no"}, ("capture",), error_answer)
     assert errors.take("capture") == ({"error": "no", "code": None}, 400)
+
+
+def test_a_key_s_remembered_answer_is_given_again_without_computing():
+    replies: Replies[tuple[str, int]] = Replies()
+    computed = []
+
+    def compute(status: int):
+        return lambda: computed.append(status) or (f"answer {len(computed)}", status)
+
+    def worth(answer):
+        return answer[1] < 300
+
+    assert replies.answer("k1", compute(201), worth) == (("answer 1", 201), False)
+    assert replies.answer("k1", compute(201), worth) == (("answer 1", 201), True)
+    assert replies.answer("k2", compute(503), worth) == (("answer 2", 503), False)  # not worth remembering
+    assert replies.answer("k2", compute(201), worth) == (("answer 3", 201), False)
+    assert replies.answer(None, compute(201), worth) == (("answer 4", 201), False)  # no key: nothing kept
+    assert replies.answer(None, compute(201), worth) == (("answer 5", 201), False)
+    replies.clear()
+    assert replies.answer("k1", compute(201), worth) == (("answer 6", 201), False)
+
+
+def test_racing_calls_with_one_key_compute_one_answer():
+    replies: Replies[int] = Replies()
+    computed = []
+
+    def compute():
+        time.sleep(0.05)
+        computed.append(1)
+        return len(computed)
+
+    answers = []
+    racing = [
+        threading.Thread(target=lambda: answers.append(replies.answer("k", compute, lambda _: True))) for _ in range(3)
+    ]
+    for thread in racing:
+        thread.start()
+    for thread in racing:
+        thread.join()
+    assert computed == [1] and sorted(answers) == [(1, False), (1, True), (1, True)]
+
+
+def test_appended_items_are_kept_in_order_each_under_its_own_number():
+    log = Store()
+    log.append({"n": 1})
+    log.append({"n": 1})
+    assert log.keys() == ["1", "2"] and log.find() == [{"n": 1}, {"n": 1}]

@@ -63,7 +63,6 @@ Control:
 from __future__ import annotations
 
 import hmac
-import itertools
 import re
 import threading
 import uuid
@@ -73,7 +72,15 @@ from typing import Any
 
 from flask import Flask, redirect, request
 
-from sandboxes.common import Latency, ScriptedErrors, Store, control_blueprint, deliver, scripted_errors_blueprint
+from sandboxes.common import (
+    Latency,
+    Replies,
+    ScriptedErrors,
+    Store,
+    control_blueprint,
+    deliver,
+    scripted_errors_blueprint,
+)
 
 CREDENTIALS = {"KUSTOM_API_KEY": "kco_test_api_sandbox-0f3c9a"}
 
@@ -133,16 +140,17 @@ class KustomError(Exception):
 def create_app(api_key: str) -> Flask:
     app = Flask("kustom-sandbox", static_folder=None)
     latency = Latency()
-    tokens, orders, charges, remembered = Store(), Store(), Store(), Store()
-    changes, replies = Store(), Store()
+    tokens, orders = Store(), Store()
+    charges, changes = Store(), Store()  # every charge and order change received, replays included
+    # The answers of charges and of order changes, by Klarna-Idempotency-Key.
+    charge_replies: Replies[tuple[int, dict]] = Replies()
+    change_replies: Replies[tuple[dict | str, int, dict]] = Replies()
     injected = ScriptedErrors()
-    charge_numbers, change_numbers = itertools.count(1), itertools.count(1)
-    charging = threading.Lock()  # one charge at a time, so a key cannot create two orders
     changing = threading.Lock()  # one order change at a time: amounts are read, then written
 
     def reset() -> None:
-        for store in (tokens, orders, charges, remembered, changes, replies):
-            store.clear()
+        for kept in (tokens, orders, charges, changes, charge_replies, change_replies):
+            kept.clear()
         injected.clear()
 
     app.register_blueprint(control_blueprint(latency, reset, tokens.keys))
@@ -166,23 +174,20 @@ def create_app(api_key: str) -> Flask:
         authenticate()
         body = request.get_json(force=True, silent=True)
         key = request.headers.get("Klarna-Idempotency-Key")
-        with charging:
-            replay = remembered.get(key) if key else None
-            status, answer = (replay["status"], replay["answer"]) if replay else _charge(token, body)
-            if key and not replay and status in (200, 403):
-                remembered.put(key, {"status": status, "answer": answer})
+        (status, answer), replayed = charge_replies.answer(
+            key, lambda: _charge(token, body), lambda charged: charged[0] in REMEMBERED
+        )
         reference = body.get("merchant_reference1") if isinstance(body, dict) else None
-        charges.put(
-            str(next(charge_numbers)),
+        charges.append(
             {
                 "merchant_reference1": reference,
                 "customer_token": token,
                 "idempotency_key": key,
                 "status": status,
-                "replayed": bool(replay),
-            },
+                "replayed": replayed,
+            }
         )
-        if status == 200 and not replay:
+        if status == 200 and not replayed:
             latency.wait_after_creating("createOrder")
         return answer, status
 
@@ -242,34 +247,30 @@ def create_app(api_key: str) -> Flask:
         latency.wait()
         authenticate()
         key = request.headers.get("Klarna-Idempotency-Key")
+
+        def change() -> tuple[dict | str, int, dict]:
+            return injected.take(action) or _changed(
+                lambda: _change(stored_order(order_id), action, request.get_json(force=True, silent=True))
+            )
+
         with changing:
-            replay = replies.get(key) if key else None
-            if replay is not None:
-                answer = replay["answer"]
-            else:
-                answer = injected.take(action) or _changed(
-                    lambda: _change(stored_order(order_id), action, request.get_json(force=True, silent=True))
-                )
-                if key and answer[1] in REMEMBERED:
-                    replies.put(key, {"answer": answer})
-        body, status, headers = answer
+            (body, status, headers), replayed = change_replies.answer(key, change, lambda made: made[1] in REMEMBERED)
         if status == 201:
             created = headers[CREATED_HEADERS[action]]
             headers = {
                 **headers,
                 "Location": f"{request.url_root}ordermanagement/v1/orders/{order_id}/{action}/{created}",
             }
-        changes.put(
-            str(next(change_numbers)),
+        changes.append(
             {
                 "order_id": order_id,
                 "operation": action,
                 "idempotency_key": key,
                 "status": status,
-                "replayed": bool(replay),
-            },
+                "replayed": replayed,
+            }
         )
-        if status < 300 and replay is None:
+        if status < 300 and not replayed:
             latency.wait_after_creating(action)
         return body, status, headers
 

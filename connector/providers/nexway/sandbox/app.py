@@ -63,7 +63,7 @@ from typing import Any
 
 from flask import Flask, request
 
-from sandboxes.common import TENANT_VARIABLE, Latency, Store, control_blueprint, deliver
+from sandboxes.common import TENANT_VARIABLE, Latency, ScriptedErrors, Store, control_blueprint, deliver
 from sandboxes.followups import FollowUps, follow_ups_blueprint
 
 # The sandbox account, shared with the connector in the local stack.
@@ -196,28 +196,6 @@ def spelled(word: str, spelling: str | None) -> str:
     return SPELLINGS[spelling]([part.lower() for part in _WORDS.findall(word)])
 
 
-class Countdown:
-    """How many of the next calls of an operation something happens to (an answer lost
-    after the call took effect, a refusal with a chosen code)."""
-
-    def __init__(self):
-        self._lock = threading.Lock()
-        self._next: dict[str, list[Any]] = {}
-
-    def set(self, operation: str, count: int, what: Any = True) -> None:
-        with self._lock:
-            self._next[operation] = [what] * count
-
-    def take(self, operation: str) -> Any:
-        with self._lock:
-            waiting = self._next.get(operation)
-            return waiting.pop(0) if waiting else None
-
-    def clear(self) -> None:
-        with self._lock:
-            self._next.clear()
-
-
 def create_app(
     secret: str,
     client_secret: str,
@@ -228,8 +206,9 @@ def create_app(
     app = Flask("nexway-sandbox", static_folder=None)
     orders = Store()  # by partnerOrderNumber
     tokens = Tokens()
-    lost, refusals = Countdown(), Countdown()
-    follow_ups = FollowUps(DELIVERY_ATTEMPTS, RETRY_INTERVAL)
+    # The next calls' answers lost once they took effect; their refusals (a responseCode).
+    lost, refusals = ScriptedErrors(), ScriptedErrors()
+    follow_ups = FollowUps(retry_pauses=(RETRY_INTERVAL,) * (DELIVERY_ATTEMPTS - 1))
     spelling: dict[str, str | None] = {"words": None}
     latency = Latency()
     creating = threading.Lock()  # one creation or cancellation at a time: 1010 and 1071 are exact
@@ -296,8 +275,8 @@ def create_app(
             order = new_order(body, next(order_numbers))
             orders.put(reference, order)
         latency.wait_after_creating("createOrder")
-        if lost.take("createOrder"):
-            return GATEWAY_TIMEOUT
+        if (lost_answer := lost.take("createOrder")) is not None:
+            return lost_answer
         answer = {**order["answer"], "responseCode": order["code"], "responseMessage": MESSAGES[order["code"]]}
         if spelling["words"] is not None:
             answer["status"] = spell(order["status"])
@@ -326,9 +305,8 @@ def create_app(
                 raise Refusal(1071)
             if order["status"] in NOT_CANCELLABLE:
                 raise Refusal(1072, f"the order is {order['status']}")
-            refused = refusals.take("cancelOrder")
-            if refused is not None:
-                raise Refusal(refused)
+            if (refused := refusals.take("cancelOrder")) is not None:
+                raise Refusal(*refused)
             notification_body = move(order, "canceled", cancellationReason=CANCEL_REASONS[reason])
         latency.wait_after_creating("cancelOrder")
         if notification_url is not None:
@@ -342,8 +320,8 @@ def create_app(
                     deliver, "POST", notification_url, json=notification_body, auth=notification_credentials
                 ),
             )
-        if lost.take("cancelOrder"):
-            return GATEWAY_TIMEOUT
+        if (lost_answer := lost.take("cancelOrder")) is not None:
+            return lost_answer
         return {
             "responseCode": 0,
             "responseMessage": "OK",
@@ -392,7 +370,7 @@ def create_app(
     def lose_answers():
         options = request.get_json(force=True, silent=True) or {}
         count, operation = int(options.get("count", 1)), options.get("operation", "createOrder")
-        lost.set(operation, count)
+        lost.add(operation, GATEWAY_TIMEOUT, count)
         return {"count": count, "operation": operation}
 
     @app.post("/_sandbox/refuse-next")
@@ -401,7 +379,7 @@ def create_app(
         code, count = int(options.get("responseCode", 1072)), int(options.get("count", 1))
         if code not in MESSAGES or code == 0:
             return {"message": f"responseCode must be one of {sorted(set(MESSAGES) - {0})}"}, 400
-        refusals.set(options.get("operation", "cancelOrder"), count, code)
+        refusals.add(options.get("operation", "cancelOrder"), (code,), count)
         return {"responseCode": code, "count": count}
 
     @app.post("/_sandbox/tokens/revoke")

@@ -46,13 +46,13 @@ Controls:
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import itertools
 import re
 import secrets
 import threading
-import time
 import uuid
 from collections.abc import Mapping
 from datetime import UTC, datetime
@@ -62,6 +62,7 @@ from urllib.parse import urlsplit
 from flask import Flask, request
 
 from sandboxes.common import Latency, Store, control_blueprint, deliver
+from sandboxes.followups import FollowUps
 
 ERRORS = {
     "general": (1000, "General Error"),
@@ -189,7 +190,7 @@ class Ledger:
 
 
 class Controls:
-    """What tests ask of the sandbox: declines, lost DMNs, an outage."""
+    """What tests ask of the sandbox: declines, an outage."""
 
     def __init__(self):
         self._lock = threading.Lock()
@@ -198,7 +199,6 @@ class Controls:
     def reset(self) -> None:
         with self._lock:
             self.declines: dict = {"status": None, "operation": None, "count": 0}
-            self.lost_notifications = 0
             self.outage: int | None = None
 
     def decline(self, operation: str) -> str | None:
@@ -210,19 +210,12 @@ class Controls:
             declines["count"] -= 1
             return declines["status"]
 
-    def lose_notification(self) -> bool:
-        with self._lock:
-            if self.lost_notifications <= 0:
-                return False
-            self.lost_notifications -= 1
-            return True
-
 
 def create_app(merchant_id: str, merchant_site_id: str, secret_key: str) -> Flask:
     app = Flask("nuvei-sandbox", static_folder=None)
     orders, request_ids = Store(), Store()  # orders by sessionToken; the clientRequestIds seen
     ledger, controls = Ledger(), Controls()
-    notifications: list[dict] = []  # the modification DMNs, sent or lost
+    dmns = FollowUps(DMN_RETRIES, delay=DMN_DELAY, delivered=_answered_200)  # the modification DMNs
     latency = Latency()
     order_ids = itertools.count(410_000_001)
     opening = threading.Lock()  # so that a clientRequestId opens one order at most
@@ -232,7 +225,7 @@ def create_app(merchant_id: str, merchant_site_id: str, secret_key: str) -> Flas
         request_ids.clear()
         ledger.transactions.clear()
         controls.reset()
-        notifications.clear()
+        dmns.reset()
 
     app.register_blueprint(control_blueprint(latency, reset, orders.keys))
 
@@ -354,24 +347,13 @@ def create_app(merchant_id: str, merchant_site_id: str, secret_key: str) -> Flas
         return {**_accepted(body), "transactionDetails": transaction_details_of(found)}
 
     def _notify_later(transaction: dict) -> None:
-        """The modification's DMN, as Nuvei sends it after answering; unless it is lost."""
+        """The modification's DMN, as Nuvei sends it after answering; unless it is lost
+        (as asked, or for want of a notificationUrl)."""
         fields = dmn_fields(transaction, merchant_id, merchant_site_id, secret_key)
-        record = {"clientUniqueId": transaction["clientUniqueId"], "dmn": fields, "deliveries": []}
-        notifications.append(record)
-        if controls.lose_notification() or not transaction["notificationUrl"]:
-            record["lost"] = True
-            return
+        url = transaction["notificationUrl"]
         headers = {"X-Correlation-ID": transaction["correlationId"]} if transaction["correlationId"] else {}
-
-        def send() -> None:
-            for pause in (DMN_DELAY, *DMN_RETRIES):
-                time.sleep(pause)
-                answer = deliver("POST", transaction["notificationUrl"], data=fields, headers=headers)
-                record["deliveries"].append(answer)
-                if answer["status"] == 200:
-                    return
-
-        threading.Thread(target=send, daemon=True, name="nuvei-dmn").start()
+        attempt = functools.partial(deliver, "POST", url, data=fields, headers=headers) if url else None
+        dmns.send({"clientUniqueId": transaction["clientUniqueId"], "dmn": fields}, attempt)
 
     @app.post("/_sandbox/sessions/<token>/dmn")
     def send_dmn(token: str):
@@ -444,8 +426,9 @@ def create_app(merchant_id: str, merchant_site_id: str, secret_key: str) -> Flas
 
     @app.post("/_sandbox/lose-notifications")
     def lose_notifications():
-        controls.lost_notifications = int((request.get_json(force=True) or {}).get("count", 1))
-        return {"count": controls.lost_notifications}
+        count = int((request.get_json(force=True) or {}).get("count", 1))
+        dmns.configure({"drop": count})
+        return {"count": count}
 
     @app.post("/_sandbox/outage")
     def set_outage():
@@ -472,9 +455,22 @@ def create_app(merchant_id: str, merchant_site_id: str, secret_key: str) -> Flas
     @app.get("/_sandbox/notifications")
     def list_notifications():
         wanted = request.args.get("clientUniqueId")
-        return {"notifications": [n for n in list(notifications) if wanted in (None, n["clientUniqueId"])]}
+        sent = [_as_notification(dmn) for dmn in dmns.listed()]
+        return {"notifications": [n for n in sent if wanted in (None, n["clientUniqueId"])]}
 
     return app
+
+
+def _answered_200(answer: dict) -> bool:
+    """Nuvei retries a DMN until it is answered 200."""
+    return answer["status"] == 200
+
+
+def _as_notification(dmn: dict) -> dict:
+    """A modification DMN as /_sandbox/notifications lists it: the DMN, its deliveries,
+    and "lost" where it was never sent."""
+    lost = {"lost": True} if dmn["state"] == "dropped" else {}
+    return {**dmn["about"], "deliveries": dmn["attempts"], **lost}
 
 
 def _sequence(transaction: dict) -> int:
@@ -615,9 +611,9 @@ def dmn_fields(transaction: dict, merchant_id: str, site_id: str, secret: str) -
         "ErrCode": "0" if status in ("APPROVED", "SUCCESS", "PENDING") else "-1",
         **CARD,
     }
-    for name, key in (("sessionToken", "sessionToken"), ("relatedTransactionId", "relatedTransactionId")):
-        if transaction.get(key):
-            fields[name] = str(transaction[key])
+    for name in ("sessionToken", "relatedTransactionId"):
+        if transaction.get(name):
+            fields[name] = str(transaction[name])
     if transaction.get("authCode"):
         fields["AuthCode"] = transaction["authCode"]
     fields["advanceResponseChecksum"] = sha256(

@@ -86,6 +86,7 @@ from flask import Flask, request
 
 from sandboxes.common import (
     Latency,
+    Replies,
     ScriptedErrors,
     Store,
     answer_late,
@@ -201,14 +202,15 @@ def create_app(client_id: str, client_secret: str) -> Flask:
     order_numbers = itertools.count(1)
     creating = threading.Lock()
     changing = threading.Lock()  # one capture, void or refund at a time: amounts read, then written
-    replies, changes = Store(), Store()
-    change_numbers = itertools.count(1)
+    changes = Store()  # every capture, void and refund call received, repeats included
+    replies: Replies[tuple[dict, int]] = Replies()  # by orderReference, operation and reference
+    back_office_numbers = itertools.count(1)
     injected = ScriptedErrors()
     repeats = {"answer": "first-result"}
 
     def reset() -> None:
-        for store in (orders, replies, changes):
-            store.clear()
+        for kept in (orders, replies, changes):
+            kept.clear()
         tokens.reset()
         injected.clear()
         repeats["answer"] = "first-result"
@@ -305,33 +307,24 @@ def create_app(client_id: str, client_secret: str) -> Flask:
             order = orders.get(reference)
             if order is None:
                 return {"statusCode": 404, "message": f"Order {reference} not found", "error": "Not Found"}, 404
-            replay = replies.get(f"{reference}|{action}|{named}")
-            if replay is not None and repeats["answer"] == "conflict":
-                answer: tuple[dict, int] = (
-                    {
-                        "statusCode": 409,
-                        "message": f"{CHANGES[action][0]} {named} already exists",
-                        "error": "Conflict",
-                    },
-                    409,
-                )
-            elif replay is not None:
-                answer = replay["answer"]
-            else:
-                answer = injected.take(action) or _changed(order, action, body)
-                if answer[1] < 300:
-                    replies.put(f"{reference}|{action}|{named}", {"answer": answer})
-        changes.put(
-            str(next(change_numbers)),
+            answer, replayed = replies.answer(
+                f"{reference}|{action}|{named}",
+                lambda: injected.take(action) or _changed(order, action, body),
+                lambda made: made[1] < 300,
+            )
+        if replayed and repeats["answer"] == "conflict":
+            message = f"{CHANGES[action][0]} {named} already exists"
+            answer = {"statusCode": 409, "message": message, "error": "Conflict"}, 409
+        changes.append(
             {
                 "orderReference": reference,
                 "operation": action,
                 "reference": named,
                 "status": answer[1],
-                "replayed": replay is not None,
-            },
+                "replayed": replayed,
+            }
         )
-        if answer[1] < 300 and replay is None:
+        if answer[1] < 300 and not replayed:
             latency.wait_after_creating(action)
         return answer
 
@@ -392,7 +385,7 @@ def create_app(client_id: str, client_secret: str) -> Flask:
         action, amount = options.get("action"), _number(str(options.get("amount", "")))
         if action not in CHANGES or amount is None or amount <= 0:
             return {"message": "action must be capture, void or refund, amount a positive decimal"}, 400
-        body = {CHANGES[action][0]: f"BO-{next(change_numbers):06d}", "amount": amount}
+        body = {CHANGES[action][0]: f"BO-{next(back_office_numbers):06d}", "amount": amount}
         with changing:
             order = orders.get(reference)
             if order is None:

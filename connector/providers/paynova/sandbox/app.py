@@ -54,6 +54,7 @@ Control:
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import json
@@ -70,7 +71,7 @@ from urllib.parse import urlencode, urlsplit
 
 from flask import Flask, request
 
-from sandboxes.common import Latency, Store, control_blueprint, deliver
+from sandboxes.common import Latency, ScriptedErrors, Store, control_blueprint, deliver
 from sandboxes.followups import FollowUps, follow_ups_blueprint
 
 # Test credentials of the sandbox account, shared with the connector in the local stack.
@@ -165,8 +166,8 @@ def create_app(merchant_id: str, api_password: str, secret_key: str) -> Flask:
     app = Flask("paynova-sandbox", static_folder=None)
     orders, sessions, transactions = Store(), Store(), Store()
     latency = Latency()
-    failures = Failures()
-    follow_ups = FollowUps(DELIVERY_ATTEMPTS, retry_interval=5.0)
+    failures = ScriptedErrors()  # Refusal arguments, from /_sandbox/fail-next
+    follow_ups = FollowUps(retry_pauses=(5.0,) * (DELIVERY_ATTEMPTS - 1))
     modifying = threading.Lock()  # one finalize, annul or refund at a time: amounts stay exact
 
     def reset() -> None:
@@ -217,7 +218,7 @@ def create_app(merchant_id: str, api_password: str, secret_key: str) -> Flask:
         if order is None:
             raise Refusal(3000, "ORDER_NOT_FOUND", "The specified order was not found.")
         _check_session(body, order)
-        failures.raise_next("initializePayment")
+        refuse_if_scripted("initializePayment")
         session = {
             "sessionId": str(uuid.uuid4()),
             "orderId": order_id,
@@ -293,7 +294,7 @@ def create_app(merchant_id: str, api_password: str, secret_key: str) -> Flask:
                     errors.add("invoiceId", "Predicate", f"was used for {earlier['amount']} on this transaction")
                     errors.raise_any()
                 return earlier["answer"]  # the first result; no money moves again
-            failures.raise_next(operation)
+            refuse_if_scripted(operation)
             answer, follow_up = operations[operation](transaction, amount)
             if invoice_id:
                 transaction["answers"][key] = {"amount": str(amount), "answer": answer}
@@ -358,16 +359,8 @@ def create_app(merchant_id: str, api_password: str, secret_key: str) -> Flask:
 
     def send_follow_up(session: dict, fields: dict[str, str], operation: str) -> None:
         about = {key: fields[key] for key in ("ORDER_NUMBER", "PAYMENT_STATUS", "AMOUNT", "TRANSACTION_ID")}
-
-        def attempt() -> dict:
-            body = urlencode(signed_event(fields, secret_key)).encode()
-            headers = {
-                "Content-Type": "application/x-www-form-urlencoded",
-                "Pn-Digest": sha1(body + secret_key.encode()),
-            }
-            return deliver("POST", session["urlCallback"], data=body, headers=headers)
-
         if session["urlCallback"]:
+            attempt = functools.partial(_deliver_once, session["urlCallback"], fields, secret_key)
             follow_ups.send({"operation": operation, **about}, attempt)
 
     @app.post("/_sandbox/sessions/<session_id>/end")
@@ -391,9 +384,21 @@ def create_app(merchant_id: str, api_password: str, secret_key: str) -> Flask:
             raise Refusal(-2, "VALIDATION_ERROR", f"status must be one of {sorted(statuses)}", http_status=400)
         return session, options
 
+    def refuse_if_scripted(operation: str) -> None:
+        if (refusal := failures.take(operation)) is not None:
+            raise Refusal(*refusal)
+
     @app.post("/_sandbox/fail-next")
     def fail_next():
-        return failures.set(request.get_json(force=True, silent=True) or {})
+        options = request.get_json(force=True, silent=True) or {}
+        operation, times = options.get("operation", "initializePayment"), int(options.get("times", 1))
+        refusal = (
+            int(options.get("errorNumber", -1)),
+            options.get("statusKey", "INTERNAL_ERROR"),
+            options.get("statusMessage", "The specified operation could not be completed at this time."),
+        )
+        failures.add(operation, refusal, times)
+        return {operation: times}
 
     @app.get("/_sandbox/orders")
     def list_orders():
@@ -410,36 +415,6 @@ def create_app(merchant_id: str, api_password: str, secret_key: str) -> Flask:
         }
 
     return app
-
-
-class Failures:
-    """The refusals set up for the next calls of each operation (/_sandbox/fail-next)."""
-
-    def __init__(self):
-        self._lock = threading.Lock()
-        self._next: dict[str, list[dict]] = {}
-
-    def set(self, options: dict) -> dict:
-        operation = options.get("operation", "initializePayment")
-        refusal = {
-            "error_number": int(options.get("errorNumber", -1)),
-            "key": options.get("statusKey", "INTERNAL_ERROR"),
-            "message": options.get("statusMessage", "The specified operation could not be completed at this time."),
-        }
-        with self._lock:
-            self._next[operation] = [refusal] * int(options.get("times", 1))
-            return {operation: len(self._next[operation])}
-
-    def raise_next(self, operation: str) -> None:
-        with self._lock:
-            pending = self._next.get(operation)
-            refusal = pending.pop(0) if pending else None
-        if refusal is not None:
-            raise Refusal(refusal["error_number"], refusal["key"], refusal["message"])
-
-    def clear(self) -> None:
-        with self._lock:
-            self._next.clear()
 
 
 def new_transaction(transaction_id: str, source: dict, amount: Decimal, status: str = "PENDING") -> dict:
@@ -686,14 +661,20 @@ def _deliver_with_retries(url: str, fields: dict[str, str], options: dict, secre
     for attempt in range(DELIVERY_ATTEMPTS):
         if attempt:
             time.sleep(float(options.get("retryIntervalSeconds", 5)))
-        body = urlencode(signed_event(fields, secret)).encode()
-        headers = {"Content-Type": "application/x-www-form-urlencoded"}
-        if options.get("bodyDigest", True):
-            headers["Pn-Digest"] = sha1(body + secret.encode())
-        attempts.append(deliver("POST", url, data=body, headers=headers))
+        attempts.append(_deliver_once(url, fields, secret, body_digest=options.get("bodyDigest", True)))
         if attempts[-1]["status"] in (200, 204):
             break
     return attempts
+
+
+def _deliver_once(url: str, fields: dict[str, str], secret: str, body_digest: bool = True) -> dict:
+    """One delivery attempt: the event stamped and digested (signed_event), form-encoded,
+    with the body's digest in the Pn-Digest header unless `body_digest` is off."""
+    body = urlencode(signed_event(fields, secret)).encode()
+    headers = {"Content-Type": "application/x-www-form-urlencoded"}
+    if body_digest:
+        headers["Pn-Digest"] = sha1(body + secret.encode())
+    return deliver("POST", url, data=body, headers=headers)
 
 
 # A shopper with a Swedish personal identity number, which storefronts may send along.

@@ -321,3 +321,28 @@ def test_a_modification_s_dmn_follows_with_a_valid_checksum_unless_lost(sandbox,
         (settle["transactionId"], False),
         (refund["transactionId"], True),
     ]
+
+
+def notifications_when(sandbox, done, seconds: float = 5) -> list[dict]:
+    deadline = time.monotonic() + seconds
+    while not done(listed := sandbox.get("/_sandbox/notifications").json["notifications"]):
+        assert time.monotonic() < deadline, listed
+        time.sleep(0.02)
+    return listed
+
+
+def test_a_modification_s_dmn_is_sent_again_until_answered_200(sandbox, httpserver):
+    httpserver.expect_ordered_request("/notifications/nuvei", method="POST").respond_with_data("", status=204)
+    httpserver.expect_ordered_request("/notifications/nuvei", method="POST").respond_with_data("", status=200)
+    auth = authorized(sandbox, httpserver.url_for("/notifications/nuvei"))
+    modify(sandbox, "settleTransaction.do", auth, "10.00", "ct-1")
+    [sent] = notifications_when(sandbox, lambda listed: listed and len(listed[0]["deliveries"]) == 2)
+    assert [d["status"] for d in sent["deliveries"]] == [204, 200]
+    time.sleep(0.3)  # longer than the next pause: no third attempt after the 200
+    assert len(sandbox.get("/_sandbox/notifications").json["notifications"][0]["deliveries"]) == 2
+
+
+def test_a_modification_of_a_transaction_without_notification_url_loses_its_dmn(sandbox):
+    settle = modify(sandbox, "settleTransaction.do", authorized(sandbox), "10.00", "ct-1")
+    [lost] = sandbox.get("/_sandbox/notifications").json["notifications"]
+    assert (lost["dmn"]["TransactionID"], lost["lost"], lost["deliveries"]) == (settle["transactionId"], True, [])
